@@ -1,0 +1,18 @@
+#pragma once
+// What handlers may use: the store, the token codec, and the settings that
+// shape answers. Handlers never reach the network or the configuration.
+#include "auth/token.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+
+namespace gatewatch::api {
+
+struct AppContext {
+    store::Store& store;
+    const auth::TokenCodec& tokens;
+    std::chrono::seconds token_lifetime{30 * 60};
+    bool registration_open = true;
+};
+
+}  // namespace gatewatch::api

@@ -1,0 +1,29 @@
+#pragma once
+// Bearer-token authentication, the middleware in front of protected handlers.
+//
+// A request without "Authorization: Bearer <jwt>" is 401 "Not authenticated";
+// a token that is malformed, badly signed, of another algorithm, expired, or
+// names a user who no longer exists is 401 "Could not validate credentials".
+// Handlers receive the current user; they never parse tokens themselves.
+#include "api/app_context.hpp"
+#include "api/http_types.hpp"
+
+#include <optional>
+#include <string_view>
+#include <variant>
+
+namespace gatewatch::api {
+
+// Either the authenticated user or the 401 response to send.
+using AuthOutcome = std::variant<store::User, Response>;
+
+// The token of an "Authorization: Bearer <token>" header (scheme without
+// regard to case), or nullopt.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
+
+AuthOutcome authenticate_token(const AppContext& app, std::string_view token);
+AuthOutcome authenticate(const AppContext& app, std::string_view authorization_header);
+
+Response forbidden();  // 403 "Not enough permissions"
+
+}  // namespace gatewatch::api

@@ -1,0 +1,55 @@
+#pragma once
+// The handlers of the REST API, one function per contract row.
+// Each receives the already-authenticated user (when its route needs one)
+// and the parsed path ids; each returns the whole response. They may block on
+// the store; login and registration also hash passwords (the router marks
+// those routes CPU-heavy so the server runs them off the I/O threads).
+#include "api/app_context.hpp"
+#include "api/http_types.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gatewatch::api {
+
+struct Call {
+    const Request& request;
+    std::vector<std::pair<std::string, std::string>> query;  // decoded
+    std::vector<std::int64_t> ids;                            // path ids, in order
+    std::optional<store::User> user;                          // set on protected routes
+};
+
+using Handler = Response (*)(const AppContext&, const Call&);
+
+boost::json::value to_json(const store::User& user);
+boost::json::value to_json(const store::Room& room);
+boost::json::value to_json(const store::Device& device);
+
+namespace accounts {
+Response register_user(const AppContext&, const Call&);
+Response login(const AppContext&, const Call&);
+Response me(const AppContext&, const Call&);
+Response protected_data(const AppContext&, const Call&);
+}  // namespace accounts
+
+namespace rooms {
+Response list(const AppContext&, const Call&);
+Response create(const AppContext&, const Call&);
+Response get(const AppContext&, const Call&);
+Response update(const AppContext&, const Call&);
+Response remove(const AppContext&, const Call&);
+}  // namespace rooms
+
+namespace devices {
+Response list(const AppContext&, const Call&);
+Response create(const AppContext&, const Call&);
+Response get(const AppContext&, const Call&);
+Response update(const AppContext&, const Call&);
+Response remove(const AppContext&, const Call&);
+}  // namespace devices
+
+}  // namespace gatewatch::api

@@ -1,0 +1,202 @@
+#include "api/validation.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+
+namespace gatewatch::api {
+namespace json = boost::json;
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+    if (text.size() > INET6_ADDRSTRLEN) return std::nullopt;
+    const std::string input(text);  // inet_pton wants a NUL-terminated string
+    if (input.find('\0') != std::string::npos) return std::nullopt;
+    unsigned char bytes[sizeof(in6_addr)];
+    char out[INET6_ADDRSTRLEN];
+    for (int family : {AF_INET, AF_INET6}) {
+        if (inet_pton(family, input.c_str(), bytes) == 1 && inet_ntop(family, bytes, out, sizeof out) != nullptr)
+            return std::string(out);  // glibc's inet_ntop writes RFC 5952 form
+    }
+    return std::nullopt;
+}
+
+bool is_valid_username(std::string_view username) {
+    if (username.size() < 3 || username.size() > 32) return false;
+    return std::all_of(username.begin(), username.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+               c == '-';
+    });
+}
+
+std::size_t count_characters(std::string_view utf8) {
+    return static_cast<std::size_t>(
+        std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::optional<std::int64_t> parse_positive_id(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+    return value;
+}
+
+void ValidationErrors::add(json::array loc, std::string_view type, std::string_view msg) {
+    errors_.push_back(json::object{{"type", type}, {"loc", std::move(loc)}, {"msg", msg}});
+}
+
+Response ValidationErrors::response() const { return json_response(422, json::object{{"detail", errors_}}); }
+
+namespace {
+
+json::array with(json::array loc, std::string_view key) {
+    loc.emplace_back(key);
+    return loc;
+}
+
+std::string plural(std::size_t n, std::string_view word) {
+    return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::optional<std::string> read_text(const json::value& v, json::array loc, std::size_t min_chars,
+                                     std::size_t max_chars, ValidationErrors& errors) {
+    if (!v.is_string()) {
+        errors.add(std::move(loc), "string_type", "Input should be a valid string");
+        return std::nullopt;
+    }
+    const std::string_view s = v.as_string();
+    const std::size_t n = count_characters(s);
+    if (n < min_chars) {
+        errors.add(std::move(loc), "string_too_short", "String should have at least " + plural(min_chars, "character"));
+        return std::nullopt;
+    }
+    if (n > max_chars) {
+        errors.add(std::move(loc), "string_too_long", "String should have at most " + plural(max_chars, "character"));
+        return std::nullopt;
+    }
+    return std::string(s);
+}
+
+// Lax like pydantic: integral floats and numeric strings are integers too.
+std::optional<std::int64_t> read_integer(const json::value& v, json::array loc, ValidationErrors& errors) {
+    if (v.is_int64()) return v.as_int64();
+    if (v.is_double()) {
+        const double d = v.as_double();
+        if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) return static_cast<std::int64_t>(d);
+        errors.add(std::move(loc), "int_from_float", "Input should be a valid integer, got a number with a fractional part");
+        return std::nullopt;
+    }
+    if (v.is_string()) {
+        const std::string_view s = v.as_string();
+        std::int64_t value = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+        if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return value;
+        errors.add(std::move(loc), "int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+        return std::nullopt;
+    }
+    if (v.is_uint64()) {
+        errors.add(std::move(loc), "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size");
+        return std::nullopt;
+    }
+    errors.add(std::move(loc), "int_type", "Input should be a valid integer");
+    return std::nullopt;
+}
+
+// Lax like pydantic: 0/1 and the usual words are booleans too.
+std::optional<bool> read_boolean(const json::value& v, json::array loc, ValidationErrors& errors) {
+    if (v.is_bool()) return v.as_bool();
+    if (v.is_int64() && (v.as_int64() == 0 || v.as_int64() == 1)) return v.as_int64() == 1;
+    if (v.is_string()) {
+        std::string s(v.as_string());
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        static constexpr std::array truthy{"1", "on", "t", "true", "y", "yes"};
+        static constexpr std::array falsy{"0", "off", "f", "false", "n", "no"};
+        if (std::find(truthy.begin(), truthy.end(), s) != truthy.end()) return true;
+        if (std::find(falsy.begin(), falsy.end(), s) != falsy.end()) return false;
+        errors.add(std::move(loc), "bool_parsing", "Input should be a valid boolean, unable to interpret input");
+        return std::nullopt;
+    }
+    errors.add(std::move(loc), "bool_type", "Input should be a valid boolean");
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> read_positive_id(std::string_view text, json::array loc, ValidationErrors& errors) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool whole = end == text.data() + text.size() && !text.empty();
+    if (whole && ec == std::errc() && value > 0) return value;
+    if (whole && ec == std::errc())
+        errors.add(std::move(loc), "greater_than", "Input should be greater than 0");
+    else if (whole && ec == std::errc::result_out_of_range)
+        errors.add(std::move(loc), "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size");
+    else
+        errors.add(std::move(loc), "int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+    return std::nullopt;
+}
+
+JsonBody::JsonBody(std::string_view body, ValidationErrors& errors) : errors_(errors) {
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        errors_.add(json::array{"body"}, "missing", "Field required");
+        return;
+    }
+    json::parser parser;
+    boost::system::error_code ec;
+    // write() insists on one complete JSON text: trailing data or a cut-off text is an error.
+    const std::size_t consumed = parser.write(body.data(), body.size(), ec);
+    if (ec) {
+        errors_.add(json::array{"body", consumed}, "json_invalid", "JSON decode error");
+        return;
+    }
+    root_ = parser.release();
+    if (!root_.is_object()) {
+        errors_.add(json::array{"body"}, "model_attributes_type",
+                    "Input should be a valid dictionary or object to extract fields from");
+        return;
+    }
+    object_ = &root_.as_object();
+}
+
+bool JsonBody::has(std::string_view key) const { return raw(key) != nullptr; }
+
+bool JsonBody::is_null(std::string_view key) const {
+    const auto* v = raw(key);
+    return v != nullptr && v->is_null();
+}
+
+const json::value* JsonBody::raw(std::string_view key) const {
+    return object_ == nullptr ? nullptr : object_->if_contains(key);
+}
+
+std::optional<std::string> JsonBody::text(std::string_view key, bool required, std::size_t min_chars,
+                                          std::size_t max_chars) {
+    const auto* v = raw(key);
+    if (v == nullptr) {
+        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        return std::nullopt;
+    }
+    return read_text(*v, with({"body"}, key), min_chars, max_chars, errors_);
+}
+
+std::optional<std::int64_t> JsonBody::integer(std::string_view key, bool required) {
+    const auto* v = raw(key);
+    if (v == nullptr) {
+        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        return std::nullopt;
+    }
+    return read_integer(*v, with({"body"}, key), errors_);
+}
+
+std::optional<bool> JsonBody::boolean(std::string_view key, bool required) {
+    const auto* v = raw(key);
+    if (v == nullptr) {
+        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        return std::nullopt;
+    }
+    return read_boolean(*v, with({"body"}, key), errors_);
+}
+
+}  // namespace gatewatch::api

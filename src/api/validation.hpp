@@ -1,0 +1,77 @@
+#pragma once
+// Input validation with FastAPI's error shape.
+//
+// Each problem becomes one entry of a 422 body
+//   {"detail": [{"type": ..., "loc": ["body", "ip"], "msg": ...}, ...]}
+// with pydantic's type names and messages, so a front end written for the
+// FastAPI backend shows the same errors. Readers collect every problem of a
+// body before answering, as pydantic does. Pure functions: no I/O, no locks.
+#include "api/http_types.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gatewatch::api {
+
+// The canonical text of an IPv4 or IPv6 literal (RFC 5952 for IPv6), or
+// nullopt for anything inet_pton refuses (zone ids, leading zeros, spaces...).
+std::optional<std::string> canonical_ip(std::string_view text);
+
+// 3 to 32 of A-Z a-z 0-9 _ . -
+bool is_valid_username(std::string_view username);
+
+// Unicode code points in UTF-8 text (what Python's len() counts).
+std::size_t count_characters(std::string_view utf8);
+
+// A positive 64-bit integer in decimal (a path or query id), or nullopt.
+std::optional<std::int64_t> parse_positive_id(std::string_view text);
+
+class ValidationErrors {
+public:
+    void add(boost::json::array loc, std::string_view type, std::string_view msg);
+    [[nodiscard]] bool empty() const { return errors_.empty(); }
+    [[nodiscard]] Response response() const;
+
+private:
+    boost::json::array errors_;
+};
+
+// The fields of a JSON object body. Construction records json_invalid,
+// model_attributes_type (not an object) or missing (empty body).
+// Unknown fields are ignored, as FastAPI does.
+class JsonBody {
+public:
+    JsonBody(std::string_view body, ValidationErrors& errors);
+
+    [[nodiscard]] bool is_object() const { return object_ != nullptr; }
+    [[nodiscard]] bool has(std::string_view key) const;
+    [[nodiscard]] bool is_null(std::string_view key) const;
+
+    // Each returns the value when present and valid; records an error when it
+    // is invalid, or when it is missing and `required`.
+    std::optional<std::string> text(std::string_view key, bool required, std::size_t min_chars,
+                                    std::size_t max_chars);
+    std::optional<std::int64_t> integer(std::string_view key, bool required);
+    std::optional<bool> boolean(std::string_view key, bool required);
+    [[nodiscard]] const boost::json::value* raw(std::string_view key) const;
+
+private:
+    boost::json::value root_;
+    const boost::json::object* object_ = nullptr;
+    ValidationErrors& errors_;
+};
+
+// Readers of single JSON values, shared by JsonBody and nested objects.
+std::optional<std::string> read_text(const boost::json::value& v, boost::json::array loc, std::size_t min_chars,
+                                     std::size_t max_chars, ValidationErrors& errors);
+std::optional<std::int64_t> read_integer(const boost::json::value& v, boost::json::array loc,
+                                         ValidationErrors& errors);
+std::optional<bool> read_boolean(const boost::json::value& v, boost::json::array loc, ValidationErrors& errors);
+// A positive id from text (path or query); records int_parsing, int_parsing_size or greater_than.
+std::optional<std::int64_t> read_positive_id(std::string_view text, boost::json::array loc, ValidationErrors& errors);
+
+}  // namespace gatewatch::api

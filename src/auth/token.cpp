@@ -1,0 +1,113 @@
+#include "auth/token.hpp"
+
+#include "util/base64url.hpp"
+
+#include <boost/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace gatewatch::auth {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view k_header = R"({"alg":"HS256","typ":"JWT"})";
+
+// Parses one base64url JSON segment into an object, or returns nullopt.
+std::optional<json::object> decode_object(std::string_view segment) {
+    auto text = util::base64url_decode(segment);
+    if (!text) return std::nullopt;
+    boost::system::error_code ec;
+    json::value v = json::parse(*text, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    return std::move(v.as_object());
+}
+
+std::optional<std::int64_t> numeric_date(const json::value* v) {
+    if (v == nullptr) return std::nullopt;
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64() && v->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(v->as_uint64());
+    if (v->is_double()) {
+        double d = v->as_double();
+        if (d >= -9.2e18 && d <= 9.2e18) return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TokenCodec::TokenCodec(std::string key) : key_(std::move(key)) {
+    // An empty HMAC key would make every signature forgeable (libjwt's trap).
+    if (key_.empty()) throw std::invalid_argument("token signing key must not be empty");
+}
+
+std::string TokenCodec::sign(std::string_view signing_input) const {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+             reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
+             &mac_len) == nullptr) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return util::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+}
+
+std::string TokenCodec::issue(std::string_view subject, std::chrono::system_clock::time_point now,
+                              std::chrono::seconds lifetime) const {
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    json::object claims;
+    claims["sub"] = subject;
+    claims["exp"] = now_s + lifetime.count();
+    claims["iat"] = now_s;
+    std::string input = util::base64url_encode(k_header) + "." + util::base64url_encode(json::serialize(claims));
+    std::string signature = sign(input);
+    return input + "." + signature;
+}
+
+VerifiedToken TokenCodec::verify(std::string_view token, std::chrono::system_clock::time_point now) const {
+    VerifiedToken result;
+    const auto first_dot = token.find('.');
+    if (first_dot == std::string_view::npos) return result;
+    const auto second_dot = token.find('.', first_dot + 1);
+    if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos)
+        return result;
+
+    const auto header = decode_object(token.substr(0, first_dot));
+    if (!header) return result;
+    const auto* alg = header->if_contains("alg");
+    if (alg == nullptr || !alg->is_string()) return result;
+    if (alg->as_string() != "HS256") {
+        result.status = TokenStatus::wrong_algorithm;
+        return result;
+    }
+    if (const auto* typ = header->if_contains("typ"); typ != nullptr && (!typ->is_string() || typ->as_string() != "JWT"))
+        return result;
+
+    const std::string expected = sign(token.substr(0, second_dot));
+    const std::string_view given = token.substr(second_dot + 1);
+    if (given.size() != expected.size() || sodium_memcmp(given.data(), expected.data(), given.size()) != 0) {
+        result.status = TokenStatus::bad_signature;
+        return result;
+    }
+
+    const auto claims = decode_object(token.substr(first_dot + 1, second_dot - first_dot - 1));
+    if (!claims) return result;
+    const auto* sub = claims->if_contains("sub");
+    const auto exp = numeric_date(claims->if_contains("exp"));
+    if (sub == nullptr || !sub->is_string() || sub->as_string().empty() || !exp) return result;
+
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (now_s >= *exp) {
+        result.status = TokenStatus::expired;
+        return result;
+    }
+    result.status = TokenStatus::valid;
+    result.subject = std::string(sub->as_string());
+    result.expires_at = *exp;
+    return result;
+}
+
+}  // namespace gatewatch::auth

@@ -1,0 +1,145 @@
+#include "config/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <array>
+#include <set>
+#include <thread>
+
+namespace gatewatch::config {
+namespace {
+
+// The TOML keys this version knows; any other key is a configuration error,
+// so that a typo is not silently ignored.
+const std::set<std::string, std::less<>> k_known_keys = {
+    "host",         "port",        "data_dir",        "secret_key",   "token_minutes", "registration_open",
+    "io_threads",   "hash_threads", "hash_queue",     "request_timeout", "idle_timeout", "log_level",
+};
+
+template <typename T>
+std::optional<T> file_value(const toml::table& table, std::string_view key) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (auto v = node->value<std::string>()) return v;
+        throw ConfigError("config file: `" + std::string(key) + "` must be a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (auto v = node->value<bool>()) return v;
+        throw ConfigError("config file: `" + std::string(key) + "` must be true or false");
+    } else {
+        if (auto v = node->value<std::int64_t>()) return static_cast<T>(*v);
+        throw ConfigError("config file: `" + std::string(key) + "` must be an integer");
+    }
+}
+
+// Applies `from` over `to` when set.
+template <typename T, typename U>
+void take(T& to, const std::optional<U>& from) {
+    if (from) to = static_cast<T>(*from);
+}
+
+std::int64_t checked_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const char* name) {
+    if (value < lo || value > hi)
+        throw ConfigError(std::string(name) + " must be between " + std::to_string(lo) + " and " +
+                          std::to_string(hi) + ", got " + std::to_string(value));
+    return value;
+}
+
+}  // namespace
+
+void add_data_options(CLI::App& app, Overrides& o) {
+    app.add_option("-c,--config", o.config_file, "TOML configuration file")->envname("GATEWATCH_CONFIG");
+    app.add_option("--data-dir", o.data_dir, "Directory of the database and the generated secret [data]")
+        ->envname("GATEWATCH_DATA_DIR");
+}
+
+void add_server_options(CLI::App& app, Overrides& o) {
+    add_data_options(app, o);
+    app.add_option("--host", o.host, "Address to listen on [127.0.0.1]")->envname("GATEWATCH_HOST");
+    app.add_option("--port", o.port, "TCP port to listen on; 0 picks a free one [8000]")->envname("GATEWATCH_PORT");
+    app.add_option("--secret-key", o.secret_key,
+                   "Token signing secret, at least 32 bytes; prefer the environment variable [generated]")
+        ->envname("GATEWATCH_SECRET_KEY");
+    app.add_option("--token-minutes", o.token_minutes, "Lifetime of an access token in minutes [30]")
+        ->envname("GATEWATCH_TOKEN_MINUTES");
+    app.add_option("--registration-open", o.registration_open,
+                   "true: anyone may register (the first account becomes admin); false: only admins create "
+                   "accounts [true]")
+        ->envname("GATEWATCH_REGISTRATION_OPEN");
+    app.add_option("--io-threads", o.io_threads, "Threads serving HTTP; 0 means one per core [0]")
+        ->envname("GATEWATCH_IO_THREADS");
+    app.add_option("--hash-threads", o.hash_threads,
+                   "Threads hashing passwords; 0 means one per core less one, at least one [0]")
+        ->envname("GATEWATCH_HASH_THREADS");
+    app.add_option("--hash-queue", o.hash_queue, "Logins that may wait for a hashing thread before 503 [256]")
+        ->envname("GATEWATCH_HASH_QUEUE");
+    app.add_option("--request-timeout", o.request_timeout,
+                   "Seconds a client has to send a whole request before it is dropped [10]")
+        ->envname("GATEWATCH_REQUEST_TIMEOUT");
+    app.add_option("--idle-timeout", o.idle_timeout, "Seconds an idle keep-alive connection is kept [60]")
+        ->envname("GATEWATCH_IDLE_TIMEOUT");
+    app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off [info]")
+        ->envname("GATEWATCH_LOG_LEVEL");
+}
+
+Settings resolve(const Overrides& o) {
+    Overrides file;
+    if (o.config_file) {
+        toml::table table;
+        try {
+            table = toml::parse_file(*o.config_file);
+        } catch (const toml::parse_error& e) {
+            throw ConfigError("config file " + *o.config_file + ": " + std::string(e.description()));
+        }
+        for (const auto& [key, value] : table) {
+            if (!k_known_keys.contains(key.str()))
+                throw ConfigError("config file " + *o.config_file + ": unknown setting `" + std::string(key.str()) + "`");
+        }
+        file.host = file_value<std::string>(table, "host");
+        if (auto port = file_value<std::int64_t>(table, "port"))
+            file.port = static_cast<std::uint16_t>(checked_range(*port, 0, 65535, "port"));
+        file.data_dir = file_value<std::string>(table, "data_dir");
+        file.secret_key = file_value<std::string>(table, "secret_key");
+        file.token_minutes = file_value<std::int64_t>(table, "token_minutes");
+        file.registration_open = file_value<bool>(table, "registration_open");
+        file.io_threads = file_value<unsigned>(table, "io_threads");
+        file.hash_threads = file_value<unsigned>(table, "hash_threads");
+        file.hash_queue = file_value<unsigned>(table, "hash_queue");
+        file.request_timeout = file_value<std::int64_t>(table, "request_timeout");
+        file.idle_timeout = file_value<std::int64_t>(table, "idle_timeout");
+        file.log_level = file_value<std::string>(table, "log_level");
+    }
+
+    Settings s;
+    for (const Overrides* layer : std::array<const Overrides*, 2>{&file, &o}) {
+        take(s.host, layer->host);
+        take(s.port, layer->port);
+        if (layer->data_dir) s.data_dir = *layer->data_dir;
+        if (layer->secret_key) s.secret_key = *layer->secret_key;
+        if (layer->token_minutes)
+            s.token_lifetime = std::chrono::minutes(checked_range(*layer->token_minutes, 1, 525600, "token_minutes"));
+        take(s.registration_open, layer->registration_open);
+        take(s.io_threads, layer->io_threads);
+        take(s.hash_threads, layer->hash_threads);
+        take(s.hash_queue, layer->hash_queue);
+        if (layer->request_timeout)
+            s.request_timeout = std::chrono::seconds(checked_range(*layer->request_timeout, 1, 3600, "request_timeout"));
+        if (layer->idle_timeout)
+            s.idle_timeout = std::chrono::seconds(checked_range(*layer->idle_timeout, 1, 86400, "idle_timeout"));
+        take(s.log_level, layer->log_level);
+    }
+
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    if (s.io_threads == 0) s.io_threads = cores;
+    if (s.hash_threads == 0) s.hash_threads = std::max(1u, cores - 1);
+    if (s.hash_queue == 0) throw ConfigError("hash_queue must be at least 1");
+    if (s.host.empty()) throw ConfigError("host must not be empty");
+    if (s.data_dir.empty()) throw ConfigError("data_dir must not be empty");
+    static const std::set<std::string, std::less<>> levels = {"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.contains(s.log_level))
+        throw ConfigError("log_level must be one of trace, debug, info, warn, error, off; got `" + s.log_level + "`");
+    return s;
+}
+
+}  // namespace gatewatch::config

@@ -1,0 +1,69 @@
+#pragma once
+// Settings of `gatewatch serve` and the admin commands, and where they come from.
+//
+// Precedence: command-line flag > GATEWATCH_* environment variable > TOML file
+// (--config / GATEWATCH_CONFIG) > built-in default. Every setting has all
+// three spellings: flag --token-minutes, variable GATEWATCH_TOKEN_MINUTES,
+// file key token_minutes.
+// Invalid values are fatal at start: resolve() throws ConfigError with a
+// message naming the setting.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace gatewatch::config {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;
+    std::filesystem::path data_dir = "data";
+    std::optional<std::string> secret_key;  // none: generated into data_dir
+    std::chrono::minutes token_lifetime{30};
+    bool registration_open = true;
+    unsigned io_threads = 0;    // 0: one per core
+    unsigned hash_threads = 0;  // 0: one per core, less one for I/O, at least one
+    unsigned hash_queue = 256;  // logins waiting for a hashing thread before 503
+    std::chrono::seconds request_timeout{10};  // to receive one whole request
+    std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+    std::string log_level = "info";
+};
+
+// The values given on the command line or in the environment; unset ones
+// fall back to the file, then to the defaults.
+struct Overrides {
+    std::optional<std::string> config_file;
+    std::optional<std::string> host;
+    std::optional<std::uint16_t> port;
+    std::optional<std::string> data_dir;
+    std::optional<std::string> secret_key;
+    std::optional<std::int64_t> token_minutes;
+    std::optional<bool> registration_open;
+    std::optional<unsigned> io_threads;
+    std::optional<unsigned> hash_threads;
+    std::optional<unsigned> hash_queue;
+    std::optional<std::int64_t> request_timeout;
+    std::optional<std::int64_t> idle_timeout;
+    std::optional<std::string> log_level;
+};
+
+// Declares every server setting on `app` (flag + GATEWATCH_* variable).
+void add_server_options(CLI::App& app, Overrides& overrides);
+
+// Declares only what the admin commands need (--config, --data-dir).
+void add_data_options(CLI::App& app, Overrides& overrides);
+
+// Merges defaults, the TOML file and the overrides; validates the result.
+Settings resolve(const Overrides& overrides);
+
+}  // namespace gatewatch::config

@@ -1,0 +1,270 @@
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace gatewatch::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto k_drain_limit = 10s;
+
+bool is_quiet_error(const boost::system::error_code& ec) {
+    return ec == asio::error::operation_aborted || ec == asio::error::eof || ec == beast::error::timeout ||
+           ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe;
+}
+
+// A connection the server can close at shutdown while it waits for a request.
+struct Connection {
+    beast::tcp_stream* stream;
+    asio::strand<asio::any_io_executor> strand;
+    bool busy = false;  // a request has begun arriving: let it finish
+};
+
+}  // namespace
+
+struct Server::Impl {
+    ServerOptions options;
+    const api::Router& router;
+    asio::io_context ioc;
+    tcp::acceptor acceptor;
+    asio::thread_pool hash_pool;
+    std::atomic<unsigned> hash_waiting{0};
+    std::atomic<bool> stopping{false};
+
+    std::mutex connections_mutex;
+    std::map<std::uint64_t, Connection*> connections;
+    std::uint64_t next_connection_id = 0;
+
+    Impl(ServerOptions opts, const api::Router& r)
+        : options(std::move(opts)),
+          router(r),
+          ioc(static_cast<int>(options.io_threads)),
+          acceptor(ioc),
+          hash_pool(options.hash_threads) {
+        const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+    }
+
+    asio::awaitable<void> listen() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+            if (ec) {
+                if (ec == asio::error::operation_aborted || stopping) co_return;
+                spdlog::warn("accept: {}", ec.message());  // e.g. out of file descriptors: go on
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true));
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    spdlog::error("connection ended by an exception: {}", ex.what());
+                }
+            });
+        }
+    }
+
+    std::uint64_t enroll(Connection* connection) {
+        std::lock_guard lock(connections_mutex);
+        const auto id = next_connection_id++;
+        connections.emplace(id, connection);
+        return id;
+    }
+
+    void leave(std::uint64_t id) {
+        std::lock_guard lock(connections_mutex);
+        connections.erase(id);
+    }
+
+    // Runs on each connection's strand, where that connection also enrolls and
+    // leaves, so a connection found in the map is still alive.
+    void close_idle_connections() {
+        std::lock_guard lock(connections_mutex);
+        for (auto& [id, connection] : connections) {
+            asio::post(connection->strand, [this, id = id] {
+                std::lock_guard inner(connections_mutex);
+                auto it = connections.find(id);
+                if (it != connections.end() && !it->second->busy) it->second->stream->cancel();
+            });
+        }
+    }
+
+    asio::awaitable<api::Response> respond(const api::Request& request) {
+        try {
+            if (!router.is_cpu_heavy(request)) co_return router.handle(request);
+            if (hash_waiting.fetch_add(1) >= options.hash_queue) {
+                --hash_waiting;
+                api::Response busy = api::error_response(503, "Server busy, try again shortly");
+                busy.headers.emplace_back("Retry-After", "1");
+                co_return busy;
+            }
+            struct Release {
+                std::atomic<unsigned>& n;
+                ~Release() { --n; }
+            } release{hash_waiting};
+            co_return co_await asio::co_spawn(
+                hash_pool, [&]() -> asio::awaitable<api::Response> { co_return router.handle(request); },
+                asio::use_awaitable);
+        } catch (const std::exception& e) {
+            spdlog::error("{} {}: {}", request.method, request.target.substr(0, request.target.find('?')), e.what());
+        }
+        co_return api::error_response(500, "Internal Server Error");
+    }
+
+    static bhttp::response<bhttp::string_body> to_beast(api::Response&& response, unsigned version, bool keep_alive) {
+        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
+        out.set(bhttp::field::server, "gatewatch");
+        if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
+        for (auto& [name, value] : response.headers) out.set(name, value);
+        out.body() = std::move(response.body);
+        out.keep_alive(keep_alive);
+        out.prepare_payload();
+        return out;
+    }
+
+    // Answers a request that broke a limit, then the connection closes.
+    asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned status, std::string_view detail) {
+        auto response = to_beast(api::error_response(status, detail), 11, false);
+        stream.expires_after(options.request_timeout);
+        co_await bhttp::async_write(stream, response, use_tuple);
+        spdlog::info("- - {} (refused: {})", status, detail);
+    }
+
+    asio::awaitable<void> session(beast::tcp_stream stream) {
+        Connection connection{&stream, asio::strand<asio::any_io_executor>(stream.get_executor())};
+        const auto id = enroll(&connection);
+        beast::flat_buffer buffer;
+        for (;;) {
+            connection.busy = false;
+            if (buffer.size() == 0) {
+                if (stopping) break;
+                stream.expires_after(options.idle_timeout);
+                auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+                if (ec) break;
+                buffer.commit(n);
+            }
+            connection.busy = true;
+            const auto started = std::chrono::steady_clock::now();
+
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+            parser.body_limit(options.body_limit);
+            stream.expires_after(options.request_timeout);
+            auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+            if (!ec && parser.get()[bhttp::field::expect] == "100-continue") {
+                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+                std::tie(ec, n) = co_await bhttp::async_write(stream, go_on, use_tuple);
+            }
+            if (!ec && !parser.is_done()) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+            if (ec == bhttp::error::body_limit) {
+                co_await refuse(stream, 413, "Request body too large (limit 1 MiB)");
+                break;
+            }
+            if (ec == bhttp::error::header_limit) {
+                co_await refuse(stream, 431, "Request header fields too large (limit 16 KiB)");
+                break;
+            }
+            if (ec) {
+                if (!is_quiet_error(ec) && ec != beast::error::timeout) co_await refuse(stream, 400, "Bad Request");
+                break;
+            }
+
+            auto& message = parser.get();
+            api::Request request{std::string(message.method_string()), std::string(message.target()),
+                                 std::string(message[bhttp::field::authorization]),
+                                 std::string(message[bhttp::field::content_type]), std::move(message.body())};
+            const bool keep_alive = message.keep_alive() && !stopping;
+            api::Response response = co_await respond(request);
+            const unsigned status = response.status;
+            auto out = to_beast(std::move(response), message.version(), keep_alive);
+            stream.expires_after(options.request_timeout);
+            auto [write_ec, written] = co_await bhttp::async_write(stream, out, use_tuple);
+
+            const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+            spdlog::info("{} {} {} {:.2f}ms", request.method, request.target.substr(0, request.target.find('?')),
+                         status, elapsed.count());
+            if (write_ec || !keep_alive) break;
+        }
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        leave(id);
+    }
+
+    asio::awaitable<void> watch_signals() {
+        asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        auto [ec, signal] = co_await signals.async_wait(use_tuple);
+        if (ec) co_return;
+        spdlog::info("signal {} received: stopping (finishing requests in flight)", signal);
+        stopping = true;
+        acceptor.close();
+        close_idle_connections();
+        // Wait for the connections to end, up to the drain limit.
+        asio::steady_timer timer(ioc);
+        const auto deadline = std::chrono::steady_clock::now() + k_drain_limit;
+        for (;;) {
+            {
+                std::lock_guard lock(connections_mutex);
+                if (connections.empty()) co_return;
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                spdlog::warn("connections still open after {} s: closing them", k_drain_limit.count());
+                ioc.stop();
+                co_return;
+            }
+            timer.expires_after(20ms);
+            co_await timer.async_wait(use_tuple);
+            close_idle_connections();  // connections that finished a request since
+        }
+    }
+};
+
+Server::Server(ServerOptions options, const api::Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+    Impl& s = *impl_;
+    auto log_failure = [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::critical("server task failed: {}", ex.what());
+        }
+    };
+    asio::co_spawn(s.ioc, s.listen(), log_failure);
+    asio::co_spawn(s.ioc, s.watch_signals(), log_failure);
+    spdlog::info("gatewatch listening on http://{}:{}", s.options.host, port());
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+    s.ioc.run();
+    for (auto& t : threads) t.join();
+    s.hash_pool.join();
+}
+
+}  // namespace gatewatch::http

@@ -1,0 +1,52 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines.
+//
+// One coroutine per connection on its own strand, `io_threads` threads
+// running them. Keep-alive; a request must arrive whole within
+// `request_timeout`, an idle connection is closed after `idle_timeout`.
+// Limits: header block over 16 KiB -> 431, body over 1 MiB -> 413, each with
+// {"detail": ...} and the connection closed. CPU-heavy requests (password
+// hashing) run on a separate bounded pool; past `hash_queue` waiting, 503.
+// run() serves until SIGINT or SIGTERM, then stops accepting, closes idle
+// connections, lets requests in flight finish (10 s at most) and returns.
+// One access-log line per request: method, path (never the query, which may
+// hold a token), status, duration.
+// This is the only translation unit that includes Beast (it compiles slowly).
+#include "api/router.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace gatewatch::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;  // 0: any free port
+    unsigned io_threads = 1;
+    unsigned hash_threads = 1;
+    unsigned hash_queue = 256;
+    std::chrono::seconds request_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    std::size_t header_limit = 16 * 1024;
+    std::size_t body_limit = 1024 * 1024;
+};
+
+class Server {
+public:
+    // Binds the listening socket; throws std::system_error when it cannot.
+    Server(ServerOptions options, const api::Router& router);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const;
+    void run();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewatch::http

@@ -1,0 +1,122 @@
+// gatewatch: wires configuration, store, authentication, API and server.
+#include "api/router.hpp"
+#include "auth/password.hpp"
+#include "auth/secret.hpp"
+#include "auth/token.hpp"
+#include "cli/admin.hpp"
+#include "config/config.hpp"
+#include "http/server.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace gw = gatewatch;
+namespace fs = std::filesystem;
+
+namespace {
+
+void setup_logging(const std::string& level) {
+    // Asynchronous: an access-log line per request must not make requests wait on stderr.
+    spdlog::init_thread_pool(8192, 1);
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    auto logger = std::make_shared<spdlog::async_logger>("gatewatch", sink, spdlog::thread_pool(),
+                                                         spdlog::async_overflow_policy::block);
+    logger->set_level(spdlog::level::from_str(level));
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    spdlog::set_default_logger(logger);
+}
+
+fs::path prepare_data_dir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw gw::config::ConfigError("cannot create data directory " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0700);  // it holds the secret and the password hashes
+    return dir / "gatewatch.db";
+}
+
+int serve(const gw::config::Overrides& overrides) {
+    const auto settings = gw::config::resolve(overrides);
+    setup_logging(settings.log_level);
+    gw::auth::init_crypto();
+    const auto db_file = prepare_data_dir(settings.data_dir);
+    const gw::auth::TokenCodec tokens(gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key));
+    gw::store::SqliteStore store(db_file);
+    spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
+
+    const gw::api::Router router({store, tokens, settings.token_lifetime, settings.registration_open});
+    gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
+                             settings.hash_queue, settings.request_timeout, settings.idle_timeout},
+                            router);
+    server.run();
+    spdlog::info("stopped");
+    return 0;
+}
+
+template <typename Command>
+int with_store(const gw::config::Overrides& overrides, Command&& command) {
+    const auto settings = gw::config::resolve(overrides);
+    gw::auth::init_crypto();
+    gw::store::SqliteStore store(prepare_data_dir(settings.data_dir));
+    return command(store);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"gatewatch: a live up/down monitor for network gateways and devices"};
+    app.set_version_flag("--version", GATEWATCH_VERSION);
+    app.require_subcommand(1);
+
+    gw::config::Overrides serve_overrides;
+    auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server");
+    gw::config::add_server_options(*serve_cmd, serve_overrides);
+
+    gw::config::Overrides user_overrides;
+    auto* user_cmd = app.add_subcommand("user", "Manage accounts (safe while the server runs)");
+    user_cmd->require_subcommand(1);
+    std::string username;
+    std::string role = "viewer";
+    std::optional<std::string> password_hash;
+    auto* add_cmd = user_cmd->add_subcommand("add", "Create an account; the password is read from standard input");
+    add_cmd->add_option("name", username, "Username")->required();
+    add_cmd->add_option("--role", role, "admin or viewer [viewer]")->check(CLI::IsMember({"admin", "viewer"}));
+    add_cmd->add_option("--password-hash", password_hash,
+                        "Import an existing argon2id or bcrypt hash instead of reading a password");
+    auto* passwd_cmd = user_cmd->add_subcommand("passwd", "Set a password, read from standard input");
+    passwd_cmd->add_option("name", username, "Username")->required();
+    auto* list_cmd = user_cmd->add_subcommand("list", "List accounts: id, username, role");
+    auto* delete_cmd = user_cmd->add_subcommand("delete", "Delete an account; its tokens stop working");
+    delete_cmd->add_option("name", username, "Username")->required();
+    for (auto* cmd : {add_cmd, passwd_cmd, list_cmd, delete_cmd}) gw::config::add_data_options(*cmd, user_overrides);
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (serve_cmd->parsed()) {
+            const int code = serve(serve_overrides);
+            spdlog::shutdown();  // flush the asynchronous log
+            return code;
+        }
+        return with_store(user_overrides, [&](gw::store::Store& store) {
+            if (add_cmd->parsed()) return gw::cli::user_add(store, username, role, password_hash);
+            if (passwd_cmd->parsed()) return gw::cli::user_passwd(store, username);
+            if (list_cmd->parsed()) return gw::cli::user_list(store);
+            return gw::cli::user_delete(store, username);
+        });
+    } catch (const gw::config::ConfigError& e) {
+        std::cerr << "gatewatch: configuration error: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "gatewatch: " << e.what() << '\n';
+        spdlog::shutdown();
+        return 1;
+    }
+}

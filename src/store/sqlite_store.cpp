@@ -1,0 +1,332 @@
+#include "store/sqlite_store.hpp"
+
+#include "store/sqlite.hpp"
+
+#include <array>
+
+namespace gatewatch::store {
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+namespace {
+
+// Each entry migrates from version i to i + 1; PRAGMA user_version records
+// where a database stands. Never edit a released entry: append a new one.
+constexpr std::array k_migrations = {
+    R"sql(
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT    NOT NULL,
+        role          TEXT    NOT NULL CHECK (role IN ('admin', 'viewer')),
+        created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE rooms (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL,
+        description TEXT
+    );
+    CREATE TABLE devices (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT    NOT NULL,
+        ip         TEXT    NOT NULL UNIQUE,
+        room_id    INTEGER REFERENCES rooms (id) ON DELETE RESTRICT,
+        monitored  INTEGER NOT NULL DEFAULT 1 CHECK (monitored IN (0, 1)),
+        check_type TEXT    NOT NULL DEFAULT 'icmp' CHECK (check_type IN ('icmp', 'tcp')),
+        check_port INTEGER CHECK (check_port BETWEEN 1 AND 65535)
+    );
+    CREATE INDEX devices_by_room ON devices (room_id);
+    )sql",
+};
+
+Role parse_role(const std::string& text) { return text == "admin" ? Role::admin : Role::viewer; }
+
+constexpr const char* k_user_columns = "SELECT id, username, password_hash, role FROM users ";
+User read_user(const Statement& s) { return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3))}; }
+
+Room read_room(const Statement& s) { return Room{s.int64(0), s.text(1), s.optional_text(2)}; }
+
+Device read_device(const Statement& s) {
+    Device d;
+    d.id = s.int64(0);
+    d.name = s.text(1);
+    d.ip = s.text(2);
+    d.room_id = s.optional_int64(3);
+    d.monitored = s.int64(4) != 0;
+    if (s.text(5) == "tcp") d.check = Check{Check::Type::tcp, static_cast<std::uint16_t>(s.int64(6))};
+    return d;
+}
+
+std::optional<Room> select_room(Connection& c, std::int64_t id) {
+    auto s = c.prepare("SELECT id, name, description FROM rooms WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_room(s);
+}
+
+std::optional<Device> select_device(Connection& c, std::int64_t id) {
+    auto s = c.prepare("SELECT id, name, ip, room_id, monitored, check_type, check_port FROM devices WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_device(s);
+}
+
+void require_room(Connection& c, const std::optional<std::int64_t>& room_id) {
+    if (room_id && !select_room(c, *room_id)) throw NotFound(Entity::room);
+}
+
+void bind_device_columns(Statement& s, const Device& d) {
+    const bool tcp = d.check.type == Check::Type::tcp;
+    s.bind(1, d.name).bind(2, d.ip).bind(3, d.room_id).bind(4, std::int64_t{d.monitored ? 1 : 0});
+    s.bind(5, std::string_view(tcp ? "tcp" : "icmp"));
+    if (tcp)
+        s.bind(6, std::int64_t{d.check.port});
+    else
+        s.bind(6, std::nullopt);
+}
+
+void migrate(Connection& c) {
+    Transaction tx(c, true);
+    const std::int64_t version = [&] {
+        auto s = c.prepare("PRAGMA user_version");
+        s.step();
+        return s.int64(0);
+    }();
+    if (version > static_cast<std::int64_t>(k_migrations.size()))
+        throw StoreError("the database is at schema version " + std::to_string(version) +
+                         ", newer than this gatewatch knows (" + std::to_string(k_migrations.size()) +
+                         "); upgrade gatewatch");
+    for (auto v = version; v < static_cast<std::int64_t>(k_migrations.size()); ++v) c.exec(k_migrations[v]);
+    c.exec(("PRAGMA user_version = " + std::to_string(k_migrations.size())).c_str());
+    tx.commit();
+}
+
+}  // namespace
+
+// A reader connection on loan from the pool; returns itself when destroyed.
+class SqliteStore::ReadLease {
+public:
+    ReadLease(SqliteStore& store, std::unique_ptr<Connection> c) : store_(store), connection_(std::move(c)) {}
+    ~ReadLease() { store_.release(std::move(connection_)); }
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    Connection& operator*() { return *connection_; }
+
+private:
+    SqliteStore& store_;
+    std::unique_ptr<Connection> connection_;
+};
+
+SqliteStore::SqliteStore(std::filesystem::path file)
+    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
+    migrate(*writer_);
+}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::schema_version() { return static_cast<int>(k_migrations.size()); }
+
+SqliteStore::ReadLease SqliteStore::read() {
+    std::unique_ptr<Connection> c;
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!idle_readers_.empty()) {
+            c = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+        }
+    }
+    if (!c) c = std::make_unique<Connection>(file_);  // grows to the peak of concurrent readers
+    return ReadLease(*this, std::move(c));
+}
+
+void SqliteStore::release(std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(pool_mutex_);
+    idle_readers_.push_back(std::move(connection));
+}
+
+std::optional<User> SqliteStore::find_user(const std::string& username) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_user_columns) + "WHERE username = ?");
+    s.bind(1, username);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+}
+
+User SqliteStore::create_user(const NewUser& user) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    Role role = Role::viewer;
+    if (user.role) {
+        role = *user.role;
+    } else {
+        auto count = c.prepare("SELECT EXISTS (SELECT 1 FROM users)");
+        count.step();
+        role = count.int64(0) == 0 ? Role::admin : Role::viewer;
+    }
+    auto s = c.prepare("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)");
+    s.bind(1, user.username).bind(2, user.password_hash).bind(3, std::string_view(to_string(role)));
+    s.step();
+    User created{c.last_insert_rowid(), user.username, user.password_hash, role};
+    tx.commit();
+    return created;
+}
+
+bool SqliteStore::set_password_hash(const std::string& username, const std::string& password_hash) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto s = c.prepare("UPDATE users SET password_hash = ? WHERE username = ?");
+    s.bind(1, password_hash).bind(2, username);
+    s.step();
+    const bool changed = c.changes() > 0;
+    tx.commit();
+    return changed;
+}
+
+bool SqliteStore::delete_user(const std::string& username) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto s = c.prepare("DELETE FROM users WHERE username = ?");
+    s.bind(1, username);
+    s.step();
+    const bool deleted = c.changes() > 0;
+    tx.commit();
+    return deleted;
+}
+
+std::vector<User> SqliteStore::list_users() {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_user_columns) + "ORDER BY id");
+    std::vector<User> users;
+    while (s.step()) users.push_back(read_user(s));
+    return users;
+}
+
+std::vector<Room> SqliteStore::list_rooms() {
+    auto lease = read();
+    auto s = (*lease).prepare("SELECT id, name, description FROM rooms ORDER BY id");
+    std::vector<Room> rooms;
+    while (s.step()) rooms.push_back(read_room(s));
+    return rooms;
+}
+
+std::optional<Room> SqliteStore::find_room(std::int64_t id) {
+    auto lease = read();
+    return select_room(*lease, id);
+}
+
+Room SqliteStore::create_room(const Room& room) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto s = c.prepare("INSERT INTO rooms (name, description) VALUES (?, ?)");
+    s.bind(1, room.name).bind(2, room.description);
+    s.step();
+    Room created{c.last_insert_rowid(), room.name, room.description};
+    tx.commit();
+    return created;
+}
+
+std::optional<Room> SqliteStore::update_room(std::int64_t id, const RoomPatch& patch) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto room = select_room(c, id);
+    if (!room) return std::nullopt;
+    if (patch.name) room->name = *patch.name;
+    if (patch.description) room->description = *patch.description;
+    auto s = c.prepare("UPDATE rooms SET name = ?, description = ? WHERE id = ?");
+    s.bind(1, room->name).bind(2, room->description).bind(3, id);
+    s.step();
+    tx.commit();
+    return room;
+}
+
+bool SqliteStore::delete_room(std::int64_t id) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    if (!select_room(c, id)) return false;
+    {
+        auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
+        in_use.bind(1, id);
+        in_use.step();
+        if (in_use.int64(0) != 0) throw RoomNotEmpty();
+    }
+    auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
+    s.bind(1, id);
+    s.step();
+    tx.commit();
+    return true;
+}
+
+std::vector<Device> SqliteStore::list_devices(std::optional<std::int64_t> room_id) {
+    auto lease = read();
+    constexpr const char* columns = "SELECT id, name, ip, room_id, monitored, check_type, check_port FROM devices ";
+    auto s = (*lease).prepare(std::string(columns) + (room_id ? "WHERE room_id = ? ORDER BY id" : "ORDER BY id"));
+    if (room_id) s.bind(1, *room_id);
+    std::vector<Device> devices;
+    while (s.step()) devices.push_back(read_device(s));
+    return devices;
+}
+
+std::optional<Device> SqliteStore::find_device(std::int64_t id) {
+    auto lease = read();
+    return select_device(*lease, id);
+}
+
+Device SqliteStore::create_device(const Device& device) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    require_room(c, device.room_id);
+    auto s = c.prepare(
+        "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port) VALUES (?, ?, ?, ?, ?, ?)");
+    bind_device_columns(s, device);
+    s.step();
+    Device created = device;
+    created.id = c.last_insert_rowid();
+    tx.commit();
+    return created;
+}
+
+std::optional<Device> SqliteStore::update_device(std::int64_t id, const DevicePatch& patch) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto device = select_device(c, id);
+    if (!device) return std::nullopt;
+    if (patch.name) device->name = *patch.name;
+    if (patch.ip) device->ip = *patch.ip;
+    if (patch.room_id) device->room_id = *patch.room_id;
+    if (patch.monitored) device->monitored = *patch.monitored;
+    if (patch.check) device->check = *patch.check;
+    if (patch.room_id) require_room(c, device->room_id);
+    auto s = c.prepare(
+        "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ? "
+        "WHERE id = ?");
+    bind_device_columns(s, *device);
+    s.bind(7, id);
+    s.step();
+    tx.commit();
+    return device;
+}
+
+bool SqliteStore::delete_device(std::int64_t id) {
+    std::lock_guard lock(writer_mutex_);
+    Connection& c = *writer_;
+    Transaction tx(c, true);
+    auto s = c.prepare("DELETE FROM devices WHERE id = ?");
+    s.bind(1, id);
+    s.step();
+    const bool deleted = c.changes() > 0;
+    tx.commit();
+    return deleted;
+}
+
+const char* to_string(Role role) { return role == Role::admin ? "admin" : "viewer"; }
+
+}  // namespace gatewatch::store

@@ -1,0 +1,59 @@
+#pragma once
+// The embedded store: one SQLite file in WAL mode.
+//
+// Readers take a connection from a pool, so many reads run at once; writes
+// share one writer connection behind a mutex (SQLite admits one writer at a
+// time anyway) and open with BEGIN IMMEDIATE. Other processes (the admin
+// command line) may write to the same file at the same time: they wait on
+// SQLite's busy timeout. Migrations run in the constructor.
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace gatewatch::store {
+namespace sqlite {
+class Connection;
+}
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(std::filesystem::path file);
+    ~SqliteStore() override;
+
+    // The schema version this build migrates to.
+    static int schema_version();
+
+    std::optional<User> find_user(const std::string& username) override;
+    User create_user(const NewUser& user) override;
+    bool set_password_hash(const std::string& username, const std::string& password_hash) override;
+    bool delete_user(const std::string& username) override;
+    std::vector<User> list_users() override;
+
+    std::vector<Room> list_rooms() override;
+    std::optional<Room> find_room(std::int64_t id) override;
+    Room create_room(const Room& room) override;
+    std::optional<Room> update_room(std::int64_t id, const RoomPatch& patch) override;
+    bool delete_room(std::int64_t id) override;
+
+    std::vector<Device> list_devices(std::optional<std::int64_t> room_id) override;
+    std::optional<Device> find_device(std::int64_t id) override;
+    Device create_device(const Device& device) override;
+    std::optional<Device> update_device(std::int64_t id, const DevicePatch& patch) override;
+    bool delete_device(std::int64_t id) override;
+
+private:
+    class ReadLease;
+    ReadLease read();
+    void release(std::unique_ptr<sqlite::Connection> connection);
+
+    std::filesystem::path file_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<sqlite::Connection> writer_;
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+};
+
+}  // namespace gatewatch::store

@@ -1,0 +1,125 @@
+// The router and handlers in process, with a real store: routing order,
+// authentication and roles. The black-box tests walk the whole contract.
+#include "api/router.hpp"
+#include "auth/password.hpp"
+#include "store/sqlite_store.hpp"
+
+#include <boost/json.hpp>
+#include <crypt.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using namespace gatewatch;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+class RouterTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { auth::init_crypto(); }
+    void SetUp() override {
+        char tmpl[] = "/tmp/gw-router-XXXXXX";
+        dir_ = mkdtemp(tmpl);
+        store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
+        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, 30min, true});
+        store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
+        store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
+    }
+    void TearDown() override {
+        router_.reset();
+        store_.reset();
+        fs::remove_all(dir_);
+    }
+    std::string bearer(const std::string& user) const {
+        return "Bearer " + tokens_.issue(user, std::chrono::system_clock::now(), 5min);
+    }
+    api::Response call(std::string method, std::string target, std::string auth = {}, std::string body = {}) const {
+        return router_->handle({std::move(method), std::move(target), std::move(auth), "application/json", std::move(body)});
+    }
+    static std::string detail(const api::Response& r) {
+        return std::string(json::parse(r.body).as_object().at("detail").as_string());
+    }
+
+    fs::path dir_;
+    auth::TokenCodec tokens_{std::string(32, 's')};
+    std::unique_ptr<store::SqliteStore> store_;
+    std::unique_ptr<api::Router> router_;
+};
+}  // namespace
+
+TEST_F(RouterTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+    auto r = call("GET", "/nowhere");
+    EXPECT_EQ(r.status, 404u);
+    EXPECT_EQ(detail(r), "Not Found");
+    r = call("PATCH", "/rooms/1", bearer("admin"));
+    EXPECT_EQ(r.status, 405u);
+    EXPECT_EQ(detail(r), "Method Not Allowed");
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].second, "GET, PUT, DELETE");
+}
+
+TEST_F(RouterTest, PathsAnswerWithAndWithoutTrailingSlash) {
+    EXPECT_EQ(call("GET", "/rooms", bearer("viewer")).status, 200u);
+    EXPECT_EQ(call("GET", "/rooms/", bearer("viewer")).status, 200u);
+    EXPECT_EQ(call("GET", "/users/me/", bearer("viewer")).status, 200u);
+    EXPECT_EQ(call("GET", "/rooms?x=1", bearer("viewer")).status, 200u);
+}
+
+TEST_F(RouterTest, AuthenticationComesBeforeValidation) {
+    auto r = call("GET", "/rooms/abc");
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(detail(r), "Not authenticated");
+    EXPECT_EQ(r.headers[0].first, "WWW-Authenticate");
+    r = call("GET", "/rooms/abc", bearer("viewer"));
+    EXPECT_EQ(r.status, 422u);
+}
+
+TEST_F(RouterTest, ViewerWritesAreForbidden) {
+    for (auto [method, target] : std::vector<std::pair<std::string, std::string>>{
+             {"POST", "/rooms"}, {"PUT", "/rooms/1"}, {"DELETE", "/rooms/1"},
+             {"POST", "/devices"}, {"PUT", "/devices/1"}, {"DELETE", "/devices/1"}}) {
+        auto r = call(method, target, bearer("viewer"), R"({"name":"x","ip":"127.0.0.1"})");
+        EXPECT_EQ(r.status, 403u) << method << " " << target;
+        EXPECT_EQ(detail(r), "Not enough permissions");
+    }
+    EXPECT_TRUE(store_->list_rooms().empty());
+}
+
+TEST_F(RouterTest, TokenOfDeletedUserIsRefused) {
+    const auto token = bearer("viewer");
+    store_->delete_user("viewer");
+    auto r = call("GET", "/users/me", token);
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(detail(r), "Could not validate credentials");
+}
+
+TEST_F(RouterTest, IdsThatAreNotPositive64BitIntegersAre422) {
+    for (const char* id : {"0", "-1", "abc", "1.5", "99999999999999999999"}) {
+        auto r = call("GET", std::string("/devices/") + id, bearer("viewer"));
+        EXPECT_EQ(r.status, 422u) << id;
+        EXPECT_EQ(json::parse(r.body).at("detail").at(0).at("loc"), (json::array{"path", "device_id"})) << id;
+    }
+}
+
+TEST_F(RouterTest, LoginIsCpuHeavyAndReadsAreNot) {
+    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/token", "", "", ""}));
+    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/users/", "", "", ""}));
+    EXPECT_FALSE(router_->is_cpu_heavy({"GET", "/rooms", "", "", ""}));
+}
+
+TEST_F(RouterTest, LoginUpgradesBcryptHashToArgon2id) {
+    // $2b$04$ hash of "legacy-pass1" as passlib made it for the FastAPI app.
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    ASSERT_NE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof salt), nullptr);
+    crypt_data data{};
+    const std::string bcrypt_hash = crypt_rn("legacy-pass1", salt, &data, sizeof data);
+    store_->create_user({"legacy", bcrypt_hash, store::Role::viewer});
+    auto r = router_->handle({"POST", "/token", "", "application/x-www-form-urlencoded",
+                              "username=legacy&password=legacy-pass1"});
+    EXPECT_EQ(r.status, 200u);
+    const auto stored = store_->find_user("legacy")->password_hash;
+    EXPECT_TRUE(stored.starts_with("$argon2id$"));
+    EXPECT_TRUE(auth::verify_password("legacy-pass1", stored));
+}
