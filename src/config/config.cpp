@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -128,6 +129,12 @@ Settings resolve(const Overrides& o) {
         if (layer->idle_timeout)
             s.idle_timeout = std::chrono::seconds(checked_range(*layer->idle_timeout, 1, 86400, "idle_timeout"));
         take(s.log_level, layer->log_level);
+    }
+
+    // CLI11 takes an empty variable for an unset one; an empty secret must
+    // still stop gatewatch rather than fall back to a generated one.
+    if (!o.secret_key) {
+        if (const char* env = std::getenv("GATEWATCH_SECRET_KEY"); env != nullptr) s.secret_key = env;
     }
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());

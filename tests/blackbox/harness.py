@@ -1,0 +1,218 @@
+"""Starts the real gatewatch binary and speaks HTTP to it.
+
+Each Server gets a fresh data directory and a free loopback port (gatewatch
+binds port 0 and logs the port it got). Only the standard library is used,
+so the tests run on Debian's /usr/bin/python3 with nothing else installed.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+BINARY = os.environ.get("GATEWATCH_BIN", "build/release/src/gatewatch")
+SECRET = "black-box-test-secret-0123456789abcdef"  # 38 bytes
+START_DEADLINE = 30.0
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def detail(self):
+        return self.json()["detail"]
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Server:
+    def __init__(self, data_dir=None, args=(), env=None, secret=SECRET):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="gw-blackbox-")
+        self.args = list(args)
+        self.env = dict(os.environ)
+        self.env.pop("GATEWATCH_SECRET_KEY", None)
+        if secret is not None:
+            self.env["GATEWATCH_SECRET_KEY"] = secret
+        self.env.update(env or {})
+        self.process = None
+        self.port = None
+        self.log = []
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--port", "0", "--data-dir", self.data_dir, *self.args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env)
+        ready = threading.Event()
+
+        def drain():
+            for line in self.process.stderr:
+                self.log.append(line)
+                m = re.search(r"listening on http://[^ ]+:(\d+)", line)
+                if m:
+                    self.port = int(m.group(1))
+                    ready.set()
+            self.process.stderr.close()
+            ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        ready.wait(START_DEADLINE)
+        if self.port is None:
+            self.process.kill()
+            raise RuntimeError("gatewatch did not start:\n" + "".join(self.log))
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    # --- HTTP ---------------------------------------------------------------
+    def request(self, method, path, json_body=None, body=None, token=None, headers=None, form=None):
+        h = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body)
+            h.setdefault("Content-Type", "application/json")
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace"))
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json_body=None, **kw):
+        return self.request("POST", path, json_body=json_body, **kw)
+
+    def put(self, path, json_body=None, **kw):
+        return self.request("PUT", path, json_body=json_body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    # --- accounts -------------------------------------------------------------
+    def register(self, username, password="password123", **kw):
+        return self.post("/users/", {"username": username, "password": password}, **kw)
+
+    def login(self, username, password="password123"):
+        return self.request("POST", "/token", form={"username": username, "password": password})
+
+    def token(self, username, password="password123"):
+        r = self.login(username, password)
+        assert r.status == 200, r
+        return r.json()["access_token"]
+
+    def cli(self, *args, stdin=None):
+        """Runs `gatewatch user ...` on this server's data directory."""
+        return subprocess.run([BINARY, "user", *args, "--data-dir", self.data_dir], input=stdin,
+                              capture_output=True, text=True, env=self.env, timeout=60)
+
+    def alive(self):
+        """True when the server still answers a plain request."""
+        return self.get("/users/me").status == 401
+
+
+def b64url(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forge_token(claims, alg="HS256", key=SECRET, header=None):
+    """A JWT made by hand, as an attacker or another backend would make it."""
+    header = header or {"alg": alg, "typ": "JWT"}
+    signing_input = b64url(json.dumps(header)) + "." + b64url(json.dumps(claims))
+    digests = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+    if alg not in digests:
+        return signing_input + "."
+    sig = hmac.new(key.encode(), signing_input.encode(), digests[alg]).digest()
+    return signing_input + "." + b64url(sig)
+
+
+def wait_for(predicate, deadline=30.0, interval=0.05):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class, with an admin and a viewer."""
+    server_args = ()
+    server_env = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(args=cls.server_args, env=cls.server_env).start()
+        assert cls.server.register("admin").status == 201
+        assert cls.server.register("viewer").status == 201
+        cls.admin = cls.server.token("admin")
+        cls.viewer = cls.server.token("viewer")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def assertError(self, r, status, detail=None):
+        self.assertEqual(r.status, status, r)
+        if detail is not None:
+            self.assertEqual(r.detail, detail, r)
+
+    def assertValidation(self, r, *locs):
+        """A FastAPI-shaped 422 naming each of `locs` (tuples) among its errors."""
+        self.assertEqual(r.status, 422, r)
+        detail = r.json()["detail"]
+        self.assertIsInstance(detail, list, r)
+        for item in detail:
+            self.assertEqual(set(item) >= {"loc", "msg", "type"}, True, item)
+        got = [tuple(item["loc"]) for item in detail]
+        for loc in locs:
+            self.assertIn(tuple(loc), got, r)

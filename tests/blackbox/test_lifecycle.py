@@ -1,0 +1,147 @@
+"""Start, restart, shutdown, the secret, the admin command line and --help."""
+import os
+import signal
+import stat
+import subprocess
+import tempfile
+import threading
+import unittest
+
+from harness import BINARY, SECRET, Server, wait_for
+
+
+class Restart(unittest.TestCase):
+    def test_everything_survives_a_restart_on_the_same_data_directory(self):
+        first = Server(secret=None)  # the generated secret must carry tokens over
+        with first:
+            first.register("admin")
+            first.register("viewer")
+            token = first.token("viewer")
+            room = first.post("/rooms/", {"name": "Lab", "description": "d"}, token=first.token("admin")).json()
+            device = first.post("/devices/", {"name": "gw", "ip": "::1", "room_id": room["id"]},
+                                token=first.token("admin")).json()
+            self.assertEqual(first.stop(), 0)
+            mode = os.stat(os.path.join(first.data_dir, "secret.key")).st_mode
+            self.assertEqual(stat.S_IMODE(mode), 0o600)
+
+            second = Server(data_dir=first.data_dir, secret=None).start()
+            try:
+                self.assertEqual(second.get("/users/me", token=token).json()["username"], "viewer")
+                self.assertEqual(second.get(f"/rooms/{room['id']}", token=token).json(), room)
+                self.assertEqual(second.get(f"/devices/{device['id']}", token=token).json(), device)
+                self.assertEqual(second.login("admin").status, 200)
+                self.assertEqual(second.register("Viewer").status, 409)
+            finally:
+                second.stop()
+
+    def test_a_restart_with_another_secret_refuses_old_tokens(self):
+        with Server() as first:
+            first.register("alice")
+            token = first.token("alice")
+            first.stop()
+            with Server(data_dir=first.data_dir, secret="x" * 32) as second:
+                self.assertEqual(second.get("/users/me", token=token).status, 401)
+                self.assertEqual(second.login("alice").status, 200)
+
+
+class Secret(unittest.TestCase):
+    def run_serve(self, env):
+        full_env = {k: v for k, v in os.environ.items() if k != "GATEWATCH_SECRET_KEY"}
+        full_env.update(env)
+        with tempfile.TemporaryDirectory(prefix="gw-secret-") as data:
+            return subprocess.run([BINARY, "serve", "--port", "0", "--data-dir", data], env=full_env,
+                                  capture_output=True, text=True, timeout=30)
+
+    def test_empty_or_short_secret_refuses_to_start(self):
+        for value, word in (("", "empty"), ("too-short", "shorter than 32 bytes")):
+            r = self.run_serve({"GATEWATCH_SECRET_KEY": value})
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(word, r.stderr)
+            self.assertNotIn("listening", r.stderr)
+
+    def test_the_secret_is_never_logged(self):
+        s = Server()
+        with s:
+            s.register("alice")
+            s.token("alice")
+        self.assertNotIn(SECRET, "".join(s.log))
+        self.assertNotIn("password123", "".join(s.log))
+
+
+class Shutdown(unittest.TestCase):
+    def test_sigterm_finishes_requests_in_flight_then_exits_cleanly(self):
+        s = Server(args=["--hash-threads", "1"]).start()
+        try:
+            s.register("alice")
+            results = []
+            def login():
+                try:
+                    results.append(s.login("alice").status)
+                except Exception as e:  # noqa: BLE001 - recorded as a failure below
+                    results.append(repr(e))
+            threads = [threading.Thread(target=login) for _ in range(12)]
+            for t in threads:
+                t.start()
+            # wait until the logins are in the server, then stop it
+            wait_for(lambda: sum("POST /token" in line for line in s.log) >= 1 or len(results) > 0, deadline=10)
+            s.process.send_signal(signal.SIGTERM)
+            for t in threads:
+                t.join(30)
+            self.assertEqual(s.process.wait(30), 0, "".join(s.log))
+            # Every login that reached the server got its answer; none was cut off mid-way.
+            self.assertTrue(all(r == 200 or "Connection refused" in str(r) for r in results), results)
+            self.assertGreater(results.count(200), 0, results)
+            self.assertTrue(any("stopping" in line for line in s.log))
+        finally:
+            s.cleanup()
+
+
+class AdminCommands(unittest.TestCase):
+    def test_user_commands_while_the_server_runs(self):
+        with Server() as s:
+            r = s.cli("add", "ops", "--role", "admin", stdin="ops-password\n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            token = s.token("ops", "ops-password")
+            self.assertEqual(s.get("/users/me", token=token).json()["role"], "admin")
+
+            self.assertNotEqual(s.cli("add", "ops", stdin="another-pass\n").returncode, 0)
+            self.assertNotEqual(s.cli("add", "x", stdin="password123\n").returncode, 0)
+            self.assertNotEqual(s.cli("add", "shorty", stdin="short\n").returncode, 0)
+            self.assertNotEqual(s.cli("add", "roleless", "--role", "root", stdin="password123\n").returncode, 0)
+
+            self.assertEqual(s.cli("passwd", "ops", stdin="new-password\n").returncode, 0)
+            self.assertEqual(s.login("ops", "ops-password").status, 401)
+            self.assertEqual(s.login("ops", "new-password").status, 200)
+            self.assertNotEqual(s.cli("passwd", "nobody", stdin="new-password\n").returncode, 0)
+
+            s.register("web-user")
+            listing = s.cli("list").stdout.splitlines()
+            self.assertEqual([line.split("\t")[1:] for line in listing], [["ops", "admin"], ["web-user", "viewer"]])
+
+            self.assertEqual(s.cli("delete", "ops").returncode, 0)
+            self.assertEqual(s.get("/users/me", token=token).status, 401)
+            self.assertNotEqual(s.cli("delete", "ops").returncode, 0)
+
+
+class Help(unittest.TestCase):
+    def test_help_describes_every_setting(self):
+        out = subprocess.run([BINARY, "serve", "--help"], capture_output=True, text=True).stdout
+        for flag in ["--config", "--host", "--port", "--data-dir", "--secret-key", "--token-minutes",
+                     "--registration-open", "--io-threads", "--hash-threads", "--hash-queue", "--request-timeout",
+                     "--idle-timeout", "--log-level"]:
+            self.assertIn(flag, out)
+            env = "GATEWATCH_" + flag[2:].upper().replace("-", "_")
+            self.assertIn(env, out)
+        top = subprocess.run([BINARY, "--help"], capture_output=True, text=True).stdout
+        self.assertIn("serve", top)
+        self.assertIn("user", top)
+
+    def test_bad_configuration_is_fatal_with_a_message(self):
+        r = subprocess.run([BINARY, "serve", "--token-minutes", "0", "--data-dir", "/tmp/gw-unused"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("token_minutes", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
