@@ -6,11 +6,10 @@
 #include "cli/admin.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
+#include "log/logging.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <CLI/CLI.hpp>
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
@@ -23,17 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void setup_logging(const std::string& level) {
-    // Asynchronous: an access-log line per request must not make requests wait on stderr.
-    spdlog::init_thread_pool(8192, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    auto logger = std::make_shared<spdlog::async_logger>("gatewatch", sink, spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::block);
-    logger->set_level(spdlog::level::from_str(level));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-    spdlog::set_default_logger(logger);
-}
-
 fs::path prepare_data_dir(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -44,14 +32,15 @@ fs::path prepare_data_dir(const fs::path& dir) {
 
 int serve(const gw::config::Overrides& overrides) {
     const auto settings = gw::config::resolve(overrides);
-    setup_logging(settings.log_level);
+    gw::log::setup(settings.log_level);
     gw::auth::init_crypto();
     const auto db_file = prepare_data_dir(settings.data_dir);
     const gw::auth::TokenCodec tokens(gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key));
     gw::store::SqliteStore store(db_file);
     spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
 
-    const gw::api::Router router({store, tokens, settings.token_lifetime, settings.registration_open});
+    gw::api::ReadCache cache(store);
+    const gw::api::Router router({store, tokens, cache, settings.token_lifetime, settings.registration_open});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout},
                             router);
@@ -102,7 +91,7 @@ int main(int argc, char** argv) {
     try {
         if (serve_cmd->parsed()) {
             const int code = serve(serve_overrides);
-            spdlog::shutdown();  // flush the asynchronous log
+            spdlog::shutdown();  // flush the buffered log
             return code;
         }
         return with_store(user_overrides, [&](gw::store::Store& store) {

@@ -1,6 +1,7 @@
 #pragma once
-// What handlers may use: the store, the token codec, and the settings that
+// What handlers may use: the store (and its read cache), the token codec, and the settings that
 // shape answers. Handlers never reach the network or the configuration.
+#include "api/read_cache.hpp"
 #include "auth/token.hpp"
 #include "store/store.hpp"
 
@@ -11,6 +12,7 @@ namespace gatewatch::api {
 struct AppContext {
     store::Store& store;
     const auth::TokenCodec& tokens;
+    ReadCache& cache;
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;
 };

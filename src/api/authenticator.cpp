@@ -19,7 +19,7 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 AuthOutcome authenticate_token(const AppContext& app, std::string_view token) {
     const auto verified = app.tokens.verify(token, std::chrono::system_clock::now());
     if (verified.status != auth::TokenStatus::valid) return unauthorized("Could not validate credentials");
-    auto user = app.store.find_user(verified.subject);
+    auto user = app.cache.find_user(verified.subject);
     if (!user) return unauthorized("Could not validate credentials");
     return std::move(*user);
 }

@@ -89,9 +89,14 @@ Response list(const AppContext& app, const Call& call) {
         room_id = read_positive_id(value, {"query", "room_id"}, errors);
         if (!errors.empty()) return errors.response();
     }
-    json::array devices;
-    for (const auto& device : app.store.list_devices(room_id)) devices.push_back(to_json(device));
-    return json_response(200, devices);
+    auto render = [&] {
+        json::array devices;
+        for (const auto& device : app.store.list_devices(room_id)) devices.push_back(to_json(device));
+        return json::serialize(devices);
+    };
+    Response r;
+    r.body = room_id ? render() : *app.cache.body(ReadCache::Body::devices, render);
+    return r;
 }
 
 Response create(const AppContext& app, const Call& call) {

@@ -23,9 +23,13 @@ std::optional<std::optional<std::string>> read_description(JsonBody& body) {
 }  // namespace
 
 Response list(const AppContext& app, const Call&) {
-    json::array rooms;
-    for (const auto& room : app.store.list_rooms()) rooms.push_back(to_json(room));
-    return json_response(200, rooms);
+    Response r;
+    r.body = *app.cache.body(ReadCache::Body::rooms, [&] {
+        json::array rooms;
+        for (const auto& room : app.store.list_rooms()) rooms.push_back(to_json(room));
+        return json::serialize(rooms);
+    });
+    return r;
 }
 
 Response create(const AppContext& app, const Call& call) {

@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "log/logging.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
@@ -32,8 +34,8 @@ bool is_quiet_error(const boost::system::error_code& ec) {
 // A connection the server can close at shutdown while it waits for a request.
 struct Connection {
     beast::tcp_stream* stream;
-    asio::strand<asio::any_io_executor> strand;
-    bool busy = false;  // a request has begun arriving: let it finish
+    asio::any_io_executor executor;  // its thread's io_context
+    bool busy = false;               // a request has begun arriving: let it finish
 };
 
 }  // namespace
@@ -41,7 +43,12 @@ struct Connection {
 struct Server::Impl {
     ServerOptions options;
     const api::Router& router;
-    asio::io_context ioc;
+    // One io_context per I/O thread: a connection lives on one thread, so it
+    // needs no strand and its completions never wake another thread.
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    std::size_t next_context = 0;
+    asio::io_context& ioc;  // contexts[0]: the acceptor and the signals
     tcp::acceptor acceptor;
     asio::thread_pool hash_pool;
     std::atomic<unsigned> hash_waiting{0};
@@ -54,7 +61,8 @@ struct Server::Impl {
     Impl(ServerOptions opts, const api::Router& r)
         : options(std::move(opts)),
           router(r),
-          ioc(static_cast<int>(options.io_threads)),
+          contexts(make_contexts(options.io_threads)),
+          ioc(*contexts[0]),
           acceptor(ioc),
           hash_pool(options.hash_threads) {
         const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
@@ -64,9 +72,16 @@ struct Server::Impl {
         acceptor.listen(asio::socket_base::max_listen_connections);
     }
 
+    static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+        std::vector<std::unique_ptr<asio::io_context>> v;
+        for (unsigned i = 0; i < std::max(1u, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+        return v;
+    }
+
     asio::awaitable<void> listen() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+            asio::io_context& target = *contexts[next_context++ % contexts.size()];
+            auto [ec, socket] = co_await acceptor.async_accept(target, use_tuple);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopping) co_return;
                 spdlog::warn("accept: {}", ec.message());  // e.g. out of file descriptors: go on
@@ -97,12 +112,12 @@ struct Server::Impl {
         connections.erase(id);
     }
 
-    // Runs on each connection's strand, where that connection also enrolls and
+    // Runs on each connection's thread, where that connection also enrolls and
     // leaves, so a connection found in the map is still alive.
     void close_idle_connections() {
         std::lock_guard lock(connections_mutex);
         for (auto& [id, connection] : connections) {
-            asio::post(connection->strand, [this, id = id] {
+            asio::post(connection->executor, [this, id = id] {
                 std::lock_guard inner(connections_mutex);
                 auto it = connections.find(id);
                 if (it != connections.end() && !it->second->busy) it->second->stream->cancel();
@@ -152,7 +167,7 @@ struct Server::Impl {
     }
 
     asio::awaitable<void> session(beast::tcp_stream stream) {
-        Connection connection{&stream, asio::strand<asio::any_io_executor>(stream.get_executor())};
+        Connection connection{&stream, stream.get_executor()};
         const auto id = enroll(&connection);
         beast::flat_buffer buffer;
         for (;;) {
@@ -218,6 +233,7 @@ struct Server::Impl {
         spdlog::info("signal {} received: stopping (finishing requests in flight)", signal);
         stopping = true;
         acceptor.close();
+        keep_running.clear();  // each thread ends once its connections have
         close_idle_connections();
         // Wait for the connections to end, up to the drain limit.
         asio::steady_timer timer(ioc);
@@ -229,7 +245,7 @@ struct Server::Impl {
             }
             if (std::chrono::steady_clock::now() > deadline) {
                 spdlog::warn("connections still open after {} s: closing them", k_drain_limit.count());
-                ioc.stop();
+                for (auto& context : contexts) context->stop();
                 co_return;
             }
             timer.expires_after(20ms);
@@ -259,9 +275,11 @@ void Server::run() {
     asio::co_spawn(s.ioc, s.listen(), log_failure);
     asio::co_spawn(s.ioc, s.watch_signals(), log_failure);
     spdlog::info("gatewatch listening on http://{}:{}", s.options.host, port());
+    log::flush_logs();  // scripts and tests wait for this line
 
+    for (std::size_t i = 1; i < s.contexts.size(); ++i) s.keep_running.push_back(asio::make_work_guard(*s.contexts[i]));
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+    for (std::size_t i = 1; i < s.contexts.size(); ++i) threads.emplace_back([&s, i] { s.contexts[i]->run(); });
     s.ioc.run();
     for (auto& t : threads) t.join();
     s.hash_pool.join();

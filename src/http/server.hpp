@@ -1,8 +1,9 @@
 #pragma once
 // The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines.
 //
-// One coroutine per connection on its own strand, `io_threads` threads
-// running them. Keep-alive; a request must arrive whole within
+// One coroutine per connection; `io_threads` threads, each with its own
+// io_context, take connections in turn and run them to the end.
+// Keep-alive; a request must arrive whole within
 // `request_timeout`, an idle connection is closed after `idle_timeout`.
 // Limits: header block over 16 KiB -> 431, body over 1 MiB -> 413, each with
 // {"detail": ...} and the connection closed. CPU-heavy requests (password

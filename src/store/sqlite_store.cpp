@@ -121,6 +121,14 @@ private:
 SqliteStore::SqliteStore(std::filesystem::path file)
     : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
     migrate(*writer_);
+    version_watch_ = std::make_unique<Connection>(file_);
+}
+
+std::uint64_t SqliteStore::data_version() {
+    std::lock_guard lock(version_mutex_);
+    auto s = version_watch_->prepare("PRAGMA data_version");
+    s.step();
+    return static_cast<std::uint64_t>(s.int64(0));
 }
 
 SqliteStore::~SqliteStore() = default;

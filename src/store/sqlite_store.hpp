@@ -26,6 +26,8 @@ public:
     // The schema version this build migrates to.
     static int schema_version();
 
+    std::uint64_t data_version() override;
+
     std::optional<User> find_user(const std::string& username) override;
     User create_user(const NewUser& user) override;
     bool set_password_hash(const std::string& username, const std::string& password_hash) override;
@@ -52,6 +54,10 @@ private:
     std::filesystem::path file_;
     std::mutex writer_mutex_;
     std::unique_ptr<sqlite::Connection> writer_;
+    // Never writes, so its PRAGMA data_version moves with every commit by
+    // any other connection: ours and other processes' alike.
+    std::mutex version_mutex_;
+    std::unique_ptr<sqlite::Connection> version_watch_;
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
 };

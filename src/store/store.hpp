@@ -90,6 +90,11 @@ class Store {
 public:
     virtual ~Store() = default;
 
+    // A number that changes whenever committed data changes, whether this
+    // process or another one wrote it; equal numbers mean nothing changed in
+    // between. Lets callers keep what they read until it does.
+    virtual std::uint64_t data_version() = 0;
+
     // Users. Usernames compare without regard to ASCII case.
     virtual std::optional<User> find_user(const std::string& username) = 0;
     virtual User create_user(const NewUser& user) = 0;

@@ -23,12 +23,14 @@ protected:
         char tmpl[] = "/tmp/gw-router-XXXXXX";
         dir_ = mkdtemp(tmpl);
         store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
-        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, 30min, true});
+        cache_ = std::make_unique<api::ReadCache>(*store_);
+        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, 30min, true});
         store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
         store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
     }
     void TearDown() override {
         router_.reset();
+        cache_.reset();
         store_.reset();
         fs::remove_all(dir_);
     }
@@ -45,6 +47,7 @@ protected:
     fs::path dir_;
     auth::TokenCodec tokens_{std::string(32, 's')};
     std::unique_ptr<store::SqliteStore> store_;
+    std::unique_ptr<api::ReadCache> cache_;
     std::unique_ptr<api::Router> router_;
 };
 }  // namespace
