@@ -11,9 +11,9 @@ packages=(
   libsqlite3-dev libsodium-dev libcrypt-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # tests
-  libgtest-dev googletest python3 iproute2 curl sqlite3 procps
+  libgtest-dev googletest python3 iproute2 iputils-ping nftables curl sqlite3 procps
   # benchmarks
-  wrk
+  wrk fping
 )
 
 missing=()

@@ -7,6 +7,8 @@
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "log/logging.hpp"
+#include "monitor/monitor.hpp"
+#include "monitor/status_hub.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -40,11 +42,26 @@ int serve(const gw::config::Overrides& overrides) {
     spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
 
     gw::api::ReadCache cache(store);
-    const gw::api::Router router({store, tokens, cache, settings.token_lifetime, settings.registration_open});
+    gw::monitor::StatusHub hub;
+    const gw::api::Router router({store, tokens, cache, hub, settings.token_lifetime, settings.registration_open});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
-                             settings.hash_queue, settings.request_timeout, settings.idle_timeout},
+                             settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
+                             1024 * 1024, settings.push_interval},
                             router);
+    hub.on_change([&server] { server.status_changed(); });
+
+    gw::monitor::MonitorOptions probing;
+    probing.interval = settings.probe_interval;
+    probing.timeout = settings.probe_timeout;
+    probing.spacing = settings.probe_spacing;
+    probing.pings_per_round = settings.pings_per_round;
+    probing.thresholds = {settings.up_after, settings.down_after};
+    probing.max_rate = settings.max_probe_rate;
+    probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
+    gw::monitor::Monitor monitor(probing, store, hub);
+    monitor.start();
     server.run();
+    monitor.stop();
     spdlog::info("stopped");
     return 0;
 }

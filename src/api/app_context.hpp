@@ -3,6 +3,7 @@
 // shape answers. Handlers never reach the network or the configuration.
 #include "api/read_cache.hpp"
 #include "auth/token.hpp"
+#include "monitor/status_hub.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
@@ -13,6 +14,7 @@ struct AppContext {
     store::Store& store;
     const auth::TokenCodec& tokens;
     ReadCache& cache;
+    monitor::StatusHub& hub;
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;
 };

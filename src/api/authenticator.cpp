@@ -1,5 +1,6 @@
 #include "api/authenticator.hpp"
 
+#include <boost/url/parse.hpp>
 #include <strings.h>
 
 namespace gatewatch::api {
@@ -16,12 +17,21 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
     return token;
 }
 
-AuthOutcome authenticate_token(const AppContext& app, std::string_view token) {
+namespace {
+// A valid signature and expiry, and an account that still exists.
+std::variant<SocketGrant, Response> check_token(const AppContext& app, std::string_view token) {
     const auto verified = app.tokens.verify(token, std::chrono::system_clock::now());
     if (verified.status != auth::TokenStatus::valid) return unauthorized("Could not validate credentials");
     auto user = app.cache.find_user(verified.subject);
     if (!user) return unauthorized("Could not validate credentials");
-    return std::move(*user);
+    return SocketGrant{std::move(*user), verified.expires_at};
+}
+}  // namespace
+
+AuthOutcome authenticate_token(const AppContext& app, std::string_view token) {
+    auto checked = check_token(app, token);
+    if (auto* failure = std::get_if<Response>(&checked)) return std::move(*failure);
+    return std::move(std::get<SocketGrant>(checked).user);
 }
 
 AuthOutcome authenticate(const AppContext& app, std::string_view authorization_header) {
@@ -31,5 +41,22 @@ AuthOutcome authenticate(const AppContext& app, std::string_view authorization_h
 }
 
 Response forbidden() { return error_response(403, "Not enough permissions"); }
+
+bool is_status_socket_path(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return path == "/ws/status" || path == "/ws/status/";
+}
+
+std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request) {
+    std::string token;
+    if (auto header = bearer_token(request.authorization)) {
+        token = std::string(*header);
+    } else if (auto url = boost::urls::parse_origin_form(request.target)) {
+        for (auto param : url->params())
+            if (param.key == "token") token = std::string(param.value);
+    }
+    if (token.empty()) return unauthorized("Not authenticated");
+    return check_token(app, token);
+}
 
 }  // namespace gatewatch::api

@@ -26,4 +26,15 @@ AuthOutcome authenticate(const AppContext& app, std::string_view authorization_h
 
 Response forbidden();  // 403 "Not enough permissions"
 
+// The WebSocket /ws/status/: a browser cannot set headers there, so the token
+// may also come as ?token=<jwt>. On success, when the token expires.
+struct SocketGrant {
+    store::User user;
+    std::int64_t expires_at = 0;  // seconds since the epoch
+};
+std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request);
+
+// True when the request's path is /ws/status or /ws/status/.
+bool is_status_socket_path(std::string_view target);
+
 }  // namespace gatewatch::api

@@ -52,4 +52,10 @@ Response update(const AppContext&, const Call&);
 Response remove(const AppContext&, const Call&);
 }  // namespace devices
 
+namespace status {
+Response all(const AppContext&, const Call&);
+Response one(const AppContext&, const Call&);
+Response socket_without_upgrade(const AppContext&, const Call&);
+}  // namespace status
+
 }  // namespace gatewatch::api

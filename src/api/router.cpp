@@ -39,6 +39,9 @@ constexpr std::array k_routes = {
     Route{"GET",    "/devices/{device_id}",  Access::user,   false, devices::get},
     Route{"PUT",    "/devices/{device_id}",  Access::admin,  false, devices::update},
     Route{"DELETE", "/devices/{device_id}",  Access::admin,  false, devices::remove},
+    Route{"GET",    "/devices/{device_id}/status", Access::user, false, status::one},
+    Route{"GET",    "/device_status",        Access::user,   false, status::all},
+    Route{"GET",    "/ws/status",            Access::user,   false, status::socket_without_upgrade},
 };
 // clang-format on
 

@@ -22,6 +22,8 @@ public:
     // the server runs those on its hashing pool, not on an I/O thread.
     [[nodiscard]] bool is_cpu_heavy(const Request& request) const;
 
+    [[nodiscard]] const AppContext& app() const { return app_; }
+
 private:
     AppContext app_;
 };

@@ -37,6 +37,17 @@ struct Settings {
     std::chrono::seconds request_timeout{10};  // to receive one whole request
     std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
     std::string log_level = "info";
+
+    // The monitor.
+    std::chrono::milliseconds probe_interval{10'000};
+    std::chrono::milliseconds probe_timeout{1'000};
+    std::chrono::milliseconds probe_spacing{250};
+    int pings_per_round = 3;
+    int up_after = 1;
+    int down_after = 2;
+    double max_probe_rate = 50'000;    // probes per second; 0: no cap
+    std::string probe_method = "auto";  // auto, datagram, raw, ping
+    std::chrono::milliseconds push_interval{5'000};  // WebSocket heartbeat
 };
 
 // The values given on the command line or in the environment; unset ones
@@ -55,6 +66,15 @@ struct Overrides {
     std::optional<std::int64_t> request_timeout;
     std::optional<std::int64_t> idle_timeout;
     std::optional<std::string> log_level;
+    std::optional<double> probe_interval;  // seconds
+    std::optional<double> probe_timeout;
+    std::optional<double> probe_spacing;
+    std::optional<std::int64_t> pings_per_round;
+    std::optional<std::int64_t> up_after;
+    std::optional<std::int64_t> down_after;
+    std::optional<double> max_probe_rate;
+    std::optional<std::string> probe_method;
+    std::optional<double> push_interval;
 };
 
 // Declares every server setting on `app` (flag + GATEWATCH_* variable).

@@ -1,15 +1,18 @@
 #include "http/server.hpp"
 
+#include "api/authenticator.hpp"
 #include "log/logging.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -17,6 +20,7 @@ namespace gatewatch::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
@@ -24,6 +28,7 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto k_drain_limit = 10s;
+constexpr auto k_coalesce = 1s;  // changes inside a second after a message make one message
 
 bool is_quiet_error(const boost::system::error_code& ec) {
     return ec == asio::error::operation_aborted || ec == asio::error::eof || ec == beast::error::timeout ||
@@ -54,6 +59,11 @@ struct Server::Impl {
     std::atomic<unsigned> hash_waiting{0};
     std::atomic<bool> stopping{false};
 
+    // The status sockets of each io_context, touched only on its own thread;
+    // one pending broadcast per context at most, whatever the change rate.
+    std::vector<std::set<asio::steady_timer*>> status_sockets;
+    std::unique_ptr<std::atomic<bool>[]> broadcast_pending;
+
     std::mutex connections_mutex;
     std::map<std::uint64_t, Connection*> connections;
     std::uint64_t next_connection_id = 0;
@@ -64,7 +74,10 @@ struct Server::Impl {
           contexts(make_contexts(options.io_threads)),
           ioc(*contexts[0]),
           acceptor(ioc),
-          hash_pool(options.hash_threads) {
+          hash_pool(options.hash_threads),
+          status_sockets(contexts.size()),
+          broadcast_pending(new std::atomic<bool>[contexts.size()]) {
+        for (std::size_t i = 0; i < contexts.size(); ++i) broadcast_pending[i] = false;
         const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
         acceptor.open(endpoint.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -80,8 +93,8 @@ struct Server::Impl {
 
     asio::awaitable<void> listen() {
         for (;;) {
-            asio::io_context& target = *contexts[next_context++ % contexts.size()];
-            auto [ec, socket] = co_await acceptor.async_accept(target, use_tuple);
+            const std::size_t context = next_context++ % contexts.size();
+            auto [ec, socket] = co_await acceptor.async_accept(*contexts[context], use_tuple);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopping) co_return;
                 spdlog::warn("accept: {}", ec.message());  // e.g. out of file descriptors: go on
@@ -89,7 +102,7 @@ struct Server::Impl {
             }
             socket.set_option(tcp::no_delay(true));
             auto executor = socket.get_executor();
-            asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), [](std::exception_ptr e) {
+            asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), context), [](std::exception_ptr e) {
                 if (!e) return;
                 try {
                     std::rethrow_exception(e);
@@ -166,7 +179,101 @@ struct Server::Impl {
         spdlog::info("- - {} (refused: {})", status, detail);
     }
 
-    asio::awaitable<void> session(beast::tcp_stream stream) {
+    void wake_status_sockets() {
+        for (std::size_t i = 0; i < contexts.size(); ++i) {
+            if (broadcast_pending[i].exchange(true)) continue;
+            asio::post(*contexts[i], [this, i] {
+                broadcast_pending[i] = false;
+                for (auto* wake : status_sockets[i]) wake->cancel();
+            });
+        }
+    }
+
+    // Runs until the client goes, the token expires or the server stops.
+    asio::awaitable<void> status_socket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
+                                        std::int64_t expires_at, std::size_t context) {
+        websocket::stream<beast::tcp_stream> ws(std::move(stream));
+        beast::get_lowest_layer(ws).expires_never();  // the WebSocket keeps its own time
+        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.idle_timeout = 20s;  // a ping after 10 s of silence; gone 10 s later without a pong
+        timeouts.keep_alive_pings = true;
+        ws.set_option(timeouts);
+        ws.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& r) { r.set(bhttp::field::server, "gatewatch"); }));
+        ws.read_message_max(4096);
+        if (auto [ec] = co_await ws.async_accept(request, use_tuple); ec) co_return;
+
+        auto executor = co_await asio::this_coro::executor;
+        asio::steady_timer wake(executor);
+        asio::steady_timer reader_finished(executor);
+        bool client_gone = false;
+        bool reader_done = false;
+        status_sockets[context].insert(&wake);
+
+        // The reader: the client has nothing to say, but reading answers its
+        // pings and closes, and sends ours.
+        asio::co_spawn(
+            executor,
+            [&]() -> asio::awaitable<void> {
+                beast::flat_buffer incoming;
+                for (;;) {
+                    auto [ec, n] = co_await ws.async_read(incoming, use_tuple);
+                    if (ec) break;
+                    incoming.consume(incoming.size());
+                }
+                client_gone = reader_done = true;
+                wake.cancel();
+                reader_finished.cancel();
+            },
+            asio::detached);
+
+        auto& hub = router.app().hub;
+        const auto token_deadline = std::chrono::system_clock::time_point(std::chrono::seconds(expires_at));
+        std::uint64_t sent_version = 0;
+        auto last_sent = std::chrono::steady_clock::time_point{};
+        for (;;) {
+            if (client_gone) break;
+            if (stopping) {
+                co_await ws.async_close(websocket::close_code::going_away, use_tuple);
+                break;
+            }
+            if (std::chrono::system_clock::now() >= token_deadline) {
+                co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error, "token expired"),
+                                        use_tuple);
+                break;
+            }
+            const auto now = std::chrono::steady_clock::now();
+            const auto version = hub.version();
+            const bool changed = version != sent_version;
+            const bool heartbeat_due = now - last_sent >= options.push_interval;
+            if (changed && !heartbeat_due && now - last_sent < k_coalesce) {
+                wake.expires_at(last_sent + k_coalesce);  // coalesce: wait out the second
+                co_await wake.async_wait(use_tuple);
+                continue;
+            }
+            if (changed || heartbeat_due) {
+                const auto body = hub.status_json();  // the newest, whatever was missed
+                ws.text(true);
+                if (auto [ec, n] = co_await ws.async_write(asio::buffer(*body), use_tuple); ec) break;
+                sent_version = version;
+                last_sent = now;
+                continue;
+            }
+            const auto until_expiry = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                token_deadline - std::chrono::system_clock::now());
+            wake.expires_at(std::min(last_sent + options.push_interval, now + until_expiry));
+            co_await wake.async_wait(use_tuple);
+        }
+        status_sockets[context].erase(&wake);
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(ws).socket().close(ignored);  // ends the reader if the close handshake did not
+        while (!reader_done) {
+            reader_finished.expires_after(10s);
+            co_await reader_finished.async_wait(use_tuple);
+        }
+    }
+
+    asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
         Connection connection{&stream, stream.get_executor()};
         const auto id = enroll(&connection);
         beast::flat_buffer buffer;
@@ -206,6 +313,22 @@ struct Server::Impl {
             }
 
             auto& message = parser.get();
+            if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
+                api::Request upgrade{"GET", std::string(message.target()),
+                                     std::string(message[bhttp::field::authorization]), {}, {}};
+                auto grant = api::authenticate_socket(router.app(), upgrade);
+                if (auto* refusal = std::get_if<api::Response>(&grant)) {
+                    auto out = to_beast(std::move(*refusal), message.version(), false);
+                    co_await bhttp::async_write(stream, out, use_tuple);
+                    spdlog::info("GET /ws/status {} (handshake refused)", out.result_int());
+                    break;
+                }
+                spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
+                co_await status_socket(std::move(stream), parser.release(), std::get<api::SocketGrant>(grant).expires_at,
+                                       context);
+                leave(id);
+                co_return;
+            }
             api::Request request{std::string(message.method_string()), std::string(message.target()),
                                  std::string(message[bhttp::field::authorization]),
                                  std::string(message[bhttp::field::content_type]), std::move(message.body())};
@@ -233,6 +356,7 @@ struct Server::Impl {
         spdlog::info("signal {} received: stopping (finishing requests in flight)", signal);
         stopping = true;
         acceptor.close();
+        wake_status_sockets();  // they close with 1001
         keep_running.clear();  // each thread ends once its connections have
         close_idle_connections();
         // Wait for the connections to end, up to the drain limit.
@@ -261,6 +385,8 @@ Server::Server(ServerOptions options, const api::Router& router)
 Server::~Server() = default;
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::status_changed() { impl_->wake_status_sockets(); }
 
 void Server::run() {
     Impl& s = *impl_;

@@ -12,6 +12,12 @@
 // connections, lets requests in flight finish (10 s at most) and returns.
 // One access-log line per request: method, path (never the query, which may
 // hold a token), status, duration.
+// The WebSocket /ws/status/ (token by header or ?token=, else 401) sends the
+// status object when it opens, within a second of any change (changes inside
+// that second make one message), and every `push_interval` regardless. One
+// writer per socket that always sends the newest snapshot: a slow client
+// never slows the others nor grows a queue. Closed with 1008 when the token
+// expires, 1001 at shutdown; ping/pong keeps idle sockets honest.
 // This is the only translation unit that includes Beast (it compiles slowly).
 #include "api/router.hpp"
 
@@ -32,6 +38,7 @@ struct ServerOptions {
     std::chrono::seconds idle_timeout{60};
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 1024 * 1024;
+    std::chrono::milliseconds push_interval{5000};
 };
 
 class Server {
@@ -44,6 +51,9 @@ public:
 
     [[nodiscard]] std::uint16_t port() const;
     void run();
+
+    // Wakes every status WebSocket: the status object changed. Any thread.
+    void status_changed();
 
 private:
     struct Impl;

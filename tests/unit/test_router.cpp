@@ -24,7 +24,7 @@ protected:
         dir_ = mkdtemp(tmpl);
         store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
         cache_ = std::make_unique<api::ReadCache>(*store_);
-        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, 30min, true});
+        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, hub_, 30min, true});
         store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
         store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
     }
@@ -46,6 +46,7 @@ protected:
 
     fs::path dir_;
     auth::TokenCodec tokens_{std::string(32, 's')};
+    monitor::StatusHub hub_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<api::ReadCache> cache_;
     std::unique_ptr<api::Router> router_;

@@ -1,0 +1,494 @@
+#include "monitor/monitor.hpp"
+
+#include "monitor/icmp_packet.hpp"
+#include "monitor/pacing.hpp"
+#include "monitor/system_ping.hpp"
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <queue>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+namespace gatewatch::monitor {
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int k_max_pings_per_round = 16;
+constexpr std::int64_t k_never = INT64_MAX;
+constexpr int k_sends_per_tick = 4096;  // then let replies in before sending more
+
+std::int64_t steady_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch()).count();
+}
+
+std::int64_t to_ns(std::chrono::milliseconds d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
+
+struct Target {
+    std::int64_t device_id = 0;
+    std::string ip;
+    Address address;
+    store::Check check;
+    std::uint32_t generation = 0;  // bumped when the slot is freed: stale events and replies are ignored
+    bool active = false;
+    StatusMachine machine;
+    std::optional<WallClock::time_point> since;
+    // the round in progress
+    int sent = 0;
+    int finished = 0;
+    int answered = 0;
+    std::array<double, k_max_pings_per_round> rtts{};
+    std::int64_t round_start_ns = 0;
+};
+
+struct Event {  // "send the next probe of this target"
+    std::int64_t due_ns;
+    std::uint32_t target;
+    std::uint32_t generation;
+    bool operator>(const Event& o) const { return due_ns > o.due_ns; }
+};
+
+struct Deadline {  // "this probe is lost if unanswered by then"; sends are in time order, so a FIFO
+    std::int64_t due_ns;
+    std::uint16_t seq;
+    std::uint64_t token;
+};
+
+}  // namespace
+
+/*
+ * The scheduler loop (one thread; after fping's main loop).
+ *
+ * State: a min-heap of send events (target, due time), a FIFO of probe
+ * deadlines (sends happen in time order and share one timeout, so the FIFO
+ * stays sorted), the sequence ring of outstanding probes, and a token bucket
+ * for the global send rate.
+ *
+ *  1. Sync: every `sync_every`, if the store's data_version moved, read the
+ *     monitored devices; drop targets that left or changed (their generation
+ *     moves, so their pending events and replies are ignored) and add new ones,
+ *     spreading a batch of new targets evenly over one interval.
+ *  2. Tick, when the timer fires:
+ *     a. expire every probe whose deadline has passed: a lost probe;
+ *     b. pop due send events while the rate cap allows, at most
+ *        k_sends_per_tick per tick: send the round's next probe and, if the
+ *        round has more, push the next one `spacing` later;
+ *     c. re-arm the timer at the earliest of the next event, the next deadline,
+ *        or the rate cap's next token.
+ *  3. Receive, whenever a socket is readable: drain every pending reply;
+ *     a reply whose sequence, token and source match a live probe completes
+ *     it, with the RTT from the kernel's receive timestamp; anything else is
+ *     dropped and counted.
+ *  4. A round ends when each of its probes is answered, lost or failed to
+ *     send: it succeeded if any answered; RTT is the median of the answers,
+ *     loss the fraction lost. The state machine applies the thresholds, the
+ *     hub gets the outcome, and the next round is due one interval after
+ *     this one started (at once if the engine has fallen behind).
+ */
+struct Monitor::Impl {
+    MonitorOptions opt;
+    store::Store& store;
+    StatusHub& hub;
+    asio::io_context ioc{1};
+    std::thread thread;
+    ProbeMethod method = ProbeMethod::automatic;
+
+    std::optional<IcmpSocket> sock4, sock6;
+    std::optional<asio::posix::stream_descriptor> watch4, watch6;
+    std::uint16_t raw_id = 0;
+    ProbeRing ring;
+
+    std::vector<Target> targets;
+    std::vector<std::uint32_t> free_slots;
+    std::unordered_map<std::int64_t, std::uint32_t> by_device;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> due;
+    std::deque<Deadline> deadlines;
+    RateCap cap;
+    asio::steady_timer wake{ioc};
+    std::int64_t armed_ns = k_never;
+    asio::steady_timer sync_timer{ioc};
+    std::optional<std::uint64_t> synced_version;
+    std::mt19937_64 rng{std::random_device{}()};
+    unsigned pings_running = 0;
+
+    std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
+
+    Impl(MonitorOptions o, store::Store& s, StatusHub& h) : opt(o), store(s), hub(h), cap(o.max_rate, steady_ns()) {
+        opt.pings_per_round = std::clamp(opt.pings_per_round, 1, k_max_pings_per_round);
+        raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng()) & 0xFFFF);
+        choose_method();
+    }
+
+    // --- method ---------------------------------------------------------------
+    bool open_sockets(ProbeMethod m, std::string& error) {
+        sock4 = IcmpSocket::open(icmp::Family::v4, m, error);
+        if (!sock4) return false;
+        std::string error6;
+        sock6 = IcmpSocket::open(icmp::Family::v6, m, error6);
+        if (!sock6) spdlog::warn("IPv6 probing unavailable ({}): IPv6 devices will show disconnected", error6);
+        return true;
+    }
+
+    void choose_method() {
+        std::string error;
+        switch (opt.method) {
+            case ProbeMethod::datagram:
+            case ProbeMethod::raw:
+                if (!open_sockets(opt.method, error))
+                    throw std::runtime_error(std::string("probe method ") + to_string(opt.method) +
+                                             " is unavailable: " + error +
+                                             (opt.method == ProbeMethod::datagram
+                                                  ? " (is the process's group in net.ipv4.ping_group_range?)"
+                                                  : " (raw sockets need CAP_NET_RAW)"));
+                method = opt.method;
+                break;
+            case ProbeMethod::system_ping:
+                if (!system_ping_available()) throw std::runtime_error("probe method ping: no `ping` command on PATH");
+                method = ProbeMethod::system_ping;
+                break;
+            case ProbeMethod::automatic:
+                if (open_sockets(ProbeMethod::datagram, error)) {
+                    method = ProbeMethod::datagram;
+                } else if (open_sockets(ProbeMethod::raw, error)) {
+                    method = ProbeMethod::raw;
+                } else if (system_ping_available()) {
+                    method = ProbeMethod::system_ping;
+                } else {
+                    throw std::runtime_error("no way to send ICMP: datagram and raw sockets refused (" + error +
+                                             ") and no `ping` command on PATH");
+                }
+                break;
+        }
+        if (method == ProbeMethod::datagram || method == ProbeMethod::raw) {
+            watch4.emplace(ioc, ::dup(sock4->fd()));
+            if (sock6) watch6.emplace(ioc, ::dup(sock6->fd()));
+        }
+    }
+
+    // --- timer ---------------------------------------------------------------
+    void arm(std::int64_t at_ns) {
+        if (at_ns >= armed_ns) return;
+        armed_ns = at_ns;
+        wake.expires_at(SteadyClock::time_point(std::chrono::nanoseconds(at_ns)));
+        wake.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;  // re-armed earlier, or stopping
+            armed_ns = k_never;
+            tick();
+        });
+    }
+
+    void schedule(std::int64_t at_ns, std::uint32_t index) {
+        due.push({at_ns, index, targets[index].generation});
+        arm(at_ns);
+    }
+
+    void tick() {
+        const std::int64_t now = steady_ns();
+        while (!deadlines.empty() && deadlines.front().due_ns <= now) {
+            const Deadline d = deadlines.front();
+            deadlines.pop_front();
+            if (auto probe = ring.expire(d.seq, d.token)) probe_done(*probe, false, 0);
+        }
+        int budget = k_sends_per_tick;
+        std::int64_t next = k_never;
+        while (!due.empty() && due.top().due_ns <= now) {
+            const Event e = due.top();
+            Target& t = targets[e.target];
+            if (!t.active || t.generation != e.generation) {
+                due.pop();
+                continue;
+            }
+            if (budget == 0) {
+                next = now;
+                break;
+            }
+            if (!cap.try_take(now)) {
+                next = cap.next_allowed_ns(now);
+                break;
+            }
+            due.pop();
+            --budget;
+            fire(e.target, now);
+        }
+        if (next == k_never && !due.empty()) next = due.top().due_ns;
+        if (!deadlines.empty()) next = std::min(next, deadlines.front().due_ns);
+        if (next != k_never) {
+            if (next <= now) {
+                asio::post(ioc, [this] { tick(); });  // yield to the receive handlers first
+            } else {
+                arm(next);
+            }
+        }
+    }
+
+    // --- probes --------------------------------------------------------------
+    void fire(std::uint32_t index, std::int64_t now) {
+        Target& t = targets[index];
+        if (t.sent == 0) t.round_start_ns = now;
+        const bool tcp = t.check.type == store::Check::Type::tcp;
+        if (!tcp && method == ProbeMethod::system_ping) {
+            if (pings_running >= opt.ping_processes) {
+                schedule(now + 50'000'000, index);  // bounded: wait for a free slot
+                return;
+            }
+            t.sent = opt.pings_per_round;
+            start_ping_round(index);
+            return;
+        }
+        // The next probe is scheduled before this one goes: a send that fails at
+        // once may end the round, and the round's end schedules the next round.
+        if (++t.sent < opt.pings_per_round) schedule(now + to_ns(opt.spacing), index);
+        if (tcp)
+            start_tcp_probe(index);
+        else
+            send_icmp(index, now);
+    }
+
+    void send_icmp(std::uint32_t index, std::int64_t now) {
+        Target& t = targets[index];
+        IcmpSocket* socket = t.address.family == icmp::Family::v4 ? (sock4 ? &*sock4 : nullptr)
+                                                                  : (sock6 ? &*sock6 : nullptr);
+        Probe probe{index, t.generation, rng(), realtime_ns(), t.address};
+        if (socket == nullptr) {
+            probe_done(probe, false, 0);
+            return;
+        }
+        std::optional<Probe> evicted;
+        const std::uint16_t seq = ring.add(probe, evicted);
+        if (evicted) probe_done(*evicted, false, 0);
+        const auto packet = icmp::echo_request(t.address.family, socket->is_raw() ? raw_id : 0, seq, probe.token);
+        ++sent;
+        if (const int err = socket->send_to(t.address, packet); err != 0) {
+            // ENETUNREACH and the like: the kernel knows at once that it cannot go.
+            if (ring.expire(seq, probe.token)) probe_done(probe, false, 0);
+            spdlog::debug("probe to {} not sent: {}", t.ip, std::strerror(err));
+            return;
+        }
+        deadlines.push_back({now + to_ns(opt.timeout), seq, probe.token});
+        arm(deadlines.back().due_ns);
+    }
+
+    void start_tcp_probe(std::uint32_t index) {
+        const Target& t = targets[index];
+        Probe probe{index, t.generation, 0, 0, t.address};
+        boost::system::error_code ec;
+        const auto ip = asio::ip::make_address(t.ip, ec);
+        if (ec) {
+            probe_done(probe, false, 0);
+            return;
+        }
+        auto socket = std::make_shared<asio::ip::tcp::socket>(ioc);
+        auto timer = std::make_shared<asio::steady_timer>(ioc, opt.timeout);
+        const auto started = SteadyClock::now();
+        ++sent;
+        socket->async_connect({ip, t.check.port}, [this, socket, timer, probe, started](boost::system::error_code e) {
+            timer->cancel();
+            const double rtt = std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
+            probe_done(probe, !e, rtt);
+        });
+        timer->async_wait([socket](boost::system::error_code e) {
+            if (!e) socket->close();  // timed out: the connect completes with operation_aborted
+        });
+    }
+
+    void start_ping_round(std::uint32_t index) {
+        Target& t = targets[index];
+        ++pings_running;
+        sent += static_cast<std::uint64_t>(opt.pings_per_round);
+        const std::uint32_t generation = t.generation;
+        run_system_ping(ioc, t.ip, opt.pings_per_round, opt.spacing, opt.timeout,
+                        [this, index, generation](const PingOutcome& outcome) {
+                            --pings_running;
+                            Target& target = targets[index];
+                            if (!target.active || target.generation != generation) return;
+                            target.finished = opt.pings_per_round;
+                            target.answered = std::min(outcome.received, opt.pings_per_round);
+                            for (int i = 0; i < target.answered; ++i) target.rtts[i] = outcome.average_rtt_ms;
+                            answered += static_cast<std::uint64_t>(target.answered);
+                            lost += static_cast<std::uint64_t>(opt.pings_per_round - target.answered);
+                            finish_round(index);
+                        });
+    }
+
+    void probe_done(const Probe& probe, bool ok, double rtt_ms) {
+        (ok ? answered : lost) += 1;
+        Target& t = targets[probe.target];
+        if (!t.active || t.generation != probe.generation) return;
+        ++t.finished;
+        if (ok) t.rtts[t.answered++] = rtt_ms;
+        if (t.finished >= opt.pings_per_round && t.sent >= opt.pings_per_round) finish_round(probe.target);
+    }
+
+    void finish_round(std::uint32_t index) {
+        Target& t = targets[index];
+        ++rounds;
+        const bool success = t.answered > 0;
+        const auto now_wall = WallClock::now();
+        if (t.machine.apply(success, opt.thresholds) || !t.since) t.since = now_wall;
+
+        DeviceState state;
+        state.device_id = t.device_id;
+        state.ip = t.ip;
+        state.status = t.machine.status();
+        if (success) {
+            std::sort(t.rtts.begin(), t.rtts.begin() + t.answered);
+            state.rtt_ms = t.answered % 2 == 1 ? t.rtts[t.answered / 2]
+                                               : (t.rtts[t.answered / 2 - 1] + t.rtts[t.answered / 2]) / 2;
+        }
+        state.loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
+        state.since = t.since;
+        state.last_probe = now_wall;
+        state.consecutive_successes = t.machine.consecutive_successes();
+        state.consecutive_failures = t.machine.consecutive_failures();
+        hub.record(state);
+
+        const std::int64_t now = steady_ns();
+        const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
+        t.sent = t.finished = t.answered = 0;
+        schedule(next, index);
+    }
+
+    // --- replies -------------------------------------------------------------
+    void watch(IcmpSocket& socket, asio::posix::stream_descriptor& descriptor) {
+        descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
+                              [this, &socket, &descriptor](boost::system::error_code ec) {
+                                  if (ec) return;
+                                  drain(socket);
+                                  watch(socket, descriptor);
+                              });
+    }
+
+    void drain(IcmpSocket& socket) {
+        std::array<std::uint8_t, 2048> buffer;
+        while (auto received = socket.receive(buffer)) {
+            const bool has_ip_header = socket.is_raw() && socket.family() == icmp::Family::v4;
+            const auto reply = icmp::parse_echo_reply(socket.family(), has_ip_header,
+                                                      std::span(buffer.data(), received->size));
+            if (!reply || (socket.is_raw() && reply->id != raw_id)) {
+                ++dropped;
+                continue;
+            }
+            auto probe = ring.take(reply->seq, reply->token, received->source);
+            if (!probe) {
+                ++dropped;  // late (already expired), duplicate, wrong source or forged
+                continue;
+            }
+            probe_done(*probe, true, static_cast<double>(received->received_ns - probe->sent_ns) / 1e6);
+        }
+    }
+
+    // --- devices -------------------------------------------------------------
+    void sync() {
+        try {
+            const auto version = store.data_version();
+            if (synced_version != version) {
+                apply_devices(store.list_devices(std::nullopt));
+                synced_version = version;
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("monitor: cannot read devices: {}", e.what());
+        }
+        sync_timer.expires_after(opt.sync_every);
+        sync_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec) sync();
+        });
+    }
+
+    void retire(std::uint32_t index) {
+        Target& t = targets[index];
+        t.active = false;
+        ++t.generation;
+        by_device.erase(t.device_id);
+        free_slots.push_back(index);
+    }
+
+    void apply_devices(const std::vector<store::Device>& devices) {
+        std::unordered_map<std::int64_t, const store::Device*> wanted;
+        for (const auto& d : devices)
+            if (d.monitored) wanted.emplace(d.id, &d);
+
+        for (auto it = by_device.begin(); it != by_device.end();) {
+            const std::uint32_t index = it->second;
+            ++it;  // retire() erases the current entry
+            const Target& t = targets[index];
+            auto w = wanted.find(t.device_id);
+            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check)) retire(index);
+        }
+
+        std::vector<const store::Device*> joining;
+        std::vector<MonitoredDevice> monitored;
+        for (const auto& d : devices) {
+            if (!d.monitored) continue;
+            monitored.push_back({d.id, d.ip});
+            if (!by_device.contains(d.id)) joining.push_back(&d);
+        }
+        hub.set_devices(monitored);
+
+        const std::int64_t now = steady_ns();
+        for (std::size_t i = 0; i < joining.size(); ++i) {
+            const store::Device& d = *joining[i];
+            const auto address = parse_address(d.ip);
+            if (!address) continue;  // the API stores only valid literals
+            std::uint32_t index;
+            if (!free_slots.empty()) {
+                index = free_slots.back();
+                free_slots.pop_back();
+            } else {
+                index = static_cast<std::uint32_t>(targets.size());
+                targets.emplace_back();
+            }
+            Target& t = targets[index];
+            const std::uint32_t generation = t.generation;
+            t = Target{};
+            t.generation = generation;
+            t.device_id = d.id;
+            t.ip = d.ip;
+            t.address = *address;
+            t.check = d.check;
+            t.active = true;
+            by_device.emplace(d.id, index);
+            schedule(now + spread_offset(i, joining.size(), to_ns(opt.interval)), index);
+        }
+        if (!joining.empty() || monitored.size() != by_device.size())
+            spdlog::info("monitor: {} devices monitored ({} joined)", by_device.size(), joining.size());
+    }
+};
+
+Monitor::Monitor(MonitorOptions options, store::Store& store, StatusHub& hub)
+    : impl_(std::make_unique<Impl>(options, store, hub)) {}
+
+Monitor::~Monitor() { stop(); }
+
+void Monitor::start() {
+    Impl& m = *impl_;
+    spdlog::info("monitor: probing with {} every {} ms, {} probes a round, timeout {} ms", to_string(m.method),
+                 m.opt.interval.count(), m.opt.pings_per_round, m.opt.timeout.count());
+    if (m.watch4) m.watch(*m.sock4, *m.watch4);
+    if (m.watch6) m.watch(*m.sock6, *m.watch6);
+    asio::post(m.ioc, [&m] { m.sync(); });
+    m.thread = std::thread([&m] { m.ioc.run(); });
+}
+
+void Monitor::stop() {
+    Impl& m = *impl_;
+    if (!m.thread.joinable()) return;
+    m.ioc.stop();
+    m.thread.join();
+}
+
+ProbeMethod Monitor::method() const { return impl_->method; }
+
+MonitorCounters Monitor::counters() const {
+    const Impl& m = *impl_;
+    return {m.sent.load(), m.answered.load(), m.lost.load(), m.dropped.load(), m.rounds.load()};
+}
+
+}  // namespace gatewatch::monitor

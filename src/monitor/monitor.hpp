@@ -1,0 +1,60 @@
+#pragma once
+// The probe engine: probes every monitored device every interval and feeds
+// each round's outcome to the StatusHub.
+//
+// One thread, one io_context, one ICMP socket per address family serving
+// every target (or, as a last resort, the system `ping` with bounded
+// concurrency); TCP checks are asynchronous connects on the same thread.
+// Devices are read from the store; any change there (API or admin command
+// line) is picked up within `sync_every`, without a restart.
+// Construction picks the probe method and throws std::runtime_error, with a
+// message for the operator, when a forced method is unavailable.
+#include "monitor/icmp_socket.hpp"
+#include "monitor/status.hpp"
+#include "monitor/status_hub.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace gatewatch::monitor {
+
+struct MonitorOptions {
+    std::chrono::milliseconds interval{10'000};
+    std::chrono::milliseconds timeout{1'000};
+    std::chrono::milliseconds spacing{250};  // between the probes of a round
+    int pings_per_round = 3;
+    Thresholds thresholds;
+    double max_rate = 50'000;  // probes per second over all devices; 0: no cap
+    ProbeMethod method = ProbeMethod::automatic;
+    std::chrono::milliseconds sync_every{250};
+    unsigned ping_processes = 32;  // concurrent `ping` commands (system_ping only)
+};
+
+struct MonitorCounters {
+    std::uint64_t sent = 0;
+    std::uint64_t answered = 0;
+    std::uint64_t lost = 0;
+    std::uint64_t dropped_replies = 0;  // not ours, late, duplicate, malformed
+    std::uint64_t rounds = 0;
+};
+
+class Monitor {
+public:
+    Monitor(MonitorOptions options, store::Store& store, StatusHub& hub);
+    ~Monitor();
+    Monitor(const Monitor&) = delete;
+    Monitor& operator=(const Monitor&) = delete;
+
+    void start();
+    void stop();
+    [[nodiscard]] ProbeMethod method() const;
+    [[nodiscard]] MonitorCounters counters() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewatch::monitor

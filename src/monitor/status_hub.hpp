@@ -1,0 +1,74 @@
+#pragma once
+// The current state of every monitored device, shared between the probe
+// engine (the only writer) and the API and WebSocket (readers).
+//
+// Readers never wait for the engine beyond a short mutex hold: the status
+// object `{"<ip>": "connected" | "disconnected" | "unknown"}` is rendered
+// once per change and handed out as an immutable shared string.
+// `version()` moves whenever that object changes (a status flips, a device
+// joins or leaves); RTT and loss updates do not move it. The change listener
+// is called after such a change, outside the lock, from the writer's thread.
+#include "monitor/status.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace gatewatch::monitor {
+
+using WallClock = std::chrono::system_clock;
+
+struct DeviceState {
+    std::int64_t device_id = 0;
+    std::string ip;
+    Status status = Status::unknown;
+    std::optional<double> rtt_ms;  // median of the last round's answers
+    std::optional<double> loss;    // fraction of the last round's probes lost
+    std::optional<WallClock::time_point> since;       // when the current status began
+    std::optional<WallClock::time_point> last_probe;  // when the last round ended
+    int consecutive_successes = 0;
+    int consecutive_failures = 0;
+};
+
+struct MonitoredDevice {
+    std::int64_t device_id = 0;
+    std::string ip;
+};
+
+class StatusHub {
+public:
+    // The devices now monitored. Devices that stay keep their state; new ones
+    // (or ones whose ip changed) start unknown; the others are dropped.
+    void set_devices(const std::vector<MonitoredDevice>& devices);
+
+    // The outcome of a round, from the engine.
+    void record(const DeviceState& state);
+
+    [[nodiscard]] std::shared_ptr<const std::string> status_json();
+    [[nodiscard]] std::uint64_t version() const;
+    [[nodiscard]] std::optional<DeviceState> device(std::int64_t device_id) const;
+    [[nodiscard]] std::size_t size() const;
+
+    // Called after each change of the status object (set once, before use).
+    void on_change(std::function<void()> listener) { listener_ = std::move(listener); }
+
+private:
+    void changed_locked();
+
+    mutable std::mutex mutex_;
+    std::unordered_map<std::int64_t, DeviceState> devices_;
+    std::uint64_t version_ = 1;
+    std::shared_ptr<const std::string> rendered_;  // null when stale
+    std::function<void()> listener_;
+};
+
+// RFC 3339 UTC with milliseconds, e.g. 2026-11-25T04:00:00.123Z
+std::string format_time(WallClock::time_point t);
+
+}  // namespace gatewatch::monitor
