@@ -455,7 +455,7 @@ struct Monitor::Impl {
             t.check = d.check;
             t.active = true;
             by_device.emplace(d.id, index);
-            schedule(now + spread_offset(i, joining.size(), to_ns(opt.interval)), index);
+            schedule(now + (opt.spread ? spread_offset(i, joining.size(), to_ns(opt.interval)) : 0), index);
         }
         if (!joining.empty() || monitored.size() != by_device.size())
             spdlog::info("monitor: {} devices monitored ({} joined)", by_device.size(), joining.size());

@@ -30,6 +30,7 @@ struct MonitorOptions {
     ProbeMethod method = ProbeMethod::automatic;
     std::chrono::milliseconds sync_every{250};
     unsigned ping_processes = 32;  // concurrent `ping` commands (system_ping only)
+    bool spread = true;            // false: devices that join together start at once (benchmarks)
 };
 
 struct MonitorCounters {

@@ -135,6 +135,15 @@ SqliteStore::~SqliteStore() = default;
 
 int SqliteStore::schema_version() { return static_cast<int>(k_migrations.size()); }
 
+template <typename Work>
+auto SqliteStore::write(Work&& work) {
+    std::lock_guard lock(writer_mutex_);
+    Transaction tx(*writer_, true);
+    auto result = work(*writer_);
+    tx.commit();
+    return result;
+}
+
 SqliteStore::ReadLease SqliteStore::read() {
     std::unique_ptr<Connection> c;
     {
@@ -162,47 +171,41 @@ std::optional<User> SqliteStore::find_user(const std::string& username) {
 }
 
 User SqliteStore::create_user(const NewUser& user) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    Role role = Role::viewer;
-    if (user.role) {
-        role = *user.role;
-    } else {
-        auto count = c.prepare("SELECT EXISTS (SELECT 1 FROM users)");
-        count.step();
-        role = count.int64(0) == 0 ? Role::admin : Role::viewer;
-    }
-    auto s = c.prepare("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)");
-    s.bind(1, user.username).bind(2, user.password_hash).bind(3, std::string_view(to_string(role)));
-    s.step();
-    User created{c.last_insert_rowid(), user.username, user.password_hash, role};
-    tx.commit();
-    return created;
+    return write([&](Connection& c) {
+        Role role = Role::viewer;
+        if (user.role) {
+            role = *user.role;
+        } else {
+            auto count = c.prepare("SELECT EXISTS (SELECT 1 FROM users)");
+            count.step();
+            role = count.int64(0) == 0 ? Role::admin : Role::viewer;
+        }
+        auto s = c.prepare("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)");
+        s.bind(1, user.username).bind(2, user.password_hash).bind(3, std::string_view(to_string(role)));
+        s.step();
+        User created{c.last_insert_rowid(), user.username, user.password_hash, role};
+        return created;
+    });
 }
 
 bool SqliteStore::set_password_hash(const std::string& username, const std::string& password_hash) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto s = c.prepare("UPDATE users SET password_hash = ? WHERE username = ?");
-    s.bind(1, password_hash).bind(2, username);
-    s.step();
-    const bool changed = c.changes() > 0;
-    tx.commit();
-    return changed;
+    return write([&](Connection& c) {
+        auto s = c.prepare("UPDATE users SET password_hash = ? WHERE username = ?");
+        s.bind(1, password_hash).bind(2, username);
+        s.step();
+        const bool changed = c.changes() > 0;
+        return changed;
+    });
 }
 
 bool SqliteStore::delete_user(const std::string& username) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto s = c.prepare("DELETE FROM users WHERE username = ?");
-    s.bind(1, username);
-    s.step();
-    const bool deleted = c.changes() > 0;
-    tx.commit();
-    return deleted;
+    return write([&](Connection& c) {
+        auto s = c.prepare("DELETE FROM users WHERE username = ?");
+        s.bind(1, username);
+        s.step();
+        const bool deleted = c.changes() > 0;
+        return deleted;
+    });
 }
 
 std::vector<User> SqliteStore::list_users() {
@@ -227,48 +230,42 @@ std::optional<Room> SqliteStore::find_room(std::int64_t id) {
 }
 
 Room SqliteStore::create_room(const Room& room) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto s = c.prepare("INSERT INTO rooms (name, description) VALUES (?, ?)");
-    s.bind(1, room.name).bind(2, room.description);
-    s.step();
-    Room created{c.last_insert_rowid(), room.name, room.description};
-    tx.commit();
-    return created;
+    return write([&](Connection& c) {
+        auto s = c.prepare("INSERT INTO rooms (name, description) VALUES (?, ?)");
+        s.bind(1, room.name).bind(2, room.description);
+        s.step();
+        Room created{c.last_insert_rowid(), room.name, room.description};
+        return created;
+    });
 }
 
 std::optional<Room> SqliteStore::update_room(std::int64_t id, const RoomPatch& patch) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto room = select_room(c, id);
-    if (!room) return std::nullopt;
-    if (patch.name) room->name = *patch.name;
-    if (patch.description) room->description = *patch.description;
-    auto s = c.prepare("UPDATE rooms SET name = ?, description = ? WHERE id = ?");
-    s.bind(1, room->name).bind(2, room->description).bind(3, id);
-    s.step();
-    tx.commit();
-    return room;
+    return write([&](Connection& c) -> std::optional<Room> {
+        auto room = select_room(c, id);
+        if (!room) return std::nullopt;
+        if (patch.name) room->name = *patch.name;
+        if (patch.description) room->description = *patch.description;
+        auto s = c.prepare("UPDATE rooms SET name = ?, description = ? WHERE id = ?");
+        s.bind(1, room->name).bind(2, room->description).bind(3, id);
+        s.step();
+        return room;
+    });
 }
 
 bool SqliteStore::delete_room(std::int64_t id) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    if (!select_room(c, id)) return false;
-    {
-        auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
-        in_use.bind(1, id);
-        in_use.step();
-        if (in_use.int64(0) != 0) throw RoomNotEmpty();
-    }
-    auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
-    s.bind(1, id);
-    s.step();
-    tx.commit();
-    return true;
+    return write([&](Connection& c) {
+        if (!select_room(c, id)) return false;
+        {
+            auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
+            in_use.bind(1, id);
+            in_use.step();
+            if (in_use.int64(0) != 0) throw RoomNotEmpty();
+        }
+        auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
+        s.bind(1, id);
+        s.step();
+        return true;
+    });
 }
 
 std::vector<Device> SqliteStore::list_devices(std::optional<std::int64_t> room_id) {
@@ -287,52 +284,46 @@ std::optional<Device> SqliteStore::find_device(std::int64_t id) {
 }
 
 Device SqliteStore::create_device(const Device& device) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    require_room(c, device.room_id);
-    auto s = c.prepare(
-        "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port) VALUES (?, ?, ?, ?, ?, ?)");
-    bind_device_columns(s, device);
-    s.step();
-    Device created = device;
-    created.id = c.last_insert_rowid();
-    tx.commit();
-    return created;
+    return write([&](Connection& c) {
+        require_room(c, device.room_id);
+        auto s = c.prepare(
+            "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port) VALUES (?, ?, ?, ?, ?, ?)");
+        bind_device_columns(s, device);
+        s.step();
+        Device created = device;
+        created.id = c.last_insert_rowid();
+        return created;
+    });
 }
 
 std::optional<Device> SqliteStore::update_device(std::int64_t id, const DevicePatch& patch) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto device = select_device(c, id);
-    if (!device) return std::nullopt;
-    if (patch.name) device->name = *patch.name;
-    if (patch.ip) device->ip = *patch.ip;
-    if (patch.room_id) device->room_id = *patch.room_id;
-    if (patch.monitored) device->monitored = *patch.monitored;
-    if (patch.check) device->check = *patch.check;
-    if (patch.room_id) require_room(c, device->room_id);
-    auto s = c.prepare(
-        "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ? "
-        "WHERE id = ?");
-    bind_device_columns(s, *device);
-    s.bind(7, id);
-    s.step();
-    tx.commit();
-    return device;
+    return write([&](Connection& c) -> std::optional<Device> {
+        auto device = select_device(c, id);
+        if (!device) return std::nullopt;
+        if (patch.name) device->name = *patch.name;
+        if (patch.ip) device->ip = *patch.ip;
+        if (patch.room_id) device->room_id = *patch.room_id;
+        if (patch.monitored) device->monitored = *patch.monitored;
+        if (patch.check) device->check = *patch.check;
+        if (patch.room_id) require_room(c, device->room_id);
+        auto s = c.prepare(
+            "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ? "
+            "WHERE id = ?");
+        bind_device_columns(s, *device);
+        s.bind(7, id);
+        s.step();
+        return device;
+    });
 }
 
 bool SqliteStore::delete_device(std::int64_t id) {
-    std::lock_guard lock(writer_mutex_);
-    Connection& c = *writer_;
-    Transaction tx(c, true);
-    auto s = c.prepare("DELETE FROM devices WHERE id = ?");
-    s.bind(1, id);
-    s.step();
-    const bool deleted = c.changes() > 0;
-    tx.commit();
-    return deleted;
+    return write([&](Connection& c) {
+        auto s = c.prepare("DELETE FROM devices WHERE id = ?");
+        s.bind(1, id);
+        s.step();
+        const bool deleted = c.changes() > 0;
+        return deleted;
+    });
 }
 
 const char* to_string(Role role) { return role == Role::admin ? "admin" : "viewer"; }

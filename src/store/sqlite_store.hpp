@@ -47,6 +47,12 @@ public:
     bool delete_device(std::int64_t id) override;
 
 private:
+    // Runs `work` on the writer connection in one BEGIN IMMEDIATE transaction,
+    // committed when it returns (a return before any write commits nothing),
+    // rolled back when it throws.
+    template <typename Work>
+    auto write(Work&& work);
+
     class ReadLease;
     ReadLease read();
     void release(std::unique_ptr<sqlite::Connection> connection);

@@ -1,0 +1,27 @@
+# Sourced by the benchmark scripts: a network namespace of the script's own,
+# deleted (with the script's server and scratch folder) when the script exits.
+#   bench_netns NAME [loopback-only]   creates "$NAME-$$" in $ns and brings lo up;
+#       with loopback-only, lo holds just 127.0.0.1/32 (so 127.0.0.66 is unreachable)
+#   in_ns CMD...                       runs CMD inside it
+#   $work                              a scratch folder
+#   $server                            set it to a background server's pid to have it stopped
+ns=
+server=
+work=$(mktemp -d /tmp/gw-bench-XXXXXX)
+bench_cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  wait 2>/dev/null
+  [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+in_ns() { ip netns exec "$ns" "$@"; }
+bench_netns() {
+  ns="$1-$$"
+  ip netns add "$ns"
+  in_ns ip link set lo up
+  if [ "${2:-}" = loopback-only ]; then
+    in_ns ip addr del 127.0.0.1/8 dev lo
+    in_ns ip addr add 127.0.0.1/32 dev lo
+  fi
+}

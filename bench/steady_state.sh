@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Steady-state benchmark (issue 3): the real server with N devices (default
+# 100,000 over 127.0.0.0/8) at its default settings (10 s interval, 3 probes a
+# round), inside a network namespace of its own; after a warm-up round, CPU
+# share and RSS over the measured window (default 120 s), and a check that
+# every device ended connected.
+# Usage: bench/steady_state.sh [devices] [seconds]   (root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+window=${2:-120}
+bin=build/release/src/gatewatch
+[ -x "$bin" ] || scripts/build.sh release >/dev/null
+
+source bench/netns.sh
+bench_netns gwsteady
+data=$work
+
+# The schema comes from gatewatch itself; then the devices in one transaction.
+"$bin" user list --data-dir "$data" >/dev/null
+sqlite3 "$data/gatewatch.db" "
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $n)
+INSERT INTO devices (name, ip) SELECT 'device ' || i, '127.' || ((i >> 16) & 255) || '.' || ((i >> 8) & 255) || '.' || (i & 255) FROM n;"
+
+port=18400
+GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$data" --log-level warn &
+server=$!
+sleep 1
+pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)
+api() { in_ns curl -sf "$@"; }
+api -X POST "http://127.0.0.1:$port/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
+token=$(api -X POST "http://127.0.0.1:$port/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
+hz=$(getconf CLK_TCK)
+
+echo "== steady state: $n devices, 10 s interval, 3 probes a round; warm-up 15 s, then ${window} s"
+sleep 15
+t0=$(cpu_ticks); s0=$(date +%s.%N); peak=$(rss_mb)
+for _ in $(seq $((window / 10))); do
+  sleep 10
+  r=$(rss_mb); peak=$(/usr/bin/python3 -c "print(max($peak, $r))")
+done
+t1=$(cpu_ticks); s1=$(date +%s.%N)
+counts=$(api "http://127.0.0.1:$port/device_status/" -H "Authorization: Bearer $token" | /usr/bin/python3 -c "
+import json, sys, collections
+print(dict(collections.Counter(json.load(sys.stdin).values())))")
+/usr/bin/python3 -c "
+cpu = ($t1 - $t0) / $hz
+wall = $s1 - $s0
+print(f'   CPU {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core; RSS now $(rss_mb) MB, peak $peak MB')"
+echo "   statuses at the end: $counts"

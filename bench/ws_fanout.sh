@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# WebSocket fan-out benchmark (issue 3): N clients (default 10,000) of the
+# project's own Asio load client on /ws/status/, inside a network namespace
+# whose lo holds only 127.0.0.1/32; then 127.0.0.66 is added to lo and the
+# time from the server's state change to each client receiving it is measured
+# (p50, p99), with the server's memory per connection.
+# Usage: bench/ws_fanout.sh [clients]   (root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-10000}
+bin=build/release/src/gatewatch
+[ -x build/release/bench/ws_fanout ] || scripts/build.sh release >/dev/null
+ulimit -n 200000
+
+source bench/netns.sh
+bench_netns gwfan loopback-only
+data=$work
+
+port=18500
+GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$data" \
+  --log-level warn --probe-interval 1 --up-after 1 --down-after 1 &
+server=$!
+sleep 1
+pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)
+base=http://127.0.0.1:$port
+in_ns curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
+token=$(in_ns curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+device=$(in_ns curl -sf -X POST "$base/devices/" -H "Authorization: Bearer $token" -d '{"name":"gw","ip":"127.0.0.66"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
+sleep 3  # it is disconnected now
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+before=$(rss_kb)
+
+echo "== fan-out: $clients WebSocket clients"
+coproc CLIENT { in_ns build/release/bench/ws_fanout "$port" "$token" "$clients" "$device" 127.0.0.66 connected; }
+read -r ready count rest <&"${CLIENT[0]}"
+after=$(rss_kb)
+echo "   $ready $count $rest; server RSS $((before / 1024)) MB -> $((after / 1024)) MB: $(( (after - before) / clients )) KB per connection"
+in_ns ip addr add 127.0.0.66/32 dev lo
+cat <&"${CLIENT[0]}" | sed 's/^/   /'
