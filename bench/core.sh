@@ -3,8 +3,9 @@
 #   1. GET /rooms/ with 100 rooms            (wrk, requests/s and latency)
 #   2. POST /token                            (wrk, logins/s)
 #   3. GET /users/me while a login burst runs (wrk --latency, p50/p99)
-# Everything runs on loopback; the server is the release build on its defaults
-# (access log on). Usage: bench/core.sh [seconds per run, default 10]
+# Everything runs on loopback in a network namespace of the script's own; the
+# server is the release build on its defaults (access log on).
+# Usage: bench/core.sh [seconds per run, default 10]   (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -12,14 +13,16 @@ bin=build/release/src/gatewatch
 [ -x "$bin" ] || scripts/build.sh release >/dev/null
 command -v wrk >/dev/null || scripts/install-deps.sh
 
-data=$(mktemp -d /tmp/gw-bench-XXXXXX)
-log=$data/server.log
-port=$((20000 + RANDOM % 20000))
-GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) "$bin" serve --port "$port" --data-dir "$data" 2>"$log" &
+source bench/netns.sh
+bench_netns gwcore
+data=$work
+port=18300
+GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port "$port" --data-dir "$data" 2>"$data/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 base=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -sf "$base/users/me" -o /dev/null -w '%{http_code}' | grep -q 401 && break; sleep 0.1; done
+curl() { in_ns /usr/bin/curl "$@"; }
+wrk() { in_ns /usr/bin/wrk "$@"; }
+for _ in $(seq 100); do curl -s "$base/users/me" -o /dev/null -w '%{http_code}' | grep -q 401 && break; sleep 0.1; done
 
 curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
 token=$(curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')

@@ -42,12 +42,12 @@ for _ in $(seq $((window / 10))); do
   sleep 10
   r=$(rss_mb); peak=$(/usr/bin/python3 -c "print(max($peak, $r))")
 done
-t1=$(cpu_ticks); s1=$(date +%s.%N)
+t1=$(cpu_ticks); s1=$(date +%s.%N); rss_end=$(rss_mb)  # before our own 100,000-entry status request below
 counts=$(api "http://127.0.0.1:$port/device_status/" -H "Authorization: Bearer $token" | /usr/bin/python3 -c "
 import json, sys, collections
 print(dict(collections.Counter(json.load(sys.stdin).values())))")
 /usr/bin/python3 -c "
 cpu = ($t1 - $t0) / $hz
 wall = $s1 - $s0
-print(f'   CPU {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core; RSS now $(rss_mb) MB, peak $peak MB')"
+print(f'   CPU {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core; RSS at the end $rss_end MB, peak of the 10 s samples $peak MB')"
 echo "   statuses at the end: $counts"

@@ -25,6 +25,11 @@ namespace {
 constexpr int k_max_pings_per_round = 16;
 constexpr std::int64_t k_never = INT64_MAX;
 constexpr int k_sends_per_tick = 4096;  // then let replies in before sending more
+// The timer fires at most once a millisecond and each tick handles all that is
+// due by then: re-arming it for every probe (30,000 a second at 100,000
+// devices) cost two thirds of the engine's CPU in timerfd and epoll calls.
+// Sends and expiries run at most 1 ms late.
+constexpr std::int64_t k_min_tick_gap_ns = 1'000'000;
 
 std::int64_t steady_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch()).count();
@@ -76,7 +81,7 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  *     monitored devices; drop targets that left or changed (their generation
  *     moves, so their pending events and replies are ignored) and add new ones,
  *     spreading a batch of new targets evenly over one interval.
- *  2. Tick, when the timer fires:
+ *  2. Tick, when the timer fires (at most once a millisecond):
  *     a. expire every probe whose deadline has passed: a lost probe;
  *     b. pop due send events while the rate cap allows, at most
  *        k_sends_per_tick per tick: send the round's next probe and, if the
@@ -114,6 +119,7 @@ struct Monitor::Impl {
     RateCap cap;
     asio::steady_timer wake{ioc};
     std::int64_t armed_ns = k_never;
+    std::int64_t last_tick_ns = 0;
     asio::steady_timer sync_timer{ioc};
     std::optional<std::uint64_t> synced_version;
     std::mt19937_64 rng{std::random_device{}()};
@@ -175,6 +181,7 @@ struct Monitor::Impl {
 
     // --- timer ---------------------------------------------------------------
     void arm(std::int64_t at_ns) {
+        at_ns = std::max(at_ns, last_tick_ns + k_min_tick_gap_ns);
         if (at_ns >= armed_ns) return;
         armed_ns = at_ns;
         wake.expires_at(SteadyClock::time_point(std::chrono::nanoseconds(at_ns)));
@@ -192,6 +199,7 @@ struct Monitor::Impl {
 
     void tick() {
         const std::int64_t now = steady_ns();
+        last_tick_ns = now;
         while (!deadlines.empty() && deadlines.front().due_ns <= now) {
             const Deadline d = deadlines.front();
             deadlines.pop_front();
