@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 clients=${1:-10000}
 bin=build/release/src/gatewatch
 [ -x build/release/bench/ws_fanout ] || scripts/build.sh release >/dev/null
-ulimit -n 200000
+ulimit -n "$(ulimit -Hn)"  # 10,000 clients and as many server sockets
 
 source bench/netns.sh
 bench_netns gwfan loopback-only
@@ -31,9 +31,11 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 before=$(rss_kb)
 
 echo "== fan-out: $clients WebSocket clients"
-coproc CLIENT { in_ns build/release/bench/ws_fanout "$port" "$token" "$clients" "$device" 127.0.0.66 connected; }
-read -r ready count rest <&"${CLIENT[0]}"
+in_ns build/release/bench/ws_fanout "$port" "$token" "$clients" "$device" 127.0.0.66 connected > "$work/client.out" &
+client=$!
+for _ in $(seq 1200); do grep -q '^ready' "$work/client.out" && break; sleep 0.1; done  # 2 minutes at most
 after=$(rss_kb)
-echo "   $ready $count $rest; server RSS $((before / 1024)) MB -> $((after / 1024)) MB: $(( (after - before) / clients )) KB per connection"
+echo "   $(head -1 "$work/client.out"); server RSS $((before / 1024)) MB -> $((after / 1024)) MB: $(( (after - before) / clients )) KB per connection"
 in_ns ip addr add 127.0.0.66/32 dev lo
-cat <&"${CLIENT[0]}" | sed 's/^/   /'
+wait "$client" || true
+tail -n +2 "$work/client.out" | sed 's/^/   /'

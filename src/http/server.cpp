@@ -231,6 +231,9 @@ struct Server::Impl {
         const auto token_deadline = std::chrono::system_clock::time_point(std::chrono::seconds(expires_at));
         std::uint64_t sent_version = 0;
         auto last_sent = std::chrono::steady_clock::time_point{};
+        // Only messages that carried a change throttle the next change: the
+        // opening message and heartbeats must not delay news.
+        auto last_change_sent = std::chrono::steady_clock::time_point{};
         for (;;) {
             if (client_gone) break;
             if (stopping) {
@@ -246,8 +249,8 @@ struct Server::Impl {
             const auto version = hub.version();
             const bool changed = version != sent_version;
             const bool heartbeat_due = now - last_sent >= options.push_interval;
-            if (changed && !heartbeat_due && now - last_sent < k_coalesce) {
-                wake.expires_at(last_sent + k_coalesce);  // coalesce: wait out the second
+            if (changed && now - last_change_sent < k_coalesce) {
+                wake.expires_at(last_change_sent + k_coalesce);  // coalesce: wait out the second
                 co_await wake.async_wait(use_tuple);
                 continue;
             }
@@ -255,6 +258,7 @@ struct Server::Impl {
                 const auto body = hub.status_json();  // the newest, whatever was missed
                 ws.text(true);
                 if (auto [ec, n] = co_await ws.async_write(asio::buffer(*body), use_tuple); ec) break;
+                if (changed && sent_version != 0) last_change_sent = now;
                 sent_version = version;
                 last_sent = now;
                 continue;
