@@ -96,6 +96,35 @@ class Shutdown(unittest.TestCase):
             s.cleanup()
 
 
+class HashingPool(unittest.TestCase):
+    def test_a_login_burst_past_the_queue_gets_503_with_retry_after(self):
+        with Server(args=["--hash-threads", "1", "--hash-queue", "1"]) as s:
+            s.register("alice")
+            token = s.token("alice")
+            results = []
+            lock = threading.Lock()
+
+            def login():
+                r = s.login("alice")
+                with lock:
+                    results.append((r.status, r.header("Retry-After"), r.body))
+            threads = [threading.Thread(target=login) for _ in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            statuses = [status for status, _, _ in results]
+            self.assertEqual(len(results), 16)
+            self.assertIn(200, statuses)
+            self.assertIn(503, statuses, statuses)
+            self.assertTrue(all(status in (200, 503) for status in statuses), statuses)
+            for status, retry_after, body in results:
+                if status == 503:
+                    self.assertEqual(retry_after, "1")
+                    self.assertIn("detail", body)
+            self.assertEqual(s.get("/users/me", token=token).status, 200)
+
+
 class AdminCommands(unittest.TestCase):
     def test_user_commands_while_the_server_runs(self):
         with Server() as s:
