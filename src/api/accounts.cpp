@@ -115,7 +115,9 @@ Response login(const AppContext& app, const Call& call) {
         }
     }
     const auto token = app.tokens.issue(user->username, std::chrono::system_clock::now(), app.token_lifetime);
-    return json_response(200, json::object{{"access_token", token}, {"token_type", "bearer"}});
+    Response r = json_response(200, json::object{{"access_token", token}, {"token_type", "bearer"}});
+    r.headers.emplace_back("Cache-Control", "no-store");  // RFC 6749 §5.1: tokens are not cached
+    return r;
 }
 
 Response me(const AppContext&, const Call& call) { return json_response(200, to_json(*call.user)); }

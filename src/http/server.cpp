@@ -163,6 +163,11 @@ struct Server::Impl {
     static bhttp::response<bhttp::string_body> to_beast(api::Response&& response, unsigned version, bool keep_alive) {
         bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
         out.set(bhttp::field::server, "gatewatch");
+        // The API's answers are data, never pages: nothing may load, frame or sniff them.
+        // No CORS headers: browsers keep other origins out.
+        out.set("X-Content-Type-Options", "nosniff");
+        out.set("Referrer-Policy", "no-referrer");
+        out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
         if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
         for (auto& [name, value] : response.headers) out.set(name, value);
         out.body() = std::move(response.body);

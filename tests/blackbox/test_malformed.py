@@ -130,6 +130,15 @@ class Malformed(ServerTestCase):
         self.assertError(self.server.request("DELETE", "/rooms/", token=self.admin), 405, "Method Not Allowed")
         self.assertError(self.server.get("/token"), 405, "Method Not Allowed")
 
+    def test_browser_facing_headers_and_no_cors(self):
+        for r in (self.server.get("/users/me", token=self.viewer), self.server.get("/nope"),
+                  self.server.get("/rooms/", token=self.viewer, headers={"Origin": "http://evil.example"})):
+            self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", r.headers)
+            self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
+            self.assertIn("frame-ancestors 'none'", r.header("Content-Security-Policy"))
+            self.assertIsNone(r.header("Access-Control-Allow-Origin"))
+        self.assertEqual(self.server.login("admin").header("Cache-Control"), "no-store")
+
     def test_keep_alive_serves_many_requests_on_one_connection(self):
         import http.client
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
