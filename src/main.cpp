@@ -1,5 +1,6 @@
 // gatewatch: wires configuration, store, authentication, API and server.
 #include "api/router.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/password.hpp"
 #include "auth/secret.hpp"
 #include "auth/token.hpp"
@@ -43,7 +44,9 @@ int serve(const gw::config::Overrides& overrides) {
 
     gw::api::ReadCache cache(store);
     gw::monitor::StatusHub hub;
-    const gw::api::Router router({store, tokens, cache, hub, settings.token_lifetime, settings.registration_open});
+    gw::auth::LoginThrottle throttle;
+    const gw::api::Router router(
+        {store, tokens, cache, hub, throttle, settings.token_lifetime, settings.registration_open});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval},

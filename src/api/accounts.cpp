@@ -97,12 +97,24 @@ Response login(const AppContext& app, const Call& call) {
         errors.add({"body", "grant_type"}, "string_pattern_mismatch", "String should match pattern '^password$'");
     if (!errors.empty()) return errors.response();
 
+    const auto& address = call.request.client_address;
+    const auto now = auth::LoginThrottle::Clock::now();
+    if (const auto wait = app.throttle.check(*username, address, now)) {
+        Response r = error_response(429, "Too many failed logins; try again in " + std::to_string(*wait) + " s");
+        r.headers.emplace_back("Retry-After", std::to_string(*wait));
+        return r;
+    }
     const auto user = app.store.find_user(*username);
     if (!user) {
         auth::spend_verification_time(*password);
+        app.throttle.failed(*username, address, now);
         return unauthorized("Incorrect username or password");
     }
-    if (!auth::verify_password(*password, user->password_hash)) return unauthorized("Incorrect username or password");
+    if (!auth::verify_password(*password, user->password_hash)) {
+        app.throttle.failed(*username, address, now);
+        return unauthorized("Incorrect username or password");
+    }
+    app.throttle.succeeded(*username, address);
 
     if (auth::needs_rehash(user->password_hash)) {
         // An imported bcrypt hash (or older parameters): upgrade it now that we

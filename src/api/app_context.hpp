@@ -2,6 +2,7 @@
 // What handlers may use: the store (and its read cache), the token codec, and the settings that
 // shape answers. Handlers never reach the network or the configuration.
 #include "api/read_cache.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
 #include "monitor/status_hub.hpp"
 #include "store/store.hpp"
@@ -15,6 +16,7 @@ struct AppContext {
     const auth::TokenCodec& tokens;
     ReadCache& cache;
     monitor::StatusHub& hub;
+    auth::LoginThrottle& throttle;
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;
 };

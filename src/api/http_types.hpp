@@ -15,6 +15,7 @@ struct Request {
     std::string authorization;  // the Authorization header, or empty
     std::string content_type;   // the Content-Type header, or empty
     std::string body;
+    std::string client_address;  // the peer's IP, for throttling; empty when unknown
 };
 
 struct Response {

@@ -285,6 +285,9 @@ struct Server::Impl {
     asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
         Connection connection{&stream, stream.get_executor()};
         const auto id = enroll(&connection);
+        boost::system::error_code peer_ec;
+        const auto peer = stream.socket().remote_endpoint(peer_ec);
+        const std::string client_address = peer_ec ? std::string() : peer.address().to_string();
         beast::flat_buffer buffer;
         for (;;) {
             connection.busy = false;
@@ -324,7 +327,7 @@ struct Server::Impl {
             auto& message = parser.get();
             if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
                 api::Request upgrade{"GET", std::string(message.target()),
-                                     std::string(message[bhttp::field::authorization]), {}, {}};
+                                     std::string(message[bhttp::field::authorization]), {}, {}, client_address};
                 auto grant = api::authenticate_socket(router.app(), upgrade);
                 if (auto* refusal = std::get_if<api::Response>(&grant)) {
                     auto out = to_beast(std::move(*refusal), message.version(), false);
@@ -340,7 +343,8 @@ struct Server::Impl {
             }
             api::Request request{std::string(message.method_string()), std::string(message.target()),
                                  std::string(message[bhttp::field::authorization]),
-                                 std::string(message[bhttp::field::content_type]), std::move(message.body())};
+                                 std::string(message[bhttp::field::content_type]), std::move(message.body()),
+                                 client_address};
             const bool keep_alive = message.keep_alive() && !stopping;
             api::Response response = co_await respond(request);
             const unsigned status = response.status;

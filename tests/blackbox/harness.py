@@ -76,12 +76,19 @@ class Server:
             self.process.stderr.close()
             ready.set()
 
-        threading.Thread(target=drain, daemon=True).start()
+        self.reader = threading.Thread(target=drain, daemon=True)
+        self.reader.start()
         ready.wait(START_DEADLINE)
         if self.port is None:
             self.process.kill()
             raise RuntimeError("gatewatch did not start:\n" + "".join(self.log))
         return self
+
+    def wait(self, timeout=30):
+        """Waits for the process to end and for its last log lines to be read."""
+        code = self.process.wait(timeout)
+        self.reader.join(timeout)
+        return code
 
     def stop(self, sig=signal.SIGTERM):
         if self.process and self.process.poll() is None:
@@ -90,7 +97,8 @@ class Server:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait()
+        if self.process:
+            self.wait()
         return self.process.returncode
 
     def cleanup(self):

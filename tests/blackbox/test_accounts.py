@@ -1,6 +1,8 @@
 """The contract's account and token rows, and every 401 case it lists."""
 import crypt
+import http.client
 import sqlite3
+import subprocess
 import os
 import statistics
 import time
@@ -115,14 +117,16 @@ class Tokens(ServerTestCase):
 
     def test_wrong_password_and_unknown_user_take_about_the_same_time(self):
         # Not a speed test: the two must be alike, or usernames can be enumerated.
+        # Four tries each: the fifth failure for an account would be throttled (429).
+        self.server.register("timing")
         def median(user):
             times = []
-            for _ in range(7):
+            for _ in range(4):
                 start = time.perf_counter()
                 self.server.login(user, "wrong-password")
                 times.append(time.perf_counter() - start)
             return statistics.median(times)
-        wrong, unknown = median("admin"), median("nobody-here")
+        wrong, unknown = median("timing"), median("nobody-here")
         self.assertGreater(unknown, wrong * 0.3, (wrong, unknown))
         self.assertGreater(wrong, unknown * 0.3, (wrong, unknown))
 
@@ -164,6 +168,40 @@ class Tokens(ServerTestCase):
             claims = s.token("alice").split(".")[1]
             claims = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
             self.assertLessEqual(claims["exp"] - int(time.time()), 61)
+
+
+class LoginThrottling(unittest.TestCase):
+    def test_failed_logins_are_throttled_per_account_and_address(self):
+        with Server() as s:
+            s.register("alice")
+            for _ in range(5):
+                expect_401(self, s.login("alice", "wrong-password"), "Incorrect username or password")
+            r = s.login("alice")  # even the right password waits now
+            self.assertEqual(r.status, 429, r)
+            self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+            self.assertIn("Too many failed logins", r.detail)
+            # the real user at another address is not locked out, and success resets the count
+            subprocess.run(["ip", "addr", "add", "127.0.0.2/32", "dev", "lo"], check=True)
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30, source_address=("127.0.0.2", 0))
+                conn.request("POST", "/token", body="username=alice&password=password123",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+                self.assertEqual(conn.getresponse().status, 200)
+                conn.close()
+            finally:
+                subprocess.run(["ip", "addr", "del", "127.0.0.2/32", "dev", "lo"], check=True)
+            # the address that guessed stays throttled for this account
+            self.assertEqual(s.login("alice").status, 429)
+
+    def test_a_successful_login_resets_the_count(self):
+        with Server() as s:
+            s.register("bob")
+            for _ in range(4):
+                expect_401(self, s.login("bob", "wrong-password"), "Incorrect username or password")
+            self.assertEqual(s.login("bob").status, 200)
+            for _ in range(4):  # four more failures are allowed again: the count started over
+                expect_401(self, s.login("bob", "wrong-password"), "Incorrect username or password")
+            self.assertEqual(s.login("bob").status, 200)
 
 
 class DeletedAndImportedAccounts(unittest.TestCase):

@@ -24,7 +24,7 @@ protected:
         dir_ = mkdtemp(tmpl);
         store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
         cache_ = std::make_unique<api::ReadCache>(*store_);
-        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, hub_, 30min, true});
+        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, hub_, throttle_, 30min, true});
         store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
         store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
     }
@@ -38,7 +38,7 @@ protected:
         return "Bearer " + tokens_.issue(user, std::chrono::system_clock::now(), 5min);
     }
     api::Response call(std::string method, std::string target, std::string auth = {}, std::string body = {}) const {
-        return router_->handle({std::move(method), std::move(target), std::move(auth), "application/json", std::move(body)});
+        return router_->handle({std::move(method), std::move(target), std::move(auth), "application/json", std::move(body), "127.0.0.1"});
     }
     static std::string detail(const api::Response& r) {
         return std::string(json::parse(r.body).as_object().at("detail").as_string());
@@ -47,6 +47,7 @@ protected:
     fs::path dir_;
     auth::TokenCodec tokens_{std::string(32, 's')};
     monitor::StatusHub hub_;
+    auth::LoginThrottle throttle_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<api::ReadCache> cache_;
     std::unique_ptr<api::Router> router_;
@@ -108,9 +109,9 @@ TEST_F(RouterTest, IdsThatAreNotPositive64BitIntegersAre422) {
 }
 
 TEST_F(RouterTest, LoginIsCpuHeavyAndReadsAreNot) {
-    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/token", "", "", ""}));
-    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/users/", "", "", ""}));
-    EXPECT_FALSE(router_->is_cpu_heavy({"GET", "/rooms", "", "", ""}));
+    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/token", "", "", "", ""}));
+    EXPECT_TRUE(router_->is_cpu_heavy({"POST", "/users/", "", "", "", ""}));
+    EXPECT_FALSE(router_->is_cpu_heavy({"GET", "/rooms", "", "", "", ""}));
 }
 
 TEST_F(RouterTest, LoginUpgradesBcryptHashToArgon2id) {
@@ -121,7 +122,7 @@ TEST_F(RouterTest, LoginUpgradesBcryptHashToArgon2id) {
     const std::string bcrypt_hash = crypt_rn("legacy-pass1", salt, &data, sizeof data);
     store_->create_user({"legacy", bcrypt_hash, store::Role::viewer});
     auto r = router_->handle({"POST", "/token", "", "application/x-www-form-urlencoded",
-                              "username=legacy&password=legacy-pass1"});
+                              "username=legacy&password=legacy-pass1", "127.0.0.1"});
     EXPECT_EQ(r.status, 200u);
     const auto stored = store_->find_user("legacy")->password_hash;
     EXPECT_TRUE(stored.starts_with("$argon2id$"));
