@@ -11,7 +11,6 @@
 #include <string_view>
 
 namespace gatewatch::api {
-namespace {
 
 enum class Access { anyone, user, admin };
 
@@ -22,6 +21,8 @@ struct Route {
     bool cpu_heavy;
     Handler handler;
 };
+
+namespace {
 
 // clang-format off
 constexpr std::array k_routes = {
@@ -44,21 +45,6 @@ constexpr std::array k_routes = {
     Route{"GET",    "/ws/status",            Access::user,   false, status::socket_without_upgrade},
 };
 // clang-format on
-
-struct ParsedTarget {
-    std::vector<std::string> segments;  // decoded, without a trailing empty one
-    std::vector<std::pair<std::string, std::string>> query;
-};
-
-std::optional<ParsedTarget> parse_target(std::string_view target) {
-    auto url = boost::urls::parse_origin_form(target);
-    if (!url) return std::nullopt;
-    ParsedTarget parsed;
-    for (auto segment : url->segments()) parsed.segments.push_back(std::string(segment));
-    if (!parsed.segments.empty() && parsed.segments.back().empty()) parsed.segments.pop_back();
-    for (auto param : url->params()) parsed.query.emplace_back(std::string(param.key), std::string(param.value));
-    return parsed;
-}
 
 std::vector<std::string_view> split_pattern(std::string_view pattern) {
     std::vector<std::string_view> parts;
@@ -83,40 +69,43 @@ bool matches(std::string_view pattern, const std::vector<std::string>& segments)
     return true;
 }
 
-const Route* find_route(const Request& request, const ParsedTarget& target, std::string& allowed) {
-    for (const Route& route : k_routes) {
-        if (!matches(route.pattern, target.segments)) continue;
-        if (route.method == request.method) return &route;
-        if (!allowed.empty()) allowed += ", ";
-        allowed += route.method;
-    }
-    return nullptr;
-}
-
 }  // namespace
 
-bool Router::is_cpu_heavy(const Request& request) const {
-    const auto target = parse_target(request.target);
-    if (!target) return false;
-    std::string allowed;
-    const Route* route = find_route(request, *target, allowed);
-    return route != nullptr && route->cpu_heavy;
+bool PreparedRequest::cpu_heavy() const { return route_ != nullptr && route_->cpu_heavy; }
+
+PreparedRequest Router::prepare(const Request& request) const {
+    PreparedRequest p;
+    p.request_ = &request;
+    auto url = boost::urls::parse_origin_form(request.target);
+    if (!url) return p;
+    p.valid_target_ = true;
+    for (auto segment : url->segments()) p.segments_.push_back(std::string(segment));
+    if (!p.segments_.empty() && p.segments_.back().empty()) p.segments_.pop_back();
+    for (auto param : url->params()) p.query_.emplace_back(std::string(param.key), std::string(param.value));
+    for (const Route& route : k_routes) {
+        if (!matches(route.pattern, p.segments_)) continue;
+        if (route.method == request.method) {
+            p.route_ = &route;
+            return p;
+        }
+        if (!p.allowed_.empty()) p.allowed_ += ", ";
+        p.allowed_ += route.method;
+    }
+    return p;
 }
 
-Response Router::handle(const Request& request) const {
-    const auto target = parse_target(request.target);
-    if (!target) return error_response(400, "Invalid request target");
-
-    std::string allowed;
-    const Route* route = find_route(request, *target, allowed);
+Response Router::handle(const PreparedRequest& prepared) const {
+    if (!prepared.valid_target_) return error_response(400, "Invalid request target");
+    const Route* route = prepared.route_;
     if (route == nullptr) {
-        if (allowed.empty()) return error_response(404, "Not Found");
+        if (prepared.allowed_.empty()) return error_response(404, "Not Found");
         Response r = error_response(405, "Method Not Allowed");
-        r.headers.emplace_back("Allow", allowed);
+        r.headers.emplace_back("Allow", prepared.allowed_);
         return r;
     }
 
-    Call call{request, target->query, {}, std::nullopt};
+    const Request& request = *prepared.request_;
+    Call call{request, prepared.query_, {}, std::nullopt};
     if (route->access != Access::anyone) {
         auto outcome = authenticate(app_, request.authorization);
         if (auto* failure = std::get_if<Response>(&outcome)) return std::move(*failure);
@@ -129,7 +118,7 @@ Response Router::handle(const Request& request) const {
     for (std::size_t i = 0; i < parts.size(); ++i) {
         if (!is_parameter(parts[i])) continue;
         const std::string_view name = parts[i].substr(1, parts[i].size() - 2);
-        if (auto id = read_positive_id(target->segments[i], {"path", name}, errors)) call.ids.push_back(*id);
+        if (auto id = read_positive_id(prepared.segments_[i], {"path", name}, errors)) call.ids.push_back(*id);
     }
     if (!errors.empty()) return errors.response();
     return route->handler(app_, call);

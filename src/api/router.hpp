@@ -10,17 +10,42 @@
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace gatewatch::api {
+
+struct Route;  // one row of the route table (router.cpp)
+
+// A request parsed and routed once; the server looks at cpu_heavy() and then
+// hands it to Router::handle(), possibly on another thread.
+class PreparedRequest {
+public:
+    [[nodiscard]] bool cpu_heavy() const;
+
+private:
+    friend class Router;
+    const Request* request_ = nullptr;
+    bool valid_target_ = false;
+    std::vector<std::string> segments_;  // decoded, without a trailing empty one
+    std::vector<std::pair<std::string, std::string>> query_;
+    const Route* route_ = nullptr;
+    std::string allowed_;  // methods of the path, when route_ is null
+};
 
 class Router {
 public:
     explicit Router(AppContext app) : app_(app) {}
 
-    [[nodiscard]] Response handle(const Request& request) const;
+    // `request` must outlive the result.
+    [[nodiscard]] PreparedRequest prepare(const Request& request) const;
+    [[nodiscard]] Response handle(const PreparedRequest& prepared) const;
+    [[nodiscard]] Response handle(const Request& request) const { return handle(prepare(request)); }
 
     // True when the request's handler hashes a password (login, registration):
     // the server runs those on its hashing pool, not on an I/O thread.
-    [[nodiscard]] bool is_cpu_heavy(const Request& request) const;
+    [[nodiscard]] bool is_cpu_heavy(const Request& request) const { return prepare(request).cpu_heavy(); }
 
     [[nodiscard]] const AppContext& app() const { return app_; }
 

@@ -140,7 +140,8 @@ struct Server::Impl {
 
     asio::awaitable<api::Response> respond(const api::Request& request) {
         try {
-            if (!router.is_cpu_heavy(request)) co_return router.handle(request);
+            const auto prepared = router.prepare(request);  // parsed and routed once
+            if (!prepared.cpu_heavy()) co_return router.handle(prepared);
             if (hash_waiting.fetch_add(1) >= options.hash_queue) {
                 --hash_waiting;
                 api::Response busy = api::error_response(503, "Server busy, try again shortly");
@@ -152,7 +153,7 @@ struct Server::Impl {
                 ~Release() { --n; }
             } release{hash_waiting};
             co_return co_await asio::co_spawn(
-                hash_pool, [&]() -> asio::awaitable<api::Response> { co_return router.handle(request); },
+                hash_pool, [&]() -> asio::awaitable<api::Response> { co_return router.handle(prepared); },
                 asio::use_awaitable);
         } catch (const std::exception& e) {
             spdlog::error("{} {}: {}", request.method, request.target.substr(0, request.target.find('?')), e.what());
