@@ -9,9 +9,16 @@ ns=
 server=
 work=$(mktemp -d /tmp/gw-bench-XXXXXX)
 bench_cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null
-  wait 2>/dev/null
-  [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+  # Everything inside the namespace goes: $server is only the wrapper's pid,
+  # and a server left running would hold the caller's terminal or pipe open.
+  if [ -n "$ns" ]; then
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    sleep 0.5
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  fi
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  if [ -n "$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap bench_cleanup EXIT
