@@ -12,43 +12,43 @@ const auto t0 = LoginThrottle::Clock::time_point(1000s);
 TEST(LoginThrottle, FiveFailuresForAnAccountFromAnAddressThenWait) {
     LoginThrottle throttle;
     for (int i = 0; i < 5; ++i) {
-        ASSERT_FALSE(throttle.check("alice", "192.0.2.1", t0)) << i;
-        throttle.failed("alice", "192.0.2.1", t0);
+        ASSERT_FALSE(throttle.check("alice", "127.0.0.10", t0)) << i;
+        throttle.failed("alice", "127.0.0.10", t0);
     }
-    const auto wait = throttle.check("ALICE", "192.0.2.1", t0);  // accounts fold case
+    const auto wait = throttle.check("ALICE", "127.0.0.10", t0);  // accounts fold case
     ASSERT_TRUE(wait);
     EXPECT_EQ(*wait, 12);  // one failure drains every 12 s
-    EXPECT_TRUE(throttle.check("alice", "192.0.2.1", t0 + 11s));
-    EXPECT_FALSE(throttle.check("alice", "192.0.2.1", t0 + 12s));
+    EXPECT_TRUE(throttle.check("alice", "127.0.0.10", t0 + 11s));
+    EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0 + 12s));
 }
 
 TEST(LoginThrottle, AnAttackerElsewhereDoesNotLockTheUserOut) {
     LoginThrottle throttle;
-    for (int i = 0; i < 5; ++i) throttle.failed("alice", "198.51.100.7", t0);
-    EXPECT_TRUE(throttle.check("alice", "198.51.100.7", t0));
-    EXPECT_FALSE(throttle.check("alice", "192.0.2.1", t0));  // the real user, at home
+    for (int i = 0; i < 5; ++i) throttle.failed("alice", "127.0.0.20", t0);
+    EXPECT_TRUE(throttle.check("alice", "127.0.0.20", t0));
+    EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0));  // the real user, at home
 }
 
 TEST(LoginThrottle, ManyAccountsFromOneAddressAreThrottledToo) {
     LoginThrottle throttle;
-    for (int i = 0; i < 20; ++i) throttle.failed("user" + std::to_string(i), "198.51.100.7", t0);
-    EXPECT_TRUE(throttle.check("someone-new", "198.51.100.7", t0));
-    EXPECT_FALSE(throttle.check("someone-new", "192.0.2.1", t0));
+    for (int i = 0; i < 20; ++i) throttle.failed("user" + std::to_string(i), "127.0.0.20", t0);
+    EXPECT_TRUE(throttle.check("someone-new", "127.0.0.20", t0));
+    EXPECT_FALSE(throttle.check("someone-new", "127.0.0.10", t0));
 }
 
 TEST(LoginThrottle, ADistributedAttackOnOneAccountIsSlowedButOnlyBriefly) {
     LoginThrottle throttle;
-    for (int i = 0; i < 100; ++i) throttle.failed("alice", "198.18." + std::to_string(i / 250) + "." + std::to_string(i % 250), t0);
-    const auto wait = throttle.check("alice", "192.0.2.1", t0);
+    for (int i = 0; i < 100; ++i) throttle.failed("alice", "127.18." + std::to_string(i / 250) + "." + std::to_string(i % 250), t0);
+    const auto wait = throttle.check("alice", "127.0.0.10", t0);
     ASSERT_TRUE(wait);
     EXPECT_LE(*wait, 1);  // drains a failure a second: a lockout lasts seconds, not hours
-    EXPECT_FALSE(throttle.check("alice", "192.0.2.1", t0 + 1s));
+    EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0 + 1s));
 }
 
 TEST(LoginThrottle, SuccessEmptiesTheBuckets) {
     LoginThrottle throttle;
-    for (int i = 0; i < 4; ++i) throttle.failed("alice", "192.0.2.1", t0);
-    throttle.succeeded("alice", "192.0.2.1");
-    for (int i = 0; i < 4; ++i) throttle.failed("alice", "192.0.2.1", t0);
-    EXPECT_FALSE(throttle.check("alice", "192.0.2.1", t0));
+    for (int i = 0; i < 4; ++i) throttle.failed("alice", "127.0.0.10", t0);
+    throttle.succeeded("alice", "127.0.0.10");
+    for (int i = 0; i < 4; ++i) throttle.failed("alice", "127.0.0.10", t0);
+    EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0));
 }
