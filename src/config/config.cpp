@@ -3,47 +3,15 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
-#include <array>
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace gatewatch::config {
 namespace {
-
-// The TOML keys this version knows; any other key is a configuration error,
-// so that a typo is not silently ignored.
-const std::set<std::string, std::less<>> k_known_keys = {
-    "host",         "port",        "data_dir",        "secret_key",   "token_minutes", "registration_open",
-    "io_threads",   "hash_threads", "hash_queue",     "request_timeout", "idle_timeout", "log_level",
-    "probe_interval", "probe_timeout", "probe_spacing", "pings_per_round", "up_after", "down_after",
-    "max_probe_rate", "probe_method", "push_interval",
-};
-
-template <typename T>
-std::optional<T> file_value(const toml::table& table, std::string_view key) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    if constexpr (std::is_same_v<T, std::string>) {
-        if (auto v = node->value<std::string>()) return v;
-        throw ConfigError("config file: `" + std::string(key) + "` must be a string");
-    } else if constexpr (std::is_same_v<T, bool>) {
-        if (auto v = node->value<bool>()) return v;
-        throw ConfigError("config file: `" + std::string(key) + "` must be true or false");
-    } else if constexpr (std::is_same_v<T, double>) {
-        if (auto v = node->value<double>()) return v;
-        throw ConfigError("config file: `" + std::string(key) + "` must be a number");
-    } else {
-        if (auto v = node->value<std::int64_t>()) return static_cast<T>(*v);
-        throw ConfigError("config file: `" + std::string(key) + "` must be an integer");
-    }
-}
-
-// Applies `from` over `to` when set.
-template <typename T, typename U>
-void take(T& to, const std::optional<U>& from) {
-    if (from) to = static_cast<T>(*from);
-}
 
 std::chrono::milliseconds checked_seconds(double value, double lo, double hi, const char* name) {
     if (!(value >= lo && value <= hi))
@@ -59,141 +27,188 @@ std::int64_t checked_range(std::int64_t value, std::int64_t lo, std::int64_t hi,
     return value;
 }
 
+std::string flag_of(const std::string& key) {
+    std::string flag = "--" + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return flag;
+}
+
+std::string variable_of(const std::string& key) {
+    std::string variable = "GATEWATCH_" + key;
+    std::transform(variable.begin(), variable.end(), variable.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return variable;
+}
+
+template <typename T>
+T file_value(const toml::node& node, const std::string& key) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (auto v = node.value<std::string>()) return *v;
+        throw ConfigError("config file: `" + key + "` must be a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (auto v = node.value<bool>()) return *v;
+        throw ConfigError("config file: `" + key + "` must be true or false");
+    } else if constexpr (std::is_same_v<T, double>) {
+        if (auto v = node.value<double>()) return *v;
+        throw ConfigError("config file: `" + key + "` must be a number");
+    } else {
+        if (auto v = node.value<std::int64_t>()) return *v;
+        throw ConfigError("config file: `" + key + "` must be an integer");
+    }
+}
+
+// One setting: declared on the command line, read from the file, applied to
+// Settings (the file's value first, then the flag's or variable's over it).
+struct Entry {
+    std::string key;
+    bool admin_too;  // also an option of the admin commands
+    std::function<void(CLI::App&)> declare;
+    std::function<void(const toml::node&)> read_file;
+    std::function<void(Settings&)> apply;
+    std::function<bool()> given_on_command_line;
+};
+
+template <typename T, typename Apply>
+Entry setting(std::string key, std::string help, Apply apply, bool admin_too = false) {
+    auto from_command_line = std::make_shared<std::optional<T>>();  // flag, else variable (CLI11)
+    auto from_file = std::make_shared<std::optional<T>>();
+    Entry e;
+    e.key = key;
+    e.admin_too = admin_too;
+    e.declare = [=](CLI::App& app) { app.add_option(flag_of(key), *from_command_line, help)->envname(variable_of(key)); };
+    e.read_file = [=](const toml::node& node) { *from_file = file_value<T>(node, key); };
+    e.apply = [=](Settings& s) {
+        if (*from_file) apply(s, **from_file);
+        if (*from_command_line) apply(s, **from_command_line);
+    };
+    e.given_on_command_line = [=] { return from_command_line->has_value(); };
+    return e;
+}
+
+using std::int64_t;
+using std::string;
+
+// Every setting, once. The README's configuration table lists the same.
+std::vector<Entry> all_settings() {
+    return {
+        setting<string>("data_dir", "Directory of the database and the generated secret [data]",
+                        [](Settings& s, const string& v) { s.data_dir = v; }, true),
+        setting<string>("host", "Address to listen on [127.0.0.1]", [](Settings& s, const string& v) { s.host = v; }),
+        setting<int64_t>("port", "TCP port to listen on; 0 picks a free one [8000]", [](Settings& s, int64_t v) {
+            s.port = static_cast<std::uint16_t>(checked_range(v, 0, 65535, "port"));
+        }),
+        setting<string>("secret_key",
+                        "Token signing secret, at least 32 bytes; prefer the environment variable [generated]",
+                        [](Settings& s, const string& v) { s.secret_key = v; }),
+        setting<int64_t>("token_minutes", "Lifetime of an access token in minutes [30]", [](Settings& s, int64_t v) {
+            s.token_lifetime = std::chrono::minutes(checked_range(v, 1, 525600, "token_minutes"));
+        }),
+        setting<bool>("registration_open",
+                      "true: anyone may register (the first account becomes admin); false: only admins create "
+                      "accounts [true]",
+                      [](Settings& s, bool v) { s.registration_open = v; }),
+        setting<int64_t>("io_threads", "Threads serving HTTP; 0 means one per core [0]", [](Settings& s, int64_t v) {
+            s.io_threads = static_cast<unsigned>(checked_range(v, 0, 1024, "io_threads"));
+        }),
+        setting<int64_t>("hash_threads", "Threads hashing passwords; 0 means one per core less one, at least one [0]",
+                         [](Settings& s, int64_t v) {
+                             s.hash_threads = static_cast<unsigned>(checked_range(v, 0, 1024, "hash_threads"));
+                         }),
+        setting<int64_t>("hash_queue", "Logins that may wait for a hashing thread before 503 [256]",
+                         [](Settings& s, int64_t v) {
+                             s.hash_queue = static_cast<unsigned>(checked_range(v, 1, 1'000'000, "hash_queue"));
+                         }),
+        setting<int64_t>("request_timeout", "Seconds a client has to send a whole request before it is dropped [10]",
+                         [](Settings& s, int64_t v) {
+                             s.request_timeout = std::chrono::seconds(checked_range(v, 1, 3600, "request_timeout"));
+                         }),
+        setting<int64_t>("idle_timeout", "Seconds an idle keep-alive connection is kept [60]",
+                         [](Settings& s, int64_t v) {
+                             s.idle_timeout = std::chrono::seconds(checked_range(v, 1, 86400, "idle_timeout"));
+                         }),
+        setting<string>("log_level", "trace, debug, info, warn, error or off [info]",
+                        [](Settings& s, const string& v) { s.log_level = v; }),
+        setting<double>("probe_interval", "Seconds between two rounds of probes of a device [10]",
+                        [](Settings& s, double v) { s.probe_interval = checked_seconds(v, 0.1, 86400, "probe_interval"); }),
+        setting<double>("probe_timeout", "Seconds to wait for one probe's answer [1]",
+                        [](Settings& s, double v) { s.probe_timeout = checked_seconds(v, 0.01, 60, "probe_timeout"); }),
+        setting<double>("probe_spacing", "Seconds between the probes of one round [0.25]",
+                        [](Settings& s, double v) { s.probe_spacing = checked_seconds(v, 0, 60, "probe_spacing"); }),
+        setting<int64_t>("pings_per_round", "Probes a round sends; it succeeds if any answers [3]",
+                         [](Settings& s, int64_t v) {
+                             s.pings_per_round = static_cast<int>(checked_range(v, 1, 16, "pings_per_round"));
+                         }),
+        setting<int64_t>("up_after", "Successful rounds in a row before a device turns connected [1]",
+                         [](Settings& s, int64_t v) { s.up_after = static_cast<int>(checked_range(v, 1, 1000, "up_after")); }),
+        setting<int64_t>("down_after", "Failed rounds in a row before a device turns disconnected [2]",
+                         [](Settings& s, int64_t v) {
+                             s.down_after = static_cast<int>(checked_range(v, 1, 1000, "down_after"));
+                         }),
+        setting<double>("max_probe_rate", "Probes per second over all devices; 0: no cap [50000]",
+                        [](Settings& s, double v) {
+                            if (!(v >= 0)) throw ConfigError("max_probe_rate must be 0 (no cap) or more");
+                            s.max_probe_rate = v;
+                        }),
+        setting<string>("probe_method", "auto (datagram, else raw, else ping), datagram, raw or ping [auto]",
+                        [](Settings& s, const string& v) { s.probe_method = v; }),
+        setting<double>("push_interval", "Seconds between WebSocket status messages when nothing changes [5]",
+                        [](Settings& s, double v) { s.push_interval = checked_seconds(v, 0.1, 3600, "push_interval"); }),
+    };
+}
+
 }  // namespace
 
+struct Overrides::Table {
+    std::optional<std::string> config_file;
+    std::vector<Entry> settings = all_settings();
+};
+
+Overrides::Overrides() : table_(std::make_unique<Table>()) {}
+Overrides::~Overrides() = default;
+
 void add_data_options(CLI::App& app, Overrides& o) {
-    app.add_option("-c,--config", o.config_file, "TOML configuration file")->envname("GATEWATCH_CONFIG");
-    app.add_option("--data-dir", o.data_dir, "Directory of the database and the generated secret [data]")
-        ->envname("GATEWATCH_DATA_DIR");
+    app.add_option("-c,--config", o.table().config_file, "TOML configuration file")->envname("GATEWATCH_CONFIG");
+    for (const Entry& e : o.table().settings)
+        if (e.admin_too) e.declare(app);
 }
 
 void add_server_options(CLI::App& app, Overrides& o) {
     add_data_options(app, o);
-    app.add_option("--host", o.host, "Address to listen on [127.0.0.1]")->envname("GATEWATCH_HOST");
-    app.add_option("--port", o.port, "TCP port to listen on; 0 picks a free one [8000]")->envname("GATEWATCH_PORT");
-    app.add_option("--secret-key", o.secret_key,
-                   "Token signing secret, at least 32 bytes; prefer the environment variable [generated]")
-        ->envname("GATEWATCH_SECRET_KEY");
-    app.add_option("--token-minutes", o.token_minutes, "Lifetime of an access token in minutes [30]")
-        ->envname("GATEWATCH_TOKEN_MINUTES");
-    app.add_option("--registration-open", o.registration_open,
-                   "true: anyone may register (the first account becomes admin); false: only admins create "
-                   "accounts [true]")
-        ->envname("GATEWATCH_REGISTRATION_OPEN");
-    app.add_option("--io-threads", o.io_threads, "Threads serving HTTP; 0 means one per core [0]")
-        ->envname("GATEWATCH_IO_THREADS");
-    app.add_option("--hash-threads", o.hash_threads,
-                   "Threads hashing passwords; 0 means one per core less one, at least one [0]")
-        ->envname("GATEWATCH_HASH_THREADS");
-    app.add_option("--hash-queue", o.hash_queue, "Logins that may wait for a hashing thread before 503 [256]")
-        ->envname("GATEWATCH_HASH_QUEUE");
-    app.add_option("--request-timeout", o.request_timeout,
-                   "Seconds a client has to send a whole request before it is dropped [10]")
-        ->envname("GATEWATCH_REQUEST_TIMEOUT");
-    app.add_option("--idle-timeout", o.idle_timeout, "Seconds an idle keep-alive connection is kept [60]")
-        ->envname("GATEWATCH_IDLE_TIMEOUT");
-    app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off [info]")
-        ->envname("GATEWATCH_LOG_LEVEL");
-    app.add_option("--probe-interval", o.probe_interval, "Seconds between two rounds of probes of a device [10]")
-        ->envname("GATEWATCH_PROBE_INTERVAL");
-    app.add_option("--probe-timeout", o.probe_timeout, "Seconds to wait for one probe's answer [1]")
-        ->envname("GATEWATCH_PROBE_TIMEOUT");
-    app.add_option("--probe-spacing", o.probe_spacing, "Seconds between the probes of one round [0.25]")
-        ->envname("GATEWATCH_PROBE_SPACING");
-    app.add_option("--pings-per-round", o.pings_per_round, "Probes a round sends; it succeeds if any answers [3]")
-        ->envname("GATEWATCH_PINGS_PER_ROUND");
-    app.add_option("--up-after", o.up_after, "Successful rounds in a row before a device turns connected [1]")
-        ->envname("GATEWATCH_UP_AFTER");
-    app.add_option("--down-after", o.down_after, "Failed rounds in a row before a device turns disconnected [2]")
-        ->envname("GATEWATCH_DOWN_AFTER");
-    app.add_option("--max-probe-rate", o.max_probe_rate, "Probes per second over all devices; 0: no cap [50000]")
-        ->envname("GATEWATCH_MAX_PROBE_RATE");
-    app.add_option("--probe-method", o.probe_method,
-                   "auto (datagram, else raw, else ping), datagram, raw or ping [auto]")
-        ->envname("GATEWATCH_PROBE_METHOD");
-    app.add_option("--push-interval", o.push_interval,
-                   "Seconds between WebSocket status messages when nothing changes [5]")
-        ->envname("GATEWATCH_PUSH_INTERVAL");
+    for (const Entry& e : o.table().settings)
+        if (!e.admin_too) e.declare(app);
 }
 
 Settings resolve(const Overrides& o) {
-    Overrides file;
-    if (o.config_file) {
+    const auto& entries = o.table().settings;
+    if (const auto& file = o.table().config_file) {
         toml::table table;
         try {
-            table = toml::parse_file(*o.config_file);
+            table = toml::parse_file(*file);
         } catch (const toml::parse_error& e) {
-            throw ConfigError("config file " + *o.config_file + ": " + std::string(e.description()));
+            throw ConfigError("config file " + *file + ": " + std::string(e.description()));
         }
-        for (const auto& [key, value] : table) {
-            if (!k_known_keys.contains(key.str()))
-                throw ConfigError("config file " + *o.config_file + ": unknown setting `" + std::string(key.str()) + "`");
+        for (const auto& [key, node] : table) {
+            // Any key this version does not know is an error: a typo must not be ignored.
+            const auto known = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == key.str(); });
+            if (known == entries.end())
+                throw ConfigError("config file " + *file + ": unknown setting `" + std::string(key.str()) + "`");
+            known->read_file(node);
         }
-        file.host = file_value<std::string>(table, "host");
-        if (auto port = file_value<std::int64_t>(table, "port"))
-            file.port = static_cast<std::uint16_t>(checked_range(*port, 0, 65535, "port"));
-        file.data_dir = file_value<std::string>(table, "data_dir");
-        file.secret_key = file_value<std::string>(table, "secret_key");
-        file.token_minutes = file_value<std::int64_t>(table, "token_minutes");
-        file.registration_open = file_value<bool>(table, "registration_open");
-        file.io_threads = file_value<unsigned>(table, "io_threads");
-        file.hash_threads = file_value<unsigned>(table, "hash_threads");
-        file.hash_queue = file_value<unsigned>(table, "hash_queue");
-        file.request_timeout = file_value<std::int64_t>(table, "request_timeout");
-        file.idle_timeout = file_value<std::int64_t>(table, "idle_timeout");
-        file.log_level = file_value<std::string>(table, "log_level");
-        file.probe_interval = file_value<double>(table, "probe_interval");
-        file.probe_timeout = file_value<double>(table, "probe_timeout");
-        file.probe_spacing = file_value<double>(table, "probe_spacing");
-        file.pings_per_round = file_value<std::int64_t>(table, "pings_per_round");
-        file.up_after = file_value<std::int64_t>(table, "up_after");
-        file.down_after = file_value<std::int64_t>(table, "down_after");
-        file.max_probe_rate = file_value<double>(table, "max_probe_rate");
-        file.probe_method = file_value<std::string>(table, "probe_method");
-        file.push_interval = file_value<double>(table, "push_interval");
     }
 
     Settings s;
-    for (const Overrides* layer : std::array<const Overrides*, 2>{&file, &o}) {
-        take(s.host, layer->host);
-        take(s.port, layer->port);
-        if (layer->data_dir) s.data_dir = *layer->data_dir;
-        if (layer->secret_key) s.secret_key = *layer->secret_key;
-        if (layer->token_minutes)
-            s.token_lifetime = std::chrono::minutes(checked_range(*layer->token_minutes, 1, 525600, "token_minutes"));
-        take(s.registration_open, layer->registration_open);
-        take(s.io_threads, layer->io_threads);
-        take(s.hash_threads, layer->hash_threads);
-        take(s.hash_queue, layer->hash_queue);
-        if (layer->request_timeout)
-            s.request_timeout = std::chrono::seconds(checked_range(*layer->request_timeout, 1, 3600, "request_timeout"));
-        if (layer->idle_timeout)
-            s.idle_timeout = std::chrono::seconds(checked_range(*layer->idle_timeout, 1, 86400, "idle_timeout"));
-        take(s.log_level, layer->log_level);
-        if (layer->probe_interval) s.probe_interval = checked_seconds(*layer->probe_interval, 0.1, 86400, "probe_interval");
-        if (layer->probe_timeout) s.probe_timeout = checked_seconds(*layer->probe_timeout, 0.01, 60, "probe_timeout");
-        if (layer->probe_spacing) s.probe_spacing = checked_seconds(*layer->probe_spacing, 0, 60, "probe_spacing");
-        if (layer->pings_per_round) s.pings_per_round = static_cast<int>(checked_range(*layer->pings_per_round, 1, 16, "pings_per_round"));
-        if (layer->up_after) s.up_after = static_cast<int>(checked_range(*layer->up_after, 1, 1000, "up_after"));
-        if (layer->down_after) s.down_after = static_cast<int>(checked_range(*layer->down_after, 1, 1000, "down_after"));
-        if (layer->max_probe_rate) {
-            if (!(*layer->max_probe_rate >= 0)) throw ConfigError("max_probe_rate must be 0 (no cap) or more");
-            s.max_probe_rate = *layer->max_probe_rate;
-        }
-        take(s.probe_method, layer->probe_method);
-        if (layer->push_interval) s.push_interval = checked_seconds(*layer->push_interval, 0.1, 3600, "push_interval");
-    }
+    for (const Entry& e : entries) e.apply(s);
 
     // CLI11 takes an empty variable for an unset one; an empty secret must
     // still stop gatewatch rather than fall back to a generated one.
-    if (!o.secret_key) {
+    const auto secret = std::find_if(entries.begin(), entries.end(), [](const Entry& e) { return e.key == "secret_key"; });
+    if (!secret->given_on_command_line()) {
         if (const char* env = std::getenv("GATEWATCH_SECRET_KEY"); env != nullptr) s.secret_key = env;
     }
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     if (s.io_threads == 0) s.io_threads = cores;
     if (s.hash_threads == 0) s.hash_threads = std::max(1u, cores - 1);
-    if (s.hash_queue == 0) throw ConfigError("hash_queue must be at least 1");
     if (s.host.empty()) throw ConfigError("host must not be empty");
     if (s.data_dir.empty()) throw ConfigError("data_dir must not be empty");
     static const std::set<std::string, std::less<>> methods = {"auto", "datagram", "raw", "ping"};

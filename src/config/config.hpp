@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -50,31 +51,23 @@ struct Settings {
     std::chrono::milliseconds push_interval{5'000};  // WebSocket heartbeat
 };
 
-// The values given on the command line or in the environment; unset ones
-// fall back to the file, then to the defaults.
-struct Overrides {
-    std::optional<std::string> config_file;
-    std::optional<std::string> host;
-    std::optional<std::uint16_t> port;
-    std::optional<std::string> data_dir;
-    std::optional<std::string> secret_key;
-    std::optional<std::int64_t> token_minutes;
-    std::optional<bool> registration_open;
-    std::optional<unsigned> io_threads;
-    std::optional<unsigned> hash_threads;
-    std::optional<unsigned> hash_queue;
-    std::optional<std::int64_t> request_timeout;
-    std::optional<std::int64_t> idle_timeout;
-    std::optional<std::string> log_level;
-    std::optional<double> probe_interval;  // seconds
-    std::optional<double> probe_timeout;
-    std::optional<double> probe_spacing;
-    std::optional<std::int64_t> pings_per_round;
-    std::optional<std::int64_t> up_after;
-    std::optional<std::int64_t> down_after;
-    std::optional<double> max_probe_rate;
-    std::optional<std::string> probe_method;
-    std::optional<double> push_interval;
+// The settings' declarations and the values given for them on the command
+// line, in the environment and in the file. Each setting is declared once, in
+// config.cpp's table; its flag and variable are spelled from its file key
+// (probe_interval: --probe-interval, GATEWATCH_PROBE_INTERVAL).
+class Overrides {
+public:
+    Overrides();
+    ~Overrides();
+    Overrides(const Overrides&) = delete;
+    Overrides& operator=(const Overrides&) = delete;
+
+    struct Table;
+    [[nodiscard]] const Table& table() const { return *table_; }
+    Table& table() { return *table_; }
+
+private:
+    std::unique_ptr<Table> table_;
 };
 
 // Declares every server setting on `app` (flag + GATEWATCH_* variable).
