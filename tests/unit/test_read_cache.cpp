@@ -1,5 +1,6 @@
 #include "api/read_cache.hpp"
 #include "store/sqlite_store.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +13,8 @@ namespace {
 class ReadCacheTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/gw-cache-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
+        store_ = std::make_unique<store::SqliteStore>(dir_.path / "db");
         cache_ = std::make_unique<api::ReadCache>(*store_);
-    }
-    void TearDown() override {
-        cache_.reset();
-        store_.reset();
-        fs::remove_all(dir_);
     }
     std::string rooms_body() {
         return *cache_->body(api::ReadCache::Body::rooms, [&] {
@@ -28,7 +22,7 @@ protected:
             return std::to_string(store_->list_rooms().size());
         });
     }
-    fs::path dir_;
+    TempDir dir_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<api::ReadCache> cache_;
     int renders_ = 0;
@@ -46,7 +40,7 @@ TEST_F(ReadCacheTest, RendersOncePerDataVersion) {
 
 TEST_F(ReadCacheTest, WritesThroughAnotherConnectionAreSeenAtOnce) {
     EXPECT_EQ(rooms_body(), "0");
-    store::SqliteStore other(dir_ / "db");  // as the admin command line opens it
+    store::SqliteStore other(dir_.path / "db");  // as the admin command line opens it
     other.create_room({0, "A", std::nullopt});
     EXPECT_EQ(rooms_body(), "1");
 

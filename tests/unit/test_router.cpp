@@ -3,6 +3,7 @@
 #include "api/router.hpp"
 #include "auth/password.hpp"
 #include "store/sqlite_store.hpp"
+#include "temp_dir.hpp"
 
 #include <boost/json.hpp>
 #include <crypt.h>
@@ -20,19 +21,11 @@ class RouterTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() { auth::init_crypto(); }
     void SetUp() override {
-        char tmpl[] = "/tmp/gw-router-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        store_ = std::make_unique<store::SqliteStore>(dir_ / "db");
+        store_ = std::make_unique<store::SqliteStore>(dir_.path / "db");
         cache_ = std::make_unique<api::ReadCache>(*store_);
         router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, hub_, throttle_, 30min, true});
         store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
         store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
-    }
-    void TearDown() override {
-        router_.reset();
-        cache_.reset();
-        store_.reset();
-        fs::remove_all(dir_);
     }
     std::string bearer(const std::string& user) const {
         return "Bearer " + tokens_.issue(user, std::chrono::system_clock::now(), 5min);
@@ -44,7 +37,7 @@ protected:
         return std::string(json::parse(r.body).as_object().at("detail").as_string());
     }
 
-    fs::path dir_;
+    TempDir dir_;
     auth::TokenCodec tokens_{std::string(32, 's')};
     monitor::StatusHub hub_;
     auth::LoginThrottle throttle_;

@@ -1,5 +1,6 @@
 #include "auth/secret.hpp"
 #include "config/config.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -10,16 +11,6 @@
 using namespace gatewatch;
 namespace fs = std::filesystem;
 
-namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/gw-secret-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
-}  // namespace
 
 TEST(Secret, GeneratedOnceWithMode0600AndKept) {
     ASSERT_GE(sodium_init(), 0);

@@ -1,4 +1,5 @@
 #include "store/sqlite_store.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -13,15 +14,9 @@ namespace {
 class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/gw-store-XXXXXX";
-        dir_ = mkdtemp(tmpl);
         store_ = std::make_unique<SqliteStore>(file());
     }
-    void TearDown() override {
-        store_.reset();
-        fs::remove_all(dir_);
-    }
-    fs::path file() const { return dir_ / "test.db"; }
+    fs::path file() const { return dir_.path / "test.db"; }
     void reopen() {
         store_.reset();
         store_ = std::make_unique<SqliteStore>(file());
@@ -33,7 +28,7 @@ protected:
         d.room_id = room;
         return d;
     }
-    fs::path dir_;
+    TempDir dir_;
     std::unique_ptr<SqliteStore> store_;
 };
 }  // namespace
