@@ -424,12 +424,16 @@ struct Monitor::Impl {
         for (const auto& d : devices)
             if (d.monitored) wanted.emplace(d.id, &d);
 
+        std::size_t left = 0;  // removed, unmonitored, or re-addressed (those join again below)
         for (auto it = by_device.begin(); it != by_device.end();) {
             const std::uint32_t index = it->second;
             ++it;  // retire() erases the current entry
             const Target& t = targets[index];
             auto w = wanted.find(t.device_id);
-            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check)) retire(index);
+            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check)) {
+                retire(index);
+                ++left;
+            }
         }
 
         std::vector<const store::Device*> joining;
@@ -466,8 +470,8 @@ struct Monitor::Impl {
             by_device.emplace(d.id, index);
             schedule(now + (opt.spread ? spread_offset(i, joining.size(), to_ns(opt.interval)) : 0), index);
         }
-        if (!joining.empty() || monitored.size() != by_device.size())
-            spdlog::info("monitor: {} devices monitored ({} joined)", by_device.size(), joining.size());
+        if (!joining.empty() || left != 0)
+            spdlog::info("monitor: {} devices monitored ({} joined, {} left)", by_device.size(), joining.size(), left);
     }
 };
 
