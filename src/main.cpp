@@ -11,6 +11,7 @@
 #include "monitor/monitor.hpp"
 #include "monitor/status_hub.hpp"
 #include "store/sqlite_store.hpp"
+#include "web/static_site.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,19 @@ fs::path prepare_data_dir(const fs::path& dir) {
     return dir / "gatewatch.db";
 }
 
+gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
+    if (settings.web_root == "none") return {};
+    try {
+        auto site = gw::web::StaticSite::load(settings.web_root);
+        spdlog::info("dashboard: {} files from {}", site.size(), settings.web_root.string());
+        return site;
+    } catch (const std::exception& e) {
+        if (settings.web_root_given) throw gw::config::ConfigError(std::string("web_root: ") + e.what());
+        spdlog::warn("dashboard not served: {}", e.what());
+        return {};
+    }
+}
+
 int serve(const gw::config::Overrides& overrides) {
     const auto settings = gw::config::resolve(overrides);
     gw::log::setup(settings.log_level);
@@ -42,11 +56,12 @@ int serve(const gw::config::Overrides& overrides) {
     gw::store::SqliteStore store(db_file);
     spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
 
+    const auto site = load_dashboard(settings);
     gw::api::ReadCache cache(store);
     gw::monitor::StatusHub hub;
     gw::auth::LoginThrottle throttle;
     const gw::api::Router router(
-        {store, tokens, cache, hub, throttle, settings.token_lifetime, settings.registration_open});
+        {store, tokens, cache, hub, throttle, settings.token_lifetime, settings.registration_open, &site});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval},

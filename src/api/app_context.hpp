@@ -6,6 +6,7 @@
 #include "auth/token.hpp"
 #include "monitor/status_hub.hpp"
 #include "store/store.hpp"
+#include "web/static_site.hpp"
 
 #include <chrono>
 
@@ -19,6 +20,7 @@ struct AppContext {
     auth::LoginThrottle& throttle;
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;
+    const web::StaticSite* site = nullptr;  // the dashboard, served where no API route matches
 };
 
 }  // namespace gatewatch::api

@@ -49,14 +49,18 @@ bool is_status_socket_path(std::string_view target) {
 
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request) {
     std::string token;
-    if (auto header = bearer_token(request.authorization)) {
-        token = std::string(*header);
-    } else if (auto url = boost::urls::parse_origin_form(request.target)) {
-        for (auto param : url->params())
+    bool detail = false;
+    if (auto url = boost::urls::parse_origin_form(request.target)) {
+        for (auto param : url->params()) {
             if (param.key == "token") token = std::string(param.value);
+            if (param.key == "detail") detail = param.value == "true" || param.value == "1";
+        }
     }
+    if (auto header = bearer_token(request.authorization)) token = std::string(*header);
     if (token.empty()) return unauthorized("Not authenticated");
-    return check_token(app, token);
+    auto outcome = check_token(app, token);
+    if (auto* grant = std::get_if<SocketGrant>(&outcome)) grant->detail = detail;
+    return outcome;
 }
 
 }  // namespace gatewatch::api

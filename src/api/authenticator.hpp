@@ -31,6 +31,7 @@ Response forbidden();  // 403 "Not enough permissions"
 struct SocketGrant {
     store::User user;
     std::int64_t expires_at = 0;  // seconds since the epoch
+    bool detail = false;          // ?detail=true: detail objects, as GET /device_status/?detail=true
 };
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request);
 

@@ -69,6 +69,23 @@ bool matches(std::string_view pattern, const std::vector<std::string>& segments)
     return true;
 }
 
+// The dashboard's file at `path`, or the 404 of an unknown path.
+Response static_file(const web::StaticSite* site, std::string_view method, std::string_view path) {
+    const web::Asset* asset = site != nullptr ? site->find(path) : nullptr;
+    if (asset == nullptr) return error_response(404, "Not Found");
+    if (method != "GET") {
+        Response r = error_response(405, "Method Not Allowed");
+        r.headers.emplace_back("Allow", "GET");
+        return r;
+    }
+    Response r;
+    r.body = asset->body;
+    r.content_type = asset->content_type;
+    r.headers.emplace_back("Cache-Control", asset->cache_control);
+    if (asset->is_page) r.headers.emplace_back("Content-Security-Policy", web::k_page_security_policy);
+    return r;
+}
+
 }  // namespace
 
 bool PreparedRequest::cpu_heavy() const { return route_ != nullptr && route_->cpu_heavy; }
@@ -79,6 +96,7 @@ PreparedRequest Router::prepare(const Request& request) const {
     auto url = boost::urls::parse_origin_form(request.target);
     if (!url) return p;
     p.valid_target_ = true;
+    p.path_ = std::string(url->encoded_path());
     for (auto segment : url->segments()) p.segments_.push_back(std::string(segment));
     if (!p.segments_.empty() && p.segments_.back().empty()) p.segments_.pop_back();
     for (auto param : url->params()) p.query_.emplace_back(std::string(param.key), std::string(param.value));
@@ -98,7 +116,7 @@ Response Router::handle(const PreparedRequest& prepared) const {
     if (!prepared.valid_target_) return error_response(400, "Invalid request target");
     const Route* route = prepared.route_;
     if (route == nullptr) {
-        if (prepared.allowed_.empty()) return error_response(404, "Not Found");
+        if (prepared.allowed_.empty()) return static_file(app_.site, prepared.request_->method, prepared.path_);
         Response r = error_response(405, "Method Not Allowed");
         r.headers.emplace_back("Allow", prepared.allowed_);
         return r;

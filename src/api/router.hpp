@@ -5,6 +5,7 @@
 //   protected route -> authentication (401) and role (403)
 //   path ids that are not positive 64-bit integers -> 422
 //   then the handler.
+// A path that no API route claims may be a file of the dashboard (GET only).
 // Every path answers with and without its trailing slash. The route table is
 // one block at the top of router.cpp. Thread-safe: handle() is const.
 #include "api/app_context.hpp"
@@ -28,6 +29,7 @@ private:
     friend class Router;
     const Request* request_ = nullptr;
     bool valid_target_ = false;
+    std::string path_;                   // as received, without the query
     std::vector<std::string> segments_;  // decoded, without a trailing empty one
     std::vector<std::pair<std::string, std::string>> query_;
     const Route* route_ = nullptr;

@@ -1,31 +1,40 @@
 // GET /device_status/ and GET /devices/{device_id}/status
 #include "api/handlers.hpp"
+#include "api/validation.hpp"
 #include "monitor/status_hub.hpp"
 
 #include <boost/json.hpp>
 
-#include <cmath>
 
 namespace gatewatch::api::status {
 namespace json = boost::json;
 
 namespace {
-json::value optional_time(const std::optional<monitor::WallClock::time_point>& t) {
-    return t ? json::value(monitor::format_time(*t)) : json::value(nullptr);
-}
-// Rounded to a microsecond (or a thousandth of loss); whole numbers print as
-// integers, so a reader sees 0 and 0.031 rather than 0E0 and 3.0999E-2.
-json::value optional_number(const std::optional<double>& v) {
-    if (!v) return nullptr;
-    const double rounded = std::round(*v * 1000.0) / 1000.0;
-    if (rounded == std::trunc(rounded)) return static_cast<std::int64_t>(rounded);
-    return rounded;
+// ?detail=true asks for the detail objects; FastAPI's boolean spellings.
+std::optional<bool> wants_detail(const Call& call, ValidationErrors& errors) {
+    bool detail = false;
+    for (const auto& [key, value] : call.query) {
+        if (key != "detail") continue;
+        if (value == "true" || value == "1" || value == "yes" || value == "on") {
+            detail = true;
+        } else if (value == "false" || value == "0" || value == "no" || value == "off") {
+            detail = false;
+        } else {
+            errors.add({"query", "detail"}, "bool_parsing",
+                       "Input should be a valid boolean, unable to interpret input");
+            return std::nullopt;
+        }
+    }
+    return detail;
 }
 }  // namespace
 
-Response all(const AppContext& app, const Call&) {
+Response all(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    const auto detail = wants_detail(call, errors);
+    if (!detail) return errors.response();
     Response r;
-    r.body = *app.hub.status_json();
+    r.body = *detail ? *app.hub.detail_json() : *app.hub.status_json();
     return r;
 }
 
@@ -39,13 +48,7 @@ Response one(const AppContext& app, const Call& call) {
                                                 {"rtt_ms", nullptr}, {"loss", nullptr}, {"since", nullptr},
                                                 {"last_probe", nullptr}});
     }
-    return json_response(200, json::object{{"device_id", state->device_id},
-                                            {"ip", state->ip},
-                                            {"status", monitor::to_string(state->status)},
-                                            {"rtt_ms", optional_number(state->rtt_ms)},
-                                            {"loss", optional_number(state->loss)},
-                                            {"since", optional_time(state->since)},
-                                            {"last_probe", optional_time(state->last_probe)}});
+    return json_response(200, monitor::to_json(*state));
 }
 
 Response socket_without_upgrade(const AppContext&, const Call&) {

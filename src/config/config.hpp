@@ -15,6 +15,10 @@
 #include <stdexcept>
 #include <string>
 
+#ifndef GATEWATCH_DEFAULT_WEB_ROOT
+#define GATEWATCH_DEFAULT_WEB_ROOT "web"
+#endif
+
 namespace CLI {
 class App;
 }
@@ -49,6 +53,11 @@ struct Settings {
     double max_probe_rate = 50'000;    // probes per second; 0: no cap
     std::string probe_method = "auto";  // auto, datagram, raw, ping
     std::chrono::milliseconds push_interval{5'000};  // WebSocket heartbeat
+
+    // The dashboard. By default the folder the build wrote it to; a missing
+    // default is a warning (API only), a missing folder that was asked for is fatal.
+    std::filesystem::path web_root = GATEWATCH_DEFAULT_WEB_ROOT;
+    bool web_root_given = false;
 };
 
 // The settings' declarations and the values given for them on the command

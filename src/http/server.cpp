@@ -197,7 +197,7 @@ struct Server::Impl {
 
     // Runs until the client goes, the token expires or the server stops.
     asio::awaitable<void> status_socket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
-                                        std::int64_t expires_at, std::size_t context) {
+                                        std::int64_t expires_at, bool detail, std::size_t context) {
         websocket::stream<beast::tcp_stream> ws(std::move(stream));
         beast::get_lowest_layer(ws).expires_never();  // the WebSocket keeps its own time
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -261,7 +261,7 @@ struct Server::Impl {
                 continue;
             }
             if (changed || heartbeat_due) {
-                const auto body = hub.status_json();  // the newest, whatever was missed
+                const auto body = detail ? hub.detail_json() : hub.status_json();  // the newest, whatever was missed
                 ws.text(true);
                 if (auto [ec, n] = co_await ws.async_write(asio::buffer(*body), use_tuple); ec) break;
                 if (changed && sent_version != 0) last_change_sent = now;
@@ -337,8 +337,8 @@ struct Server::Impl {
                     break;
                 }
                 spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
-                co_await status_socket(std::move(stream), parser.release(), std::get<api::SocketGrant>(grant).expires_at,
-                                       context);
+                const auto& granted = std::get<api::SocketGrant>(grant);
+                co_await status_socket(std::move(stream), parser.release(), granted.expires_at, granted.detail, context);
                 leave(id);
                 co_return;
             }

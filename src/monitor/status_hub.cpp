@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
 #include <ctime>
 
 namespace gatewatch::monitor {
@@ -17,9 +18,32 @@ std::string format_time(WallClock::time_point t) {
     return out;
 }
 
+namespace {
+boost::json::value optional_time(const std::optional<WallClock::time_point>& t) {
+    return t ? boost::json::value(format_time(*t)) : boost::json::value(nullptr);
+}
+boost::json::value optional_number(const std::optional<double>& v) {
+    if (!v) return nullptr;
+    const double rounded = std::round(*v * 1000.0) / 1000.0;
+    if (rounded == std::trunc(rounded)) return static_cast<std::int64_t>(rounded);
+    return rounded;
+}
+}  // namespace
+
+boost::json::object to_json(const DeviceState& state) {
+    return {{"device_id", state.device_id},
+            {"ip", state.ip},
+            {"status", to_string(state.status)},
+            {"rtt_ms", optional_number(state.rtt_ms)},
+            {"loss", optional_number(state.loss)},
+            {"since", optional_time(state.since)},
+            {"last_probe", optional_time(state.last_probe)}};
+}
+
 void StatusHub::changed_locked() {
     ++version_;
     rendered_.reset();
+    rendered_detail_.reset();
 }
 
 void StatusHub::set_devices(const std::vector<MonitoredDevice>& devices) {
@@ -55,6 +79,7 @@ void StatusHub::record(const DeviceState& state) {
         if (it == devices_.end() || it->second.ip != state.ip) return;  // removed or re-addressed meanwhile
         changed = it->second.status != state.status;
         it->second = state;
+        rendered_detail_.reset();  // RTT, loss and last_probe moved
         if (changed) changed_locked();
     }
     if (changed && listener_) listener_();
@@ -69,6 +94,21 @@ std::shared_ptr<const std::string> StatusHub::status_json() {
         rendered_ = std::make_shared<const std::string>(boost::json::serialize(o));
     }
     return rendered_;
+}
+
+std::shared_ptr<const std::string> StatusHub::detail_json() {
+    std::lock_guard lock(mutex_);
+    if (!rendered_detail_) {
+        boost::json::object o;
+        o.reserve(devices_.size());
+        for (const auto& [id, d] : devices_) {
+            auto detail = to_json(d);
+            detail.erase("ip");  // it is the key
+            o[d.ip] = std::move(detail);
+        }
+        rendered_detail_ = std::make_shared<const std::string>(boost::json::serialize(o));
+    }
+    return rendered_detail_;
 }
 
 std::uint64_t StatusHub::version() const {

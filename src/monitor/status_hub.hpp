@@ -8,7 +8,13 @@
 // `version()` moves whenever that object changes (a status flips, a device
 // joins or leaves); RTT and loss updates do not move it. The change listener
 // is called after such a change, outside the lock, from the writer's thread.
+//
+// `detail_json()` is the same object with each value a detail object
+// (device_id, status, rtt_ms, loss, since, last_probe): the dashboard's view.
+// It is rendered at most once per recorded round, when asked for.
 #include "monitor/status.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -51,6 +57,7 @@ public:
     void record(const DeviceState& state);
 
     [[nodiscard]] std::shared_ptr<const std::string> status_json();
+    [[nodiscard]] std::shared_ptr<const std::string> detail_json();
     [[nodiscard]] std::uint64_t version() const;
     [[nodiscard]] std::optional<DeviceState> device(std::int64_t device_id) const;
     [[nodiscard]] std::size_t size() const;
@@ -64,9 +71,15 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, DeviceState> devices_;
     std::uint64_t version_ = 1;
-    std::shared_ptr<const std::string> rendered_;  // null when stale
+    std::shared_ptr<const std::string> rendered_;         // null when stale
+    std::shared_ptr<const std::string> rendered_detail_;  // null when stale
     std::function<void()> listener_;
 };
+
+// {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe"}: the
+// body of GET /devices/{id}/status. RTT is rounded to a microsecond and loss
+// to a thousandth; whole numbers print as integers (0, not 0E0).
+boost::json::object to_json(const DeviceState& state);
 
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-25T04:00:00.123Z
 std::string format_time(WallClock::time_point t);
