@@ -12,9 +12,15 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # tests
   libgtest-dev googletest python3 iproute2 iputils-ping nftables curl sqlite3 procps
+  # the dashboard's end-to-end test (playwright-core drives Debian's chromium)
+  chromium fonts-dejavu-core
   # benchmarks
   wrk fping
 )
+# Node.js and npm build the dashboard. Debian's nodejs is taken only when no
+# node is installed; Vite 8 needs 20.19 or later (checked below).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,4 +35,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_version=$(node -p 'process.versions.node')
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "install-deps: Node.js ${node_version} is too old for the dashboard's build (Vite 8 needs 20.19 or later)" >&2
+  exit 1
 fi

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Dashboard benchmark (issue 4): N devices (default 5,000) in 50 rooms, the
+# dashboard in Debian's chromium. A tenth of the devices (127.2.0.0/24 and
+# on) are unreachable; each flip makes 127.2.0.0/24 reachable or not again,
+# i.e. ~250 devices change at once, and the page must keep up.
+# Usage: bench/dashboard.sh [devices]   (root; needs the release build with its web/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+devices=${1:-5000}
+bin=build/release/src/gatewatch
+[ -f build/release/web/index.html ] || scripts/build.sh release >/dev/null
+
+source bench/netns.sh
+bench_netns gwdash loopback-only
+in_ns ip addr add 127.1.0.0/16 dev lo   # the reachable devices
+port=18600
+GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$work" \
+  --log-level warn --probe-interval 1 --probe-timeout 0.5 --up-after 1 --down-after 1 --push-interval 1 \
+  --web-root build/release/web &
+server=$!
+sleep 1
+base=http://127.0.0.1:$port
+in_ns curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
+token=$(in_ns curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+
+echo "== creating 50 rooms and $devices devices"
+in_ns node -e '
+const [base, token, n] = process.argv.slice(1);
+const h = { "Content-Type": "application/json", Authorization: `Bearer ${token}` };
+const post = (p, b) => fetch(base + p, { method: "POST", headers: h, body: JSON.stringify(b) }).then((r) => r.json());
+(async () => {
+  const rooms = [];
+  for (let i = 0; i < 50; i++) rooms.push((await post("/rooms/", { name: `room ${String(i).padStart(2, "0")}` })).id);
+  const unreachable = Math.floor(n / 10);
+  for (let i = 0; i < n; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => {
+      const j = i + k;
+      const ip = j < unreachable ? `127.2.${j >> 8}.${j & 255}` : `127.1.${j >> 8}.${j & 255}`;
+      return post("/devices/", { name: `device ${j}`, ip, room_id: rooms[j % 50] });
+    }));
+  }
+})();' "$base" "$token" "$devices"
+sleep 3
+echo "== dashboard in chromium"
+in_ns env ORIGIN="$base" TOKEN="$token" DEVICES="$devices" WATCH_IP=127.2.0.0 \
+  FLIP_ON="ip addr add 127.2.0.0/24 dev lo" FLIP_OFF="ip addr del 127.2.0.0/24 dev lo" \
+  node web/e2e/dashboard_5k.bench.mjs

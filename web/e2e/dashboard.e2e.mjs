@@ -1,0 +1,290 @@
+// End to end: the real gatewatch binary and Debian's chromium, driven by
+// playwright-core, inside the network namespace that in_netns.sh made (lo
+// holds only 127.0.0.1/32, so 127.0.0.66 answers only while this test adds
+// it). Walks what an operator does, waiting for what they would see, and
+// saves screenshots at desktop and phone widths to the folder it prints.
+//
+//   GATEWATCH_BIN        the binary (required)
+//   GATEWATCH_WEB_ROOT   the built dashboard (required)
+//   GATEWATCH_SCREENSHOTS where screenshots go (default: a new temp folder)
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.GATEWATCH_BIN;
+const WEB_ROOT = process.env.GATEWATCH_WEB_ROOT;
+if (!BIN || !WEB_ROOT) throw new Error('set GATEWATCH_BIN and GATEWATCH_WEB_ROOT');
+const SECRET = 'end-to-end-test-secret-0123456789abcdef';
+const SHOTS = process.env.GATEWATCH_SCREENSHOTS || mkdtempSync(join(tmpdir(), 'gw-shots-'));
+const WAIT = { timeout: 30_000 }; // generous: a busy CI machine is slow, never wrong
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+];
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'correct-horse-battery';
+
+mkdirSync(SHOTS, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-'));
+const serverLog = [];
+let server;
+let browser;
+let step = 0;
+
+function ok(what) {
+  step += 1;
+  console.log(`ok ${step} - ${what}`);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    server = spawn(BIN, [
+      'serve', '--port', '0', '--data-dir', dataDir, '--web-root', WEB_ROOT,
+      '--probe-interval', '1', '--probe-timeout', '0.5', '--probe-spacing', '0.1', '--push-interval', '1',
+    ], { env: { ...process.env, GATEWATCH_SECRET_KEY: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let buffered = '';
+    server.stderr.setEncoding('utf8');
+    server.stderr.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) {
+        serverLog.push(line);
+        const m = /listening on http:\/\/[^ ]+:(\d+)/.exec(line);
+        if (m) resolve(Number(m[1]));
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`gatewatch exited (${code}) before listening`)));
+    setTimeout(() => reject(new Error('gatewatch did not start within 30 s')), 30_000);
+  });
+}
+
+function base64url(value) {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+// A token the server signed itself would say the same: HS256 with its key,
+// but its exp is an hour in the past.
+function expiredToken(username) {
+  const head = base64url({ alg: 'HS256', typ: 'JWT' });
+  const body = base64url({ sub: username, exp: Math.floor(Date.now() / 1000) - 3600 });
+  const signature = createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${signature}`;
+}
+
+function setReachable(ip, reachable) {
+  execFileSync('ip', ['addr', reachable ? 'add' : 'del', `${ip}/32`, 'dev', 'lo']);
+}
+
+async function shot(page, name) {
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  console.log(`# screenshot ${file}`);
+}
+
+const deviceRow = (page, ip) => page.locator(`[data-device-ip="${ip}"]`);
+
+async function waitForStatus(page, ip, status) {
+  await page.locator(`[data-device-ip="${ip}"][data-status="${status}"]`).waitFor(WAIT);
+}
+
+async function logIn(page, username) {
+  await page.getByRole('tab', { name: 'Log in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor(WAIT);
+}
+
+async function addDevice(page, { name, ip, room }) {
+  await page.getByRole('button', { name: 'Add device', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('IP address').fill(ip);
+  if (room) await dialog.getByLabel('Room').selectOption({ label: room });
+  await dialog.getByRole('button', { name: 'Add device' }).click();
+  await dialog.waitFor({ state: 'detached', ...WAIT });
+  await deviceRow(page, ip).waitFor(WAIT);
+}
+
+async function main() {
+  const port = await startServer();
+  const origin = `http://127.0.0.1:${port}`;
+  ok(`gatewatch serves on ${origin}`);
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  const desktop = await browser.newContext({ viewport: DESKTOP }); // a fresh, empty profile
+  const page = await desktop.newPage();
+  const consoleErrors = [];
+  // Chromium logs each 4xx answer as a failed load; the refusals this test
+  // provokes (401 at login and expiry, 422 for the bad IP) are expected.
+  const expected = /^Failed to load resource: the server responded with a status of (401|422)/;
+  page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  await page.goto(origin + '/');
+  await page.getByRole('tab', { name: 'Log in' }).waitFor(WAIT);
+  await page.getByLabel('Username').fill('operator');
+  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByText('Incorrect username or password').waitFor(WAIT);
+  await shot(page, 'desktop-login-error');
+  ok('a wrong login shows "Incorrect username or password"');
+
+  await page.getByRole('tab', { name: 'Register' }).click();
+  await page.getByText('The first account registered becomes the admin').waitFor(WAIT);
+  await page.getByLabel('Username').fill('operator');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Repeat password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Register and log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor(WAIT);
+  await page.locator('.role', { hasText: 'admin' }).waitFor(WAIT);
+  ok('registering the first account logs in as admin');
+
+  await page.getByRole('button', { name: 'Add room' }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('Server room');
+  await page.getByRole('dialog').getByLabel('Description').fill('Rack A, second floor');
+  await page.getByRole('dialog').getByRole('button', { name: 'Add room' }).click();
+  await page.getByRole('heading', { name: 'Server room' }).waitFor(WAIT);
+  ok('an admin adds a room');
+
+  // The server's validation message appears beside the field it is about.
+  await page.getByRole('button', { name: 'Add device', exact: true }).click();
+  const form = page.getByRole('dialog');
+  await form.getByLabel('Name').fill('gateway');
+  await form.getByLabel('IP address').fill('999.1.1.1');
+  await form.getByRole('button', { name: 'Add device' }).click();
+  const ipField = form.locator('.field', { has: page.getByLabel('IP address') });
+  await ipField.locator('.error').waitFor(WAIT);
+  if ((await form.getByLabel('IP address').getAttribute('aria-invalid')) !== 'true') {
+    throw new Error('the IP field is not marked invalid');
+  }
+  await shot(page, 'desktop-device-form-error');
+  const ipMessage = await ipField.locator('.error').textContent();
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  ok(`a bad IP is refused, with the server's message beside the field: "${ipMessage}"`);
+
+  await addDevice(page, { name: 'gateway', ip: '127.0.0.1', room: 'Server room' });
+  await addDevice(page, { name: 'printer', ip: '127.0.0.66', room: 'Server room' });
+  await addDevice(page, { name: 'spare switch', ip: '127.0.0.77' });
+  ok('an admin adds devices on 127.0.0.1, 127.0.0.66 and one without a room');
+
+  await waitForStatus(page, '127.0.0.1', 'connected');
+  await waitForStatus(page, '127.0.0.66', 'disconnected');
+  await page.locator('[data-live="live"]').waitFor(WAIT);
+  await page.locator('[data-count="connected"] .count-number', { hasText: /^1$/ }).waitFor(WAIT);
+  ok('127.0.0.1 turns connected and 127.0.0.66 disconnected; the counts and "Live" agree');
+  await shot(page, 'desktop-overview');
+
+  // Without a reload: a value on window survives only if the page does.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  setReachable('127.0.0.66', true);
+  await waitForStatus(page, '127.0.0.66', 'connected');
+  setReachable('127.0.0.66', false);
+  await waitForStatus(page, '127.0.0.66', 'disconnected');
+  if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error('the page reloaded');
+  ok('127.0.0.66 flips connected and back to disconnected, live, without a reload');
+
+  await page.getByRole('button', { name: /Disconnected/ }).first().click();
+  await page.waitForFunction(() => location.hash.includes('status=disconnected'), null, WAIT);
+  await deviceRow(page, '127.0.0.1').waitFor({ state: 'detached', ...WAIT });
+  await page.getByPlaceholder('Search name or IP').fill('print');
+  await deviceRow(page, '127.0.0.66').waitFor(WAIT);
+  ok('the counts filter by status, the search by name; the view is kept in the URL');
+
+  // A room that still has devices cannot be deleted, and the page says why.
+  await page.getByRole('button', { name: 'Delete room Server room' }).click();
+  await page.getByRole('dialog').getByText('move or delete them first').waitFor(WAIT);
+  if (await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).count()) {
+    throw new Error('a room with devices offers a Delete button');
+  }
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  ok('deleting a room with devices is refused with the reason');
+
+  // The session ends while the user is on a filtered view: back to login, then back to the view.
+  const view = await page.evaluate(() => location.hash);
+  await page.evaluate((token) => localStorage.setItem('token', token), expiredToken('operator'));
+  await page.getByRole('button', { name: 'Add device', exact: true }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('late');
+  await page.getByRole('dialog').getByLabel('IP address').fill('127.0.0.88');
+  await page.getByRole('dialog').getByRole('button', { name: 'Add device' }).click();
+  await page.getByText('Your session has expired or was refused').waitFor(WAIT);
+  await shot(page, 'desktop-session-expired');
+  if ((await page.evaluate(() => location.hash)) !== view) throw new Error('the view was lost at logout');
+  await logIn(page, 'operator');
+  if ((await page.evaluate(() => location.hash)) !== view) throw new Error('login did not return to the view');
+  await deviceRow(page, '127.0.0.66').waitFor(WAIT);
+  ok('an expired token returns to the login screen with a message, and logging in returns to the same view');
+
+  await page.evaluate(() => { location.hash = '#/'; });
+  await deviceRow(page, '127.0.0.77').waitFor(WAIT);
+  await page.getByRole('button', { name: 'Delete spare switch' }).click();
+  await page.getByRole('dialog').getByText('This cannot be undone').waitFor(WAIT);
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await deviceRow(page, '127.0.0.77').waitFor({ state: 'detached', ...WAIT });
+  ok('deleting a device asks first, then it is gone');
+
+  // A viewer: registration after the first account gives the viewer role.
+  const viewerContext = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const phone = await viewerContext.newPage();
+  await phone.goto(origin + '/');
+  await phone.getByRole('tab', { name: 'Register' }).click();
+  await phone.getByLabel('Username').fill('watcher');
+  await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await phone.getByLabel('Repeat password').fill(PASSWORD);
+  await shot(phone, 'phone-register');
+  await phone.getByRole('button', { name: 'Register and log in' }).click();
+  await phone.locator('.role', { hasText: 'viewer' }).waitFor(WAIT);
+  await waitForStatus(phone, '127.0.0.1', 'connected');
+  await waitForStatus(phone, '127.0.0.66', 'disconnected');
+  for (const name of ['Add device', 'Add room', 'Edit', 'Delete', '+ Device']) {
+    const n = await phone.getByRole('button', { name, exact: false }).filter({ hasText: name }).count();
+    if (n !== 0) throw new Error(`a viewer sees ${n} "${name}" control(s)`);
+  }
+  await shot(phone, 'phone-overview-viewer');
+  ok('a viewer sees the devices and no edit controls');
+
+  const adminPhone = await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })).newPage();
+  await adminPhone.goto(origin + '/');
+  await logIn(adminPhone, 'operator');
+  await waitForStatus(adminPhone, '127.0.0.66', 'disconnected');
+  await shot(adminPhone, 'phone-overview-admin');
+  await adminPhone.getByRole('button', { name: 'Edit printer' }).click();
+  await shot(adminPhone, 'phone-device-form');
+  await adminPhone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  ok('the overview and the device form fit a phone');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You have logged out.').waitFor(WAIT);
+  if (await page.evaluate(() => localStorage.getItem('token'))) throw new Error('the token outlived the logout');
+  await shot(page, 'desktop-logged-out');
+  ok('logging out forgets the token and shows the login screen');
+
+  if (consoleErrors.length) throw new Error(`the page logged errors: ${consoleErrors.join(' | ')}`);
+  ok('no errors in the page (a Content-Security-Policy violation would be one)');
+  console.log(`# screenshots in ${SHOTS}`);
+}
+
+let failed = false;
+try {
+  await main();
+} catch (error) {
+  failed = true;
+  console.log(`not ok ${step + 1} - ${error.stack || error}`);
+  console.log('# last server log lines:\n' + serverLog.slice(-30).map((l) => `#   ${l}`).join('\n'));
+  for (const context of browser?.contexts() ?? []) {
+    for (const [i, p] of context.pages().entries()) {
+      await p.screenshot({ path: join(SHOTS, `failure-${i}.png`) }).catch(() => undefined);
+    }
+  }
+  console.log(`# screenshots in ${SHOTS}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  server?.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,123 @@
+// The HTTP client: bearer token on every call, the contract's errors turned
+// into ApiError (status, message, and per-field messages from a 422).
+// A 401 on an authenticated call means the session is over: onUnauthorized
+// runs (the app returns to the login screen) and the call still rejects.
+import type { Device, Room, User } from './types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  // "ip", "name", "check.port", ... -> the server's message for that field.
+  readonly fields: Record<string, string>;
+
+  constructor(status: number, message: string, fields: Record<string, string> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+interface ValidationItem {
+  loc?: (string | number)[];
+  msg?: string;
+}
+
+// {"detail": "..."} or FastAPI's {"detail": [{"loc": ["body", "ip"], "msg": ...}]}.
+export function errorFromBody(status: number, body: unknown): ApiError {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === 'string') return new ApiError(status, detail);
+  if (Array.isArray(detail)) {
+    const fields: Record<string, string> = {};
+    const messages: string[] = [];
+    for (const item of detail as ValidationItem[]) {
+      const loc = (item.loc ?? []).slice(1).join('.');
+      const msg = item.msg ?? 'Invalid value';
+      if (loc && !(loc in fields)) fields[loc] = msg;
+      messages.push(loc ? `${loc}: ${msg}` : msg);
+    }
+    return new ApiError(status, messages.join('; ') || 'Invalid input', fields);
+  }
+  return new ApiError(status, `The server answered ${status}`);
+}
+
+export interface ApiOptions {
+  token: () => string | null;
+  onUnauthorized: (message: string) => void;
+  fetch?: typeof fetch;
+}
+
+export type DeviceInput = Partial<Omit<Device, 'id'>>;
+export type RoomInput = { name?: string; description?: string | null };
+
+export class Api {
+  private readonly options: ApiOptions;
+
+  constructor(options: ApiOptions) {
+    this.options = options;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, form?: URLSearchParams): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    // Logging in is never on behalf of the current session.
+    const token = path === '/token' ? null : this.options.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let payload: string | undefined;
+    if (form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      payload = form.toString();
+    } else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const doFetch = this.options.fetch ?? fetch;
+    let response: Response;
+    try {
+      response = await doFetch(path, { method, headers, body: payload });
+    } catch {
+      throw new ApiError(0, 'Cannot reach gatewatch: check the network and try again');
+    }
+    if (response.status === 204) return undefined as T;
+    const parsed: unknown = await response.json().catch(() => null);
+    if (response.ok) return parsed as T;
+    const error = errorFromBody(response.status, parsed);
+    if (response.status === 401 && token) {
+      this.options.onUnauthorized('Your session has expired or was refused. Log in again to continue.');
+    }
+    throw error;
+  }
+
+  login(username: string, password: string): Promise<{ access_token: string; token_type: string }> {
+    const form = new URLSearchParams({ grant_type: 'password', username, password });
+    return this.call('POST', '/token', undefined, form);
+  }
+  register(username: string, password: string): Promise<User> {
+    return this.call('POST', '/users/', { username, password });
+  }
+  me(): Promise<User> {
+    return this.call('GET', '/users/me');
+  }
+  rooms(): Promise<Room[]> {
+    return this.call('GET', '/rooms/');
+  }
+  createRoom(input: RoomInput): Promise<Room> {
+    return this.call('POST', '/rooms/', input);
+  }
+  updateRoom(id: number, input: RoomInput): Promise<Room> {
+    return this.call('PUT', `/rooms/${id}`, input);
+  }
+  deleteRoom(id: number): Promise<void> {
+    return this.call('DELETE', `/rooms/${id}`);
+  }
+  devices(): Promise<Device[]> {
+    return this.call('GET', '/devices/');
+  }
+  createDevice(input: DeviceInput): Promise<Device> {
+    return this.call('POST', '/devices/', input);
+  }
+  updateDevice(id: number, input: DeviceInput): Promise<Device> {
+    return this.call('PUT', `/devices/${id}`, input);
+  }
+  deleteDevice(id: number): Promise<void> {
+    return this.call('DELETE', `/devices/${id}`);
+  }
+}

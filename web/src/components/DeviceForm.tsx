@@ -1,0 +1,112 @@
+// Add or edit a device. The server validates; its messages appear beside the
+// field they are about (a 422's loc, a 409 on the IP, a 404 on the room),
+// anything else above the buttons.
+import { useState, type FormEvent } from 'react';
+import { ApiError, type DeviceInput } from '../api';
+import type { Device, Room } from '../types';
+import { Field } from './Field';
+import { Modal } from './Modal';
+
+interface Props {
+  device: Device | null; // null: a new device
+  rooms: readonly Room[];
+  defaultRoom?: number | null;
+  onSave: (input: DeviceInput) => Promise<unknown>;
+  onClose: () => void;
+}
+
+export function fieldErrors(error: ApiError): { fields: Record<string, string>; general: string | null } {
+  const fields: Record<string, string> = { ...error.fields };
+  if (error.status === 409) fields.ip = error.message;
+  else if (error.status === 404 && /room/i.test(error.message)) fields.room_id = error.message;
+  const general = Object.keys(fields).length === 0 ? error.message : null;
+  return { fields, general };
+}
+
+export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose }: Props) {
+  const [name, setName] = useState(device?.name ?? '');
+  const [ip, setIp] = useState(device?.ip ?? '');
+  const [roomId, setRoomId] = useState<string>(String(device ? (device.room_id ?? '') : (defaultRoom ?? '')));
+  const [monitored, setMonitored] = useState(device?.monitored ?? true);
+  const [checkType, setCheckType] = useState<'icmp' | 'tcp'>(device?.check?.type ?? 'icmp');
+  const [port, setPort] = useState(device?.check?.type === 'tcp' ? String(device.check.port) : '');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    const input: DeviceInput = {
+      name,
+      ip: ip.trim(),
+      room_id: roomId === '' ? null : Number(roomId),
+      monitored,
+      // An empty port goes as it is, so the server names what is missing.
+      check: checkType === 'tcp' ? { type: 'tcp', port: port === '' ? (null as unknown as number) : Number(port) } : { type: 'icmp' },
+    };
+    try {
+      await onSave(input);
+      onClose();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const mapped = fieldErrors(error);
+      setErrors(mapped.fields);
+      setGeneral(mapped.general);
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal title={device ? `Edit ${device.name}` : 'Add a device'} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <Field label="Name" error={errors.name}>
+          <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        </Field>
+        <Field label="IP address" error={errors.ip} hint="IPv4 or IPv6, e.g. 192.0.2.10 or 2001:db8::1">
+          <input value={ip} onChange={(e) => setIp(e.target.value)} autoComplete="off" spellCheck={false} inputMode="text" />
+        </Field>
+        <Field label="Room" error={errors.room_id}>
+          <select value={roomId} onChange={(e) => setRoomId(e.target.value)}>
+            <option value="">No room</option>
+            {rooms.map((room) => (
+              <option key={room.id} value={room.id}>
+                {room.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Check" error={errors.check ?? errors['check.type']}>
+          <select value={checkType} onChange={(e) => setCheckType(e.target.value as 'icmp' | 'tcp')}>
+            <option value="icmp">Ping (ICMP echo)</option>
+            <option value="tcp">TCP connect</option>
+          </select>
+        </Field>
+        {checkType === 'tcp' && (
+          <Field label="TCP port" error={errors['check.port']}>
+            <input type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} />
+          </Field>
+        )}
+        <div className={errors.monitored ? 'field checkbox has-error' : 'field checkbox'}>
+          <label>
+            <input type="checkbox" checked={monitored} onChange={(e) => setMonitored(e.target.checked)} /> Monitored
+          </label>
+          {errors.monitored && <p className="error">{errors.monitored}</p>}
+        </div>
+        {general && (
+          <p className="form-error" role="alert">
+            {general}
+          </p>
+        )}
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={saving}>
+            {device ? 'Save' : 'Add device'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,164 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Api, ApiError } from '../api';
+import type { Device, Room, User } from '../types';
+import { Dashboard } from './Dashboard';
+import { DeviceForm } from './DeviceForm';
+import { LoginPage } from './LoginPage';
+import { VirtualList } from './VirtualList';
+
+afterEach(cleanup);
+
+const rooms: Room[] = [{ id: 1, name: 'Lab', description: null }];
+
+function fieldOf(label: string) {
+  const input = screen.getByLabelText(label);
+  return input.closest('.field') as HTMLElement;
+}
+
+describe('DeviceForm shows the server’s validation beside each field', () => {
+  it('a 422 on ip and check.port', async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(422, 'invalid', { ip: 'value is not a valid IPv4 or IPv6 address', 'check.port': 'Field required' }),
+    );
+    render(<DeviceForm device={null} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.change(screen.getByLabelText('Check'), { target: { value: 'tcp' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(within(fieldOf('IP address')).getByText(/not a valid IPv4/)).toBeTruthy());
+    expect(screen.getByLabelText('IP address').getAttribute('aria-invalid')).toBe('true');
+    const describedBy = screen.getByLabelText('IP address').getAttribute('aria-describedby') ?? '';
+    expect(document.getElementById(describedBy.split(' ')[0])?.textContent).toMatch(/not a valid IPv4/);
+    expect(within(fieldOf('TCP port')).getByText('Field required')).toBeTruthy();
+    expect(within(fieldOf('Name')).queryByText(/./, { selector: '.error' })).toBeNull();
+  });
+
+  it('a 409 lands on the IP, a missing room on the room, anything else above the buttons', async () => {
+    const onSave = vi.fn().mockRejectedValueOnce(new ApiError(409, 'IP address already in use'));
+    const { unmount } = render(<DeviceForm device={null} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(within(fieldOf('IP address')).getByText('IP address already in use')).toBeTruthy());
+    unmount();
+
+    onSave.mockRejectedValueOnce(new ApiError(404, 'Room not found'));
+    render(<DeviceForm device={null} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(within(fieldOf('Room')).getByText('Room not found')).toBeTruthy());
+
+    onSave.mockRejectedValueOnce(new ApiError(403, 'Not enough permissions'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Not enough permissions'));
+  });
+
+  it('sends what the form says and closes on success', async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    const onClose = vi.fn();
+    render(<DeviceForm device={null} rooms={rooms} defaultRoom={1} onSave={onSave} onClose={onClose} />);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'core' } });
+    fireEvent.change(screen.getByLabelText('IP address'), { target: { value: ' 2001:db8::1 ' } });
+    fireEvent.change(screen.getByLabelText('Check'), { target: { value: 'tcp' } });
+    fireEvent.change(screen.getByLabelText('TCP port'), { target: { value: '443' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(onSave).toHaveBeenCalledWith({
+      name: 'core', ip: '2001:db8::1', room_id: 1, monitored: true, check: { type: 'tcp', port: 443 },
+    });
+  });
+});
+
+describe('LoginPage', () => {
+  it('shows the server’s message for a failed login', async () => {
+    const api = { login: vi.fn().mockRejectedValue(new ApiError(401, 'Incorrect username or password')) } as unknown as Api;
+    render(<LoginPage api={api} notice={null} onToken={vi.fn()} />);
+    fireEvent.change(screen.getByLabelText('Username'), { target: { value: 'op' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'wrong-password' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Incorrect username or password'));
+  });
+
+  it('registration says who becomes admin, then logs in', async () => {
+    const api = {
+      register: vi.fn().mockResolvedValue({ id: 1, username: 'op', role: 'admin' }),
+      login: vi.fn().mockResolvedValue({ access_token: 'tok', token_type: 'bearer' }),
+    } as unknown as Api;
+    const onToken = vi.fn();
+    render(<LoginPage api={api} notice="Your session has expired." onToken={onToken} />);
+    expect(screen.getByRole('status').textContent).toBe('Your session has expired.');
+    fireEvent.click(screen.getByRole('tab', { name: 'Register' }));
+    expect(screen.getByText(/first account registered becomes the admin/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Username'), { target: { value: 'op' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'long-enough' } });
+    fireEvent.change(screen.getByLabelText('Repeat password'), { target: { value: 'long-enough' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register and log in' }));
+    await waitFor(() => expect(onToken).toHaveBeenCalledWith('tok'));
+  });
+});
+
+describe('VirtualList', () => {
+  it('mounts only the rows in view out of 5,000', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => i);
+    render(<VirtualList items={items} heightOf={() => 50} keyOf={String} render={(i) => <span>row {i}</span>} label="rows" />);
+    const mounted = screen.getAllByRole('listitem').length;
+    expect(mounted).toBeGreaterThan(5);
+    expect(mounted).toBeLessThan(60);
+    expect(screen.getByText('row 0')).toBeTruthy();
+    expect(screen.queryByText('row 4999')).toBeNull();
+  });
+});
+
+describe('Dashboard', () => {
+  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true }];
+  let sockets: { onmessage: ((e: { data: string }) => void) | null; onopen: (() => void) | null }[];
+
+  beforeEach(() => {
+    sockets = [];
+    vi.stubGlobal(
+      'WebSocket',
+      class {
+        onopen = null;
+        onmessage = null;
+        onclose = null;
+        onerror = null;
+        constructor() {
+          sockets.push(this);
+        }
+        close() {}
+      },
+    );
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const fakeApi = () =>
+    ({ rooms: vi.fn().mockResolvedValue(rooms), devices: vi.fn().mockResolvedValue(devices), me: vi.fn() }) as unknown as Api;
+
+  const show = (role: User['role']) =>
+    render(<Dashboard api={fakeApi()} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} />);
+
+  it('a viewer sees devices and no edit controls', async () => {
+    show('viewer');
+    await screen.findByText('gateway');
+    for (const name of [/Add device/, /Add room/, /^Edit/, /^Delete/]) expect(screen.queryAllByRole('button', { name })).toHaveLength(0);
+  });
+
+  it('an admin sees the edit controls', async () => {
+    show('admin');
+    await screen.findByText('gateway');
+    expect(screen.getByRole('button', { name: 'Add device' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Edit gateway' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Delete room Lab' })).toBeTruthy();
+  });
+
+  it('a pushed status changes the row and the counts, with text as well as colour', async () => {
+    show('viewer');
+    await screen.findByText('gateway');
+    act(() => {
+      sockets[0].onopen?.();
+      sockets[0].onmessage?.({ data: JSON.stringify({ '192.0.2.1': { status: 'disconnected', rtt_ms: null, loss: 1, since: null, last_probe: null } }) });
+    });
+    const row = document.querySelector('[data-device-ip="192.0.2.1"]') as HTMLElement;
+    expect(row.dataset.status).toBe('disconnected');
+    expect(within(row).getByText('Disconnected')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toContain('Live');
+    const counts = document.querySelector('[data-count="disconnected"] .count-number');
+    expect(counts?.textContent).toBe('1');
+  });
+});

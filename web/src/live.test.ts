@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Backoff } from './backoff';
+import { LiveStatus, statusSocketUrl, type LiveState } from './live';
+
+// A stand-in for the browser's WebSocket that the test opens, feeds and closes.
+class FakeSocket {
+  static made: FakeSocket[] = [];
+  url: string;
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  closedWith: number | null = null;
+  constructor(url: string) {
+    this.url = url;
+    FakeSocket.made.push(this);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
+}
+
+function setup() {
+  const states: LiveState[] = [];
+  const messages: unknown[] = [];
+  const authLost: string[] = [];
+  const checkAuth = vi.fn();
+  const live = new LiveStatus({
+    url: 'ws://gw/ws/status/?detail=true&token=t',
+    onMessage: (m) => messages.push(m),
+    onState: (s) => states.push(s),
+    onAuthLost: (m) => authLost.push(m),
+    checkAuth,
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    backoff: new Backoff(1000, 8000, () => 0.999999),
+    silenceLimit: 15_000,
+  });
+  return { live, states, messages, authLost, checkAuth };
+}
+
+describe('LiveStatus', () => {
+  beforeEach(() => {
+    FakeSocket.made = [];
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('is live once open and passes messages on', () => {
+    const { live, states, messages } = setup();
+    live.start();
+    FakeSocket.made[0].onopen?.();
+    FakeSocket.made[0].onmessage?.({ data: '{"192.0.2.1":"connected"}' });
+    expect(states.map((s) => s.kind)).toEqual(['connecting', 'live']);
+    expect(messages).toEqual([{ '192.0.2.1': 'connected' }]);
+    live.stop();
+  });
+
+  it('reconnects with growing delays after drops, and says so', () => {
+    const { live, states } = setup();
+    live.start();
+    FakeSocket.made[0].onclose?.({ code: 1006 });
+    expect(states.at(-1)?.kind).toBe('reconnecting');
+    vi.advanceTimersByTime(999);
+    expect(FakeSocket.made).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.made).toHaveLength(2);
+    FakeSocket.made[1].onclose?.({ code: 1006 });
+    vi.advanceTimersByTime(1999);
+    expect(FakeSocket.made).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.made).toHaveLength(3);
+    FakeSocket.made[2].onopen?.(); // success resets the delay
+    FakeSocket.made[2].onclose?.({ code: 1001 });
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.made).toHaveLength(4);
+    live.stop();
+  });
+
+  it('asks whether the token still holds after a socket that never opened', () => {
+    const { live, checkAuth } = setup();
+    live.start();
+    FakeSocket.made[0].onclose?.({ code: 1006 });
+    expect(checkAuth).toHaveBeenCalledTimes(1);
+    live.stop();
+  });
+
+  it('ends the session on 1008 (token expired) and does not reconnect', () => {
+    const { live, authLost } = setup();
+    live.start();
+    FakeSocket.made[0].onopen?.();
+    FakeSocket.made[0].onclose?.({ code: 1008 });
+    expect(authLost).toHaveLength(1);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.made).toHaveLength(1);
+  });
+
+  it('replaces a socket that has gone silent', () => {
+    const { live } = setup();
+    live.start();
+    FakeSocket.made[0].onopen?.();
+    vi.advanceTimersByTime(15_000);
+    expect(FakeSocket.made[0].closedWith).toBe(4000);
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.made).toHaveLength(2);
+    live.stop();
+  });
+
+  it('stops for good', () => {
+    const { live } = setup();
+    live.start();
+    live.stop();
+    expect(FakeSocket.made[0].closedWith).toBe(1000);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.made).toHaveLength(1);
+  });
+
+  it('builds the socket URL with the token escaped, ws or wss as the page', () => {
+    expect(statusSocketUrl({ protocol: 'http:', host: 'gw:8000' }, 'a.b+c')).toBe('ws://gw:8000/ws/status/?detail=true&token=a.b%2Bc');
+    expect(statusSocketUrl({ protocol: 'https:', host: 'gw' }, 't').startsWith('wss://gw/')).toBe(true);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { buildRows } from './rows';
+import { applyStatusMessage, emptyStatus } from './status';
+import type { Device, Room } from './types';
+import { defaultView } from './view';
+
+const rooms: Room[] = [
+  { id: 1, name: 'Lab', description: null },
+  { id: 2, name: 'Attic', description: 'dusty' },
+  { id: 3, name: 'Empty', description: null },
+];
+const devices: Device[] = [
+  { id: 1, name: 'router', ip: '10.0.0.10', room_id: 1, monitored: true },
+  { id: 2, name: 'ap', ip: '10.0.0.9', room_id: 1, monitored: true },
+  { id: 3, name: 'nas', ip: '10.0.0.2', room_id: 2, monitored: true },
+  { id: 4, name: 'loose', ip: '10.0.0.3', room_id: null, monitored: false },
+];
+const statuses = applyStatusMessage(emptyStatus, { '10.0.0.10': 'disconnected', '10.0.0.9': 'connected', '10.0.0.2': 'connected' });
+
+const keys = (rows: ReturnType<typeof buildRows>) => rows.map((r) => r.key);
+
+describe('buildRows', () => {
+  it('groups by room in name order, empty rooms included, devices without a room last', () => {
+    const rows = buildRows(rooms, devices, statuses, defaultView);
+    expect(keys(rows)).toEqual(['r2', 'd3', 'r3', 'e3', 'r1', 'd2', 'd1', 'r-none', 'd4']);
+    const lab = rows.find((r) => r.key === 'r1');
+    expect(lab).toMatchObject({ devices: 2, down: 1 });
+  });
+
+  it('filters by status, room and search, and hides groups left empty', () => {
+    expect(keys(buildRows(rooms, devices, statuses, { ...defaultView, status: 'disconnected' }))).toEqual(['r1', 'd1']);
+    expect(keys(buildRows(rooms, devices, statuses, { ...defaultView, room: 'none' }))).toEqual(['r-none', 'd4']);
+    expect(keys(buildRows(rooms, devices, statuses, { ...defaultView, room: 2 }))).toEqual(['r2', 'd3']);
+    expect(keys(buildRows(rooms, devices, statuses, { ...defaultView, q: '10.0.0.1' }))).toEqual(['r1', 'd1']);
+    expect(keys(buildRows(rooms, devices, statuses, { ...defaultView, q: 'NAS' }))).toEqual(['r2', 'd3']);
+  });
+
+  it('sorts IPv4 numerically and by status with the down ones first', () => {
+    const lab = (sort: 'ip' | 'status') => keys(buildRows(rooms, devices, statuses, { ...defaultView, room: 1, sort }));
+    expect(lab('ip')).toEqual(['r1', 'd2', 'd1']); // .9 before .10
+    expect(lab('status')).toEqual(['r1', 'd1', 'd2']);
+  });
+});
