@@ -18,7 +18,8 @@ data=$work
 
 port=18500
 GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$data" \
-  --log-level warn --probe-interval 1 --up-after 1 --down-after 1 &
+  --log-level warn --probe-interval 1 --up-after 1 --down-after 1 \
+  --max-connections 20000 --max-connections-per-address 20000 --max-websockets 20000 --max-websockets-per-address 20000 &
 server=$!
 sleep 1
 pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)

@@ -64,7 +64,10 @@ int serve(const gw::config::Overrides& overrides) {
         {store, tokens, cache, hub, throttle, settings.token_lifetime, settings.registration_open, &site});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
-                             1024 * 1024, settings.push_interval},
+                             1024 * 1024, settings.push_interval,
+                             {settings.max_connections, settings.max_connections_per_address, settings.max_websockets,
+                              settings.max_websockets_per_address},
+                             gw::http::CorsPolicy(settings.cors_origins)},
                             router);
     hub.on_change([&server] { server.status_changed(); });
 

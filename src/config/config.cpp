@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "http/cors.hpp"
+
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
@@ -126,6 +128,27 @@ std::vector<Entry> all_settings() {
                          [](Settings& s, int64_t v) {
                              s.idle_timeout = std::chrono::seconds(checked_range(v, 1, 86400, "idle_timeout"));
                          }),
+        setting<int64_t>("max_connections", "Concurrent connections in all; past it, 503 [16384]",
+                         [](Settings& s, int64_t v) { s.max_connections = static_cast<std::size_t>(checked_range(v, 1, 1'000'000, "max_connections")); }),
+        setting<int64_t>("max_connections_per_address", "Concurrent connections from one client address [256]",
+                         [](Settings& s, int64_t v) {
+                             s.max_connections_per_address = static_cast<std::size_t>(checked_range(v, 1, 1'000'000, "max_connections_per_address"));
+                         }),
+        setting<int64_t>("max_websockets", "Concurrent status WebSockets in all; past it, closed with 1013 [10000]",
+                         [](Settings& s, int64_t v) { s.max_websockets = static_cast<std::size_t>(checked_range(v, 1, 1'000'000, "max_websockets")); }),
+        setting<int64_t>("max_websockets_per_address", "Concurrent status WebSockets from one client address [64]",
+                         [](Settings& s, int64_t v) {
+                             s.max_websockets_per_address = static_cast<std::size_t>(checked_range(v, 1, 1'000'000, "max_websockets_per_address"));
+                         }),
+        setting<string>("cors_origins",
+                        "Origins allowed cross-origin access, comma-separated (https://ops.example); none by default",
+                        [](Settings& s, const string& v) {
+                            try {
+                                s.cors_origins = http::parse_origins(v);
+                            } catch (const std::invalid_argument& e) {
+                                throw ConfigError(std::string("cors_origins: ") + e.what());
+                            }
+                        }),
         setting<string>("log_level", "trace, debug, info, warn, error or off [info]",
                         [](Settings& s, const string& v) { s.log_level = v; }),
         setting<double>("probe_interval", "Seconds between two rounds of probes of a device [10]",

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #ifndef GATEWATCH_DEFAULT_WEB_ROOT
 #define GATEWATCH_DEFAULT_WEB_ROOT "web"
@@ -41,6 +42,12 @@ struct Settings {
     unsigned hash_queue = 256;  // logins waiting for a hashing thread before 503
     std::chrono::seconds request_timeout{10};  // to receive one whole request
     std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+    // Abuse limits: concurrent connections (and status WebSockets), in total and per client address.
+    std::size_t max_connections = 16384;
+    std::size_t max_connections_per_address = 256;
+    std::size_t max_websockets = 10000;
+    std::size_t max_websockets_per_address = 64;
+    std::vector<std::string> cors_origins;  // origins allowed cross-origin access; empty: none
     std::string log_level = "info";
 
     // The monitor.

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <set>
@@ -63,6 +64,9 @@ struct Server::Impl {
     // one pending broadcast per context at most, whatever the change rate.
     std::vector<std::set<asio::steady_timer*>> status_sockets;
     std::unique_ptr<std::atomic<bool>[]> broadcast_pending;
+
+    ConnectionLimits limits{options.caps};
+    std::atomic<std::int64_t> last_cap_warning{0};  // seconds since the epoch: warn once a minute at most
 
     std::mutex connections_mutex;
     std::map<std::uint64_t, Connection*> connections;
@@ -177,6 +181,33 @@ struct Server::Impl {
         return out;
     }
 
+    void warn_cap_reached(std::string_view what, const std::string& address) {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        auto last = last_cap_warning.load();
+        if (now - last < 60 || !last_cap_warning.compare_exchange_strong(last, now)) return;
+        spdlog::warn("{} cap reached (latest from {}): refusing with 503 / 1013 (this warning: once a minute)", what,
+                     address);
+    }
+
+    // Past the connection caps: 503 at once, then the connection closes.
+    asio::awaitable<void> refuse_connection(beast::tcp_stream& stream) {
+        api::Response busy = api::error_response(503, "Too many connections, try again shortly");
+        busy.headers.emplace_back("Retry-After", "5");
+        auto response = to_beast(std::move(busy), 11, false);
+        stream.expires_after(2s);
+        co_await bhttp::async_write(stream, response, use_tuple);
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        // Read what the client sent, briefly, so that closing does not reset
+        // the connection before it has read the answer.
+        std::array<char, 4096> sink;
+        for (;;) {
+            auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+            if (ec) break;
+        }
+    }
+
     // Answers a request that broke a limit, then the connection closes.
     asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned status, std::string_view detail) {
         auto response = to_beast(api::error_response(status, detail), 11, false);
@@ -197,7 +228,8 @@ struct Server::Impl {
 
     // Runs until the client goes, the token expires or the server stops.
     asio::awaitable<void> status_socket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
-                                        std::int64_t expires_at, bool detail, std::size_t context) {
+                                        std::int64_t expires_at, bool detail, std::size_t context,
+                                        const std::string& client_address) {
         websocket::stream<beast::tcp_stream> ws(std::move(stream));
         beast::get_lowest_layer(ws).expires_never();  // the WebSocket keeps its own time
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -208,6 +240,14 @@ struct Server::Impl {
             [](websocket::response_type& r) { r.set(bhttp::field::server, "gatewatch"); }));
         ws.read_message_max(4096);
         if (auto [ec] = co_await ws.async_accept(request, use_tuple); ec) co_return;
+        const auto slot = limits.admit_websocket(client_address);
+        if (!slot) {
+            warn_cap_reached("status socket", client_address);
+            co_await ws.async_close(websocket::close_reason(websocket::close_code::try_again_later,
+                                                            "too many status sockets"),
+                                    use_tuple);
+            co_return;
+        }
 
         auto executor = co_await asio::this_coro::executor;
         asio::steady_timer wake(executor);
@@ -284,11 +324,17 @@ struct Server::Impl {
     }
 
     asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
-        Connection connection{&stream, stream.get_executor()};
-        const auto id = enroll(&connection);
         boost::system::error_code peer_ec;
         const auto peer = stream.socket().remote_endpoint(peer_ec);
         const std::string client_address = peer_ec ? std::string() : peer.address().to_string();
+        const auto slot = limits.admit_connection(client_address);
+        if (!slot) {
+            warn_cap_reached("connection", client_address);
+            co_await refuse_connection(stream);
+            co_return;
+        }
+        Connection connection{&stream, stream.get_executor()};
+        const auto id = enroll(&connection);
         beast::flat_buffer buffer;
         for (;;) {
             connection.busy = false;
@@ -326,6 +372,14 @@ struct Server::Impl {
             }
 
             auto& message = parser.get();
+            const std::string_view origin = message[bhttp::field::origin];
+            if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target()) &&
+                !options.cors.allows_socket(origin, message[bhttp::field::host])) {
+                auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
+                co_await bhttp::async_write(stream, out, use_tuple);
+                spdlog::info("GET /ws/status 403 (origin {} not allowed)", origin);
+                break;
+            }
             if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
                 api::Request upgrade{"GET", std::string(message.target()),
                                      std::string(message[bhttp::field::authorization]), {}, {}, client_address};
@@ -338,7 +392,8 @@ struct Server::Impl {
                 }
                 spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
                 const auto& granted = std::get<api::SocketGrant>(grant);
-                co_await status_socket(std::move(stream), parser.release(), granted.expires_at, granted.detail, context);
+                co_await status_socket(std::move(stream), parser.release(), granted.expires_at, granted.detail, context,
+                                       client_address);
                 leave(id);
                 co_return;
             }
@@ -347,7 +402,15 @@ struct Server::Impl {
                                  std::string(message[bhttp::field::content_type]), std::move(message.body()),
                                  client_address};
             const bool keep_alive = message.keep_alive() && !stopping;
-            api::Response response = co_await respond(request);
+            auto preflight = options.cors.preflight(request.method, origin,
+                                                    message[bhttp::field::access_control_request_method]);
+            api::Response response;
+            if (preflight) {
+                response = std::move(*preflight);
+            } else {
+                response = co_await respond(request);
+            }
+            for (auto& header : options.cors.response_headers(origin)) response.headers.push_back(std::move(header));
             const unsigned status = response.status;
             auto out = to_beast(std::move(response), message.version(), keep_alive);
             stream.expires_after(options.request_timeout);

@@ -18,8 +18,14 @@
 // writer per socket that always sends the newest snapshot: a slow client
 // never slows the others nor grows a queue. Closed with 1008 when the token
 // expires, 1001 at shutdown; ping/pong keeps idle sockets honest.
+// Connections past a cap (in total or from one address) are answered 503
+// with Retry-After and closed; status sockets past theirs are closed with
+// 1013. A WebSocket handshake from another site's page is refused (403)
+// unless its origin is in the CORS list.
 // This is the only translation unit that includes Beast (it compiles slowly).
 #include "api/router.hpp"
+#include "http/connection_limits.hpp"
+#include "http/cors.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -39,6 +45,8 @@ struct ServerOptions {
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 1024 * 1024;
     std::chrono::milliseconds push_interval{5000};
+    ConnectionCaps caps;  // past a cap: 503 (HTTP) or close 1013 (WebSocket)
+    CorsPolicy cors;      // no cross-origin access unless origins are listed
 };
 
 class Server {

@@ -19,8 +19,10 @@ class Closed(Exception):
 
 
 class WebSocket:
-    def __init__(self, port, path="/ws/status/", token=None, query_token=None, timeout=10.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, path="/ws/status/", token=None, query_token=None, timeout=10.0, source=None,
+                 origin=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         if query_token is not None:
             path += ("&" if "?" in path else "?") + "token=" + query_token
         key = base64.b64encode(os.urandom(16)).decode()
@@ -28,6 +30,8 @@ class WebSocket:
                  f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
         if token is not None:
             lines.append(f"Authorization: Bearer {token}")
+        if origin is not None:
+            lines.append(f"Origin: {origin}")
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         head = b""
         while b"\r\n\r\n" not in head:
