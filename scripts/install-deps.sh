@@ -12,6 +12,8 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # tests
   libgtest-dev googletest python3 iproute2 iputils-ping nftables curl sqlite3 procps
+  # fuzzing (libFuzzer comes with clang's runtime)
+  clang-14 libclang-rt-14-dev
   # the dashboard's end-to-end test (playwright-core drives Debian's chromium)
   chromium fonts-dejavu-core
   # benchmarks

@@ -218,9 +218,10 @@ Settings resolve(const Overrides& o) {
         }
         for (const auto& [key, node] : table) {
             // Any key this version does not know is an error: a typo must not be ignored.
-            const auto known = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == key.str(); });
+            const std::string_view name = key.str();  // (clang 14 cannot capture a structured binding)
+            const auto known = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == name; });
             if (known == entries.end())
-                throw ConfigError("config file " + *file + ": unknown setting `" + std::string(key.str()) + "`");
+                throw ConfigError("config file " + *file + ": unknown setting `" + std::string(name) + "`");
             known->read_file(node);
         }
     }
