@@ -79,11 +79,14 @@ kill $flipper 2>/dev/null || true
 
 echo "-- samples (s, RSS MB, fds), every minute:"
 awk '$1 % 60 == 0 {printf "   %4d s  %6.1f MB  %5d fds\n", $1, $2 / 1024, $3}' "$samples"
-awk -v warm=120 '
-  $1 == warm {r0 = $2; f0 = $3}
-  $1 >= warm {r1 = $2; f1 = $3; if ($2 > rmax) rmax = $2; if ($3 > fmax) fmax = $3}
-  END {printf "-- after the warm-up (%d s): RSS %.1f -> %.1f MB (%+.1f%%, peak %.1f MB); fds %d -> %d (peak %d)\n",
-       warm, r0 / 1024, r1 / 1024, (r1 - r0) * 100 / r0, rmax / 1024, f0, f1, fmax}' "$samples"
-echo "-- HTTP: $(grep -E 'requests in|Non-2xx|Socket errors' "$work/wrk.txt" | xargs)"
+# Growth: the lowest RSS of the minute after the warm-up against the highest
+# of the last minute (so a transient peak or dip at either end cannot hide growth).
+awk -v warm=120 -v end="$seconds" '
+  $1 >= warm && $1 < warm + 60 { if (r0 == "" || $2 < r0) r0 = $2; if (f0 == "" || $3 < f0) f0 = $3 }
+  $1 > end - 60 { if ($2 > r1) r1 = $2; if ($3 > f1) f1 = $3 }
+  $1 >= warm { if ($2 > rmax) rmax = $2 }
+  END {printf "-- growth after the warm-up (%d s): RSS %.1f -> %.1f MB (%+.1f%%; peak %.1f MB); fds %d -> %d (%+.1f%%)\n",
+       warm, r0 / 1024, r1 / 1024, (r1 - r0) * 100 / r0, rmax / 1024, f0, f1, (f1 - f0) * 100 / f0}' "$samples"
+echo "-- HTTP (wrk prints Non-2xx and socket errors only when there are some): $(grep -E 'requests in|Non-2xx|Socket errors' "$work/wrk.txt" | xargs)"
 echo "-- $(cat "$work/clients.txt")"
 echo "-- server still answering: $(in_ns curl -s -o /dev/null -w '%{http_code}' "$base/users/me") (401 expected)"
