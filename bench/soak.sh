@@ -79,14 +79,20 @@ kill $flipper 2>/dev/null || true
 
 echo "-- samples (s, RSS MB, fds), every minute:"
 awk '$1 % 60 == 0 {printf "   %4d s  %6.1f MB  %5d fds\n", $1, $2 / 1024, $3}' "$samples"
-# Growth: the lowest RSS of the minute after the warm-up against the highest
-# of the last minute (so a transient peak or dip at either end cannot hide growth).
-awk -v warm=120 -v end="$seconds" '
-  $1 >= warm && $1 < warm + 60 { if (r0 == "" || $2 < r0) r0 = $2; if (f0 == "" || $3 < f0) f0 = $3 }
-  $1 > end - 60 { if ($2 > r1) r1 = $2; if ($3 > f1) f1 = $3 }
-  $1 >= warm { if ($2 > rmax) rmax = $2 }
-  END {printf "-- growth after the warm-up (%d s): RSS %.1f -> %.1f MB (%+.1f%%; peak %.1f MB); fds %d -> %d (%+.1f%%)\n",
-       warm, r0 / 1024, r1 / 1024, (r1 - r0) * 100 / r0, rmax / 1024, f0, f1, (f1 - f0) * 100 / f0}' "$samples"
+# Growth: the median of the two minutes after the warm-up against the median
+# of the last two minutes. RSS swings by tens of MB within a minute (response
+# bodies of ~1 MB in flight), so single samples say little; medians of
+# equal windows compare like with like. The whole range is printed too.
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+warm=120
+r0=$(awk -v a=$warm '$1 >= a && $1 < a + 120 {print $2}' "$samples" | median)
+r1=$(awk -v e="$seconds" '$1 > e - 120 {print $2}' "$samples" | median)
+f0=$(awk -v a=$warm '$1 >= a && $1 < a + 120 {print $3}' "$samples" | median)
+f1=$(awk -v e="$seconds" '$1 > e - 120 && $1 < e {print $3}' "$samples" | median)
+awk -v r0="$r0" -v r1="$r1" -v f0="$f0" -v f1="$f1" -v warm=$warm '
+  $1 >= warm { if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+  END {printf "-- growth after the warm-up (%d s), medians of the first and last 2 minutes: RSS %.1f -> %.1f MB (%+.1f%%); fds %d -> %d (%+.1f%%); RSS range after warm-up %.1f..%.1f MB\n",
+       warm, r0 / 1024, r1 / 1024, (r1 - r0) * 100 / r0, f0, f1, (f1 - f0) * 100 / f0, min / 1024, max / 1024}' "$samples"
 echo "-- HTTP (wrk prints Non-2xx and socket errors only when there are some): $(grep -E 'requests in|Non-2xx|Socket errors' "$work/wrk.txt" | xargs)"
 echo "-- $(cat "$work/clients.txt")"
 echo "-- server still answering: $(in_ns curl -s -o /dev/null -w '%{http_code}' "$base/users/me") (401 expected)"
