@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 devices=${1:-5000}
 bin=build/release/src/gatewatch
-[ -f build/release/web/index.html ] || scripts/build.sh release >/dev/null
+[ -f build/release/dashboard/index.html ] || scripts/build.sh release >/dev/null
 
 source bench/netns.sh
 bench_netns gwdash loopback-only
@@ -16,7 +16,7 @@ in_ns ip addr add 127.1.0.0/16 dev lo   # the reachable devices
 port=18600
 GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$work" \
   --log-level warn --probe-interval 1 --probe-timeout 0.5 --up-after 1 --down-after 1 --push-interval 1 \
-  --web-root build/release/web &
+  --web-root build/release/dashboard &
 server=$!
 sleep 1
 base=http://127.0.0.1:$port

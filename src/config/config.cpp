@@ -177,7 +177,7 @@ std::vector<Entry> all_settings() {
         setting<double>("push_interval", "Seconds between WebSocket status messages when nothing changes [5]",
                         [](Settings& s, double v) { s.push_interval = checked_seconds(v, 0.1, 3600, "push_interval"); }),
         setting<string>("web_root",
-                        "Folder of the dashboard's built files; none: serve the API only [the build's web folder]",
+                        "Folder of the dashboard's built files; none: serve the API only [the build's dashboard folder]",
                         [](Settings& s, const string& v) {
                             s.web_root = v;
                             s.web_root_given = true;
