@@ -102,7 +102,7 @@ class Worker(threading.Thread):
             state = {"name": name, "description": f"made by worker {w}"}
             self.write(("room", w, name), state, "POST", "/rooms/", state, 201, keep_id=True)
         elif choice < 0.6 or not devices:
-            ip = f"10.{w}.{n // 256 % 256}.{n % 256}"
+            ip = f"127.{100 + w}.{n // 256 % 256}.{n % 256}"  # loopback: probes stay in the test's namespace
             room = self.ledger.confirmed[rng.choice(rooms)]
             state = {"name": f"device {w}.{n}", "ip": ip, "room_id": room["id"], "monitored": rng.random() < 0.5}
             self.write(("device", w, ip), state, "POST", "/devices/", state, 201, keep_id=True)
@@ -147,7 +147,7 @@ def observe(server, token):
     status, devices = call(server.port, "GET", "/devices/", token=token)
     assert status == 200, status
     for d in devices:
-        w = int(d["ip"].split(".")[1])
+        w = int(d["ip"].split(".")[1]) - 100
         seen[("device", w, d["ip"])] = {k: d[k] for k in ("name", "ip", "room_id", "monitored", "id")}
     listing = server.cli("list").stdout
     for line in listing.splitlines():  # id, username, role

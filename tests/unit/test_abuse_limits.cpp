@@ -13,34 +13,34 @@ using gatewatch::http::parse_origins;
 
 TEST(ConnectionLimits, CapsEachAddressAndReleasesWithTheSlot) {
     ConnectionLimits limits(ConnectionCaps{10, 2, 10, 10});
-    auto a = limits.admit_connection("192.0.2.1");
-    auto b = limits.admit_connection("192.0.2.1");
+    auto a = limits.admit_connection("127.0.0.1");
+    auto b = limits.admit_connection("127.0.0.1");
     ASSERT_TRUE(a && b);
-    EXPECT_FALSE(limits.admit_connection("192.0.2.1"));
-    EXPECT_TRUE(limits.admit_connection("192.0.2.2"));  // another address is not affected (and its slot ends here)
+    EXPECT_FALSE(limits.admit_connection("127.0.0.1"));
+    EXPECT_TRUE(limits.admit_connection("127.0.0.2"));  // another address is not affected (and its slot ends here)
     a.reset();
-    EXPECT_TRUE(limits.admit_connection("192.0.2.1"));
+    EXPECT_TRUE(limits.admit_connection("127.0.0.1"));
     EXPECT_EQ(limits.connections(), 1u);  // b; the others went with their slots
 }
 
 TEST(ConnectionLimits, CapsTheTotal) {
     ConnectionLimits limits(ConnectionCaps{3, 3, 10, 10});
     std::vector<ConnectionLimits::Slot> held;
-    for (const char* address : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) held.push_back(*limits.admit_connection(address));
-    EXPECT_FALSE(limits.admit_connection("192.0.2.4"));
+    for (const char* address : {"127.0.0.1", "127.0.0.2", "127.0.0.3"}) held.push_back(*limits.admit_connection(address));
+    EXPECT_FALSE(limits.admit_connection("127.0.0.4"));
     held.pop_back();
-    EXPECT_TRUE(limits.admit_connection("192.0.2.4"));
+    EXPECT_TRUE(limits.admit_connection("127.0.0.4"));
 }
 
 TEST(ConnectionLimits, WebSocketsHaveCapsOfTheirOwn) {
     ConnectionLimits limits(ConnectionCaps{100, 100, 2, 1});
-    auto first = limits.admit_websocket("192.0.2.1");
+    auto first = limits.admit_websocket("127.0.0.1");
     ASSERT_TRUE(first);
-    EXPECT_FALSE(limits.admit_websocket("192.0.2.1"));
-    auto second = limits.admit_websocket("192.0.2.2");
+    EXPECT_FALSE(limits.admit_websocket("127.0.0.1"));
+    auto second = limits.admit_websocket("127.0.0.2");
     ASSERT_TRUE(second);
-    EXPECT_FALSE(limits.admit_websocket("192.0.2.3"));  // the total
-    EXPECT_TRUE(limits.admit_connection("192.0.2.3"));  // plain connections are counted apart
+    EXPECT_FALSE(limits.admit_websocket("127.0.0.3"));  // the total
+    EXPECT_TRUE(limits.admit_connection("127.0.0.3"));  // plain connections are counted apart
     EXPECT_EQ(limits.websockets(), 2u);
 }
 
