@@ -40,6 +40,16 @@ export function errorFromBody(status: number, body: unknown): ApiError {
   return new ApiError(status, `The server answered ${status}`);
 }
 
+// Where a form shows an error: per field (a 422's locations, plus `extra`,
+// e.g. a 409 that is about one field), else one message for the whole form.
+export function placeErrors(
+  error: ApiError,
+  extra: Record<string, string> = {},
+): { fields: Record<string, string>; general: string | null } {
+  const fields = { ...error.fields, ...extra };
+  return { fields, general: Object.keys(fields).length === 0 ? error.message : null };
+}
+
 export interface ApiOptions {
   token: () => string | null;
   onUnauthorized: (message: string) => void;

@@ -2,9 +2,10 @@
 // field they are about (a 422's loc, a 409 on the IP, a 404 on the room),
 // anything else above the buttons.
 import { useState, type FormEvent } from 'react';
-import { ApiError, type DeviceInput } from '../api';
+import { ApiError, placeErrors, type DeviceInput } from '../api';
 import type { Device, Room } from '../types';
 import { Field } from './Field';
+import { FormFooter } from './FormFooter';
 import { Modal } from './Modal';
 
 interface Props {
@@ -15,12 +16,11 @@ interface Props {
   onClose: () => void;
 }
 
+// A 409 is about the IP, a 404 "Room not found" about the room.
 export function fieldErrors(error: ApiError): { fields: Record<string, string>; general: string | null } {
-  const fields: Record<string, string> = { ...error.fields };
-  if (error.status === 409) fields.ip = error.message;
-  else if (error.status === 404 && /room/i.test(error.message)) fields.room_id = error.message;
-  const general = Object.keys(fields).length === 0 ? error.message : null;
-  return { fields, general };
+  if (error.status === 409) return placeErrors(error, { ip: error.message });
+  if (error.status === 404 && /room/i.test(error.message)) return placeErrors(error, { room_id: error.message });
+  return placeErrors(error);
 }
 
 export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose }: Props) {
@@ -93,19 +93,7 @@ export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose 
           </label>
           {errors.monitored && <p className="error">{errors.monitored}</p>}
         </div>
-        {general && (
-          <p className="form-error" role="alert">
-            {general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={saving}>
-            {device ? 'Save' : 'Add device'}
-          </button>
-        </div>
+        <FormFooter general={general} saving={saving} submitLabel={device ? 'Save' : 'Add device'} onCancel={onClose} />
       </form>
     </Modal>
   );

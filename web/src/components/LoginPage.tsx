@@ -2,7 +2,7 @@
 // messages ("Incorrect username or password", "Username already registered",
 // "Registration is closed", a throttled 429) are shown as they come.
 import { useState, type FormEvent } from 'react';
-import { Api, ApiError } from '../api';
+import { Api, ApiError, placeErrors } from '../api';
 import { Field } from './Field';
 
 interface Props {
@@ -41,10 +41,9 @@ export function LoginPage({ api, notice, onToken }: Props) {
       onToken(access_token);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const fields = { ...error.fields };
-      if (error.status === 409) fields.username = error.message;
-      setErrors(fields);
-      setGeneral(Object.keys(fields).length === 0 ? error.message : null);
+      const placed = placeErrors(error, error.status === 409 ? { username: error.message } : {});
+      setErrors(placed.fields);
+      setGeneral(placed.general);
       setBusy(false);
     }
   };

@@ -1,8 +1,9 @@
 // Add or edit a room; the server's messages appear beside the field.
 import { useState, type FormEvent } from 'react';
-import { ApiError, type RoomInput } from '../api';
+import { ApiError, placeErrors, type RoomInput } from '../api';
 import type { Room } from '../types';
 import { Field } from './Field';
+import { FormFooter } from './FormFooter';
 import { Modal } from './Modal';
 
 interface Props {
@@ -26,8 +27,9 @@ export function RoomForm({ room, onSave, onClose }: Props) {
       onClose();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      setErrors(error.fields);
-      setGeneral(Object.keys(error.fields).length === 0 ? error.message : null);
+      const placed = placeErrors(error);
+      setErrors(placed.fields);
+      setGeneral(placed.general);
       setSaving(false);
     }
   };
@@ -41,19 +43,7 @@ export function RoomForm({ room, onSave, onClose }: Props) {
         <Field label="Description" error={errors.description} hint="Optional, up to 500 characters">
           <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
         </Field>
-        {general && (
-          <p className="form-error" role="alert">
-            {general}
-          </p>
-        )}
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={saving}>
-            {room ? 'Save' : 'Add room'}
-          </button>
-        </div>
+        <FormFooter general={general} saving={saving} submitLabel={room ? 'Save' : 'Add room'} onCancel={onClose} />
       </form>
     </Modal>
   );
