@@ -24,8 +24,7 @@ curl() { in_ns /usr/bin/curl "$@"; }
 wrk() { in_ns /usr/bin/wrk "$@"; }
 for _ in $(seq 100); do curl -s "$base/users/me" -o /dev/null -w '%{http_code}' | grep -q 401 && break; sleep 0.1; done
 
-curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
-token=$(curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+token=$(bench_account "$base" bench bench-password)
 for i in $(seq 100); do
   curl -sf -X POST "$base/rooms/" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
        -d "{\"name\":\"Room $i\",\"description\":\"Benchmark room number $i\"}" >/dev/null

@@ -5,6 +5,7 @@
 #   in_ns CMD...                       runs CMD inside it
 #   $work                              a scratch folder
 #   $server                            set it to a background server's pid to have it stopped
+#   bench_account BASE USER PASSWORD   registers USER and prints a token
 ns=
 server=
 work=$(mktemp -d /tmp/gw-bench-XXXXXX)
@@ -31,4 +32,12 @@ bench_netns() {
     in_ns ip addr del 127.0.0.1/8 dev lo
     in_ns ip addr add 127.0.0.1/32 dev lo
   fi
+}
+# Registers USER (the first account: admin) on the server at BASE, from inside
+# the namespace, and prints a token for it.
+#   token=$(bench_account "$base" bench bench-password)
+bench_account() {
+  in_ns /usr/bin/curl -sf -X POST "$1/users/" -H 'content-type: application/json' \
+    -d "{\"username\":\"$2\",\"password\":\"$3\"}" >/dev/null
+  in_ns /usr/bin/curl -sf -X POST "$1/token" -d "username=$2&password=$3" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'
 }

@@ -20,8 +20,7 @@ GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --po
 server=$!
 sleep 1
 base=http://127.0.0.1:$port
-in_ns curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
-token=$(in_ns curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+token=$(bench_account "$base" bench bench-password)
 measure() { in_ns wrk -t1 -c4 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base/users/me" \
               | grep -E 'Requests/sec|50%|99%|Non-2xx|Socket errors' | xargs; }
 

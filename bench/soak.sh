@@ -23,8 +23,7 @@ server=$!
 sleep 1
 pid=$(pgrep -f -- "--port $port --data-dir $work" | head -1)
 base=http://127.0.0.1:$port
-in_ns curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"soak","password":"soak-password"}' >/dev/null
-token=$(in_ns curl -sf -X POST "$base/token" -d 'username=soak&password=soak-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+token=$(bench_account "$base" soak soak-password)
 
 echo "== soak: $minutes minutes; creating 20 rooms and 10,000 devices"
 in_ns node -e '

@@ -28,8 +28,7 @@ server=$!
 sleep 1
 pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)
 api() { in_ns curl -sf "$@"; }
-api -X POST "http://127.0.0.1:$port/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
-token=$(api -X POST "http://127.0.0.1:$port/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+token=$(bench_account "http://127.0.0.1:$port" bench bench-password)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }

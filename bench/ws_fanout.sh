@@ -24,8 +24,7 @@ server=$!
 sleep 1
 pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)
 base=http://127.0.0.1:$port
-in_ns curl -sf -X POST "$base/users/" -H 'content-type: application/json' -d '{"username":"bench","password":"bench-password"}' >/dev/null
-token=$(in_ns curl -sf -X POST "$base/token" -d 'username=bench&password=bench-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+token=$(bench_account "$base" bench bench-password)
 device=$(in_ns curl -sf -X POST "$base/devices/" -H "Authorization: Bearer $token" -d '{"name":"gw","ip":"127.0.0.66"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
 sleep 3  # it is disconnected now
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
