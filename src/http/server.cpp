@@ -373,14 +373,13 @@ struct Server::Impl {
 
             auto& message = parser.get();
             const std::string_view origin = message[bhttp::field::origin];
-            if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target()) &&
-                !options.cors.allows_socket(origin, message[bhttp::field::host])) {
-                auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
-                co_await bhttp::async_write(stream, out, use_tuple);
-                spdlog::info("GET /ws/status 403 (origin {} not allowed)", origin);
-                break;
-            }
             if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
+                if (!options.cors.allows_socket(origin, message[bhttp::field::host])) {
+                    auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
+                    co_await bhttp::async_write(stream, out, use_tuple);
+                    spdlog::info("GET /ws/status 403 (origin {} not allowed)", origin);
+                    break;
+                }
                 api::Request upgrade{"GET", std::string(message.target()),
                                      std::string(message[bhttp::field::authorization]), {}, {}, client_address};
                 auto grant = api::authenticate_socket(router.app(), upgrade);
