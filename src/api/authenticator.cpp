@@ -1,5 +1,7 @@
 #include "api/authenticator.hpp"
 
+#include "api/validation.hpp"
+
 #include <boost/url/parse.hpp>
 #include <strings.h>
 
@@ -53,7 +55,7 @@ std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, c
     if (auto url = boost::urls::parse_origin_form(request.target)) {
         for (auto param : url->params()) {
             if (param.key == "token") token = std::string(param.value);
-            if (param.key == "detail") detail = param.value == "true" || param.value == "1";
+            if (param.key == "detail") detail = parse_query_bool(param.value).value_or(false);
         }
     }
     if (auto header = bearer_token(request.authorization)) token = std::string(*header);

@@ -10,20 +10,18 @@ namespace gatewatch::api::status {
 namespace json = boost::json;
 
 namespace {
-// ?detail=true asks for the detail objects; FastAPI's boolean spellings.
+// ?detail=true asks for the detail objects.
 std::optional<bool> wants_detail(const Call& call, ValidationErrors& errors) {
     bool detail = false;
     for (const auto& [key, value] : call.query) {
         if (key != "detail") continue;
-        if (value == "true" || value == "1" || value == "yes" || value == "on") {
-            detail = true;
-        } else if (value == "false" || value == "0" || value == "no" || value == "off") {
-            detail = false;
-        } else {
+        const auto parsed = parse_query_bool(value);
+        if (!parsed) {
             errors.add({"query", "detail"}, "bool_parsing",
                        "Input should be a valid boolean, unable to interpret input");
             return std::nullopt;
         }
+        detail = *parsed;
     }
     return detail;
 }

@@ -107,16 +107,21 @@ std::optional<std::int64_t> read_integer(const json::value& v, json::array loc, 
 }
 
 // Lax like pydantic: 0/1 and the usual words are booleans too.
+std::optional<bool> parse_query_bool(std::string_view text) {
+    std::string s(text);
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static constexpr std::array truthy{"1", "on", "t", "true", "y", "yes"};
+    static constexpr std::array falsy{"0", "off", "f", "false", "n", "no"};
+    if (std::find(truthy.begin(), truthy.end(), s) != truthy.end()) return true;
+    if (std::find(falsy.begin(), falsy.end(), s) != falsy.end()) return false;
+    return std::nullopt;
+}
+
 std::optional<bool> read_boolean(const json::value& v, json::array loc, ValidationErrors& errors) {
     if (v.is_bool()) return v.as_bool();
     if (v.is_int64() && (v.as_int64() == 0 || v.as_int64() == 1)) return v.as_int64() == 1;
     if (v.is_string()) {
-        std::string s(v.as_string());
-        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        static constexpr std::array truthy{"1", "on", "t", "true", "y", "yes"};
-        static constexpr std::array falsy{"0", "off", "f", "false", "n", "no"};
-        if (std::find(truthy.begin(), truthy.end(), s) != truthy.end()) return true;
-        if (std::find(falsy.begin(), falsy.end(), s) != falsy.end()) return false;
+        if (auto parsed = parse_query_bool(v.as_string())) return parsed;
         errors.add(std::move(loc), "bool_parsing", "Input should be a valid boolean, unable to interpret input");
         return std::nullopt;
     }
