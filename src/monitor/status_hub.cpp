@@ -79,7 +79,7 @@ void StatusHub::record(const DeviceState& state) {
         if (it == devices_.end() || it->second.ip != state.ip) return;  // removed or re-addressed meanwhile
         changed = it->second.status != state.status;
         it->second = state;
-        rendered_detail_.reset();  // RTT, loss and last_probe moved
+        detail_moved_ = true;  // RTT, loss and last_probe moved
         if (changed) changed_locked();
     }
     if (changed && listener_) listener_();
@@ -96,9 +96,9 @@ std::shared_ptr<const std::string> StatusHub::status_json() {
     return rendered_;
 }
 
-std::shared_ptr<const std::string> StatusHub::detail_json() {
+std::shared_ptr<const std::string> StatusHub::detail_json(std::chrono::steady_clock::time_point now) {
     std::lock_guard lock(mutex_);
-    if (!rendered_detail_) {
+    if (!rendered_detail_ || (detail_moved_ && now - rendered_detail_at_ >= std::chrono::seconds(1))) {
         boost::json::object o;
         o.reserve(devices_.size());
         for (const auto& [id, d] : devices_) {
@@ -107,6 +107,8 @@ std::shared_ptr<const std::string> StatusHub::detail_json() {
             o[d.ip] = std::move(detail);
         }
         rendered_detail_ = std::make_shared<const std::string>(boost::json::serialize(o));
+        rendered_detail_at_ = now;
+        detail_moved_ = false;
     }
     return rendered_detail_;
 }

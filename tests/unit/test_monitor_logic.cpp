@@ -227,3 +227,26 @@ TEST(StatusHub, ObjectChangesOnlyWithStatusOrMembership) {
     EXPECT_EQ(hub.device(1)->status, Status::unknown);
     EXPECT_EQ(changes, 4);
 }
+
+TEST(StatusHub, DetailsFollowRoundsAtMostOnceASecondAndStatusChangesAtOnce) {
+    StatusHub hub;
+    hub.set_devices({{1, "127.0.0.1"}});
+    const auto t0 = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+    DeviceState s;
+    s.device_id = 1;
+    s.ip = "127.0.0.1";
+    s.status = Status::connected;
+    s.rtt_ms = 0.5;
+    hub.record(s);  // a status change
+    auto detail = [&](auto at) { return boost::json::parse(*hub.detail_json(at)).at("127.0.0.1"); };
+    EXPECT_EQ(detail(t0).at("status"), "connected");
+    EXPECT_EQ(detail(t0).at("device_id"), 1);
+    s.rtt_ms = 2.0;  // RTT alone: the render may be up to a second old
+    hub.record(s);
+    EXPECT_DOUBLE_EQ(detail(t0 + std::chrono::milliseconds(500)).at("rtt_ms").to_number<double>(), 0.5);
+    EXPECT_DOUBLE_EQ(detail(t0 + std::chrono::seconds(1)).at("rtt_ms").to_number<double>(), 2.0);
+    s.status = Status::disconnected;  // a status change shows at once
+    s.rtt_ms.reset();
+    hub.record(s);
+    EXPECT_EQ(detail(t0 + std::chrono::milliseconds(1100)).at("status"), "disconnected");
+}
