@@ -100,8 +100,10 @@ export class Api {
     const form = new URLSearchParams({ grant_type: 'password', username, password });
     return this.call('POST', '/token', undefined, form);
   }
-  register(username: string, password: string): Promise<User> {
-    return this.call('POST', '/users/', { username, password });
+  // setupCode: the code gatewatch logs at start, which the server asks for
+  // (403) when the first account is registered from another machine.
+  register(username: string, password: string, setupCode?: string): Promise<User> {
+    return this.call('POST', '/users/', setupCode === undefined ? { username, password } : { username, password, setup_code: setupCode });
   }
   me(): Promise<User> {
     return this.call('GET', '/users/me');

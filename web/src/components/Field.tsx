@@ -1,5 +1,6 @@
 // A labelled form field with the server's message for it shown beside it
-// (and tied to it for screen readers).
+// (and tied to it for screen readers). The hint stays under an error: it often
+// says how to fix it, and aria-describedby must name only elements that exist.
 import { cloneElement, useId, type ReactElement } from 'react';
 
 interface Props {
@@ -18,14 +19,14 @@ export function Field({ label, error, hint, children }: Props) {
     <div className={error ? 'field has-error' : 'field'}>
       <label htmlFor={id}>{label}</label>
       {cloneElement(children, { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
-      {hint && !error && (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      )}
       {error && (
         <p className="error" id={errorId}>
           {error}
+        </p>
+      )}
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
         </p>
       )}
     </div>

@@ -93,6 +93,84 @@ describe('LoginPage', () => {
   });
 });
 
+describe('LoginPage asks for the setup code only when the server does', () => {
+  // The real Api over a fake server: the first registration is refused until
+  // it carries the setup code, as when gatewatch is reached from another machine.
+  function fakeServer(code: string) {
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+    const fetch = vi.fn(async (path: string | URL | Request, init?: RequestInit) => {
+      if (path === '/token') return json(200, { access_token: 'tok', token_type: 'bearer' });
+      const body = JSON.parse(String(init?.body)) as { setup_code?: string };
+      if (body.setup_code === undefined) return json(403, { detail: 'Setup code required' });
+      if (body.setup_code !== code) return json(403, { detail: 'Invalid setup code' });
+      return json(200, { id: 1, username: 'op', role: 'admin' });
+    });
+    const registrations = () =>
+      fetch.mock.calls.filter(([path]) => path === '/users/').map(([, init]) => JSON.parse(String(init?.body)) as Record<string, string>);
+    return { api: new Api({ token: () => null, onUnauthorized: vi.fn(), fetch }), registrations };
+  }
+
+  const register = () => fireEvent.click(screen.getByRole('button', { name: 'Register and log in' }));
+
+  function fillRegistration() {
+    fireEvent.click(screen.getByRole('tab', { name: 'Register' }));
+    fireEvent.change(screen.getByLabelText('Username'), { target: { value: 'op' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'long-enough' } });
+    fireEvent.change(screen.getByLabelText('Repeat password'), { target: { value: 'long-enough' } });
+  }
+
+  it('no field at first; after "Setup code required" the field, its message and hint; then the code is sent', async () => {
+    const { api, registrations } = fakeServer('ABCD-EFGH-JKLM-NPQR');
+    const onToken = vi.fn();
+    render(<LoginPage api={api} notice={null} onToken={onToken} />);
+    fillRegistration();
+    expect(screen.queryByLabelText('Setup code')).toBeNull();
+    expect(screen.queryByText(/setup code/i)).toBeNull();
+
+    register();
+    const input = await screen.findByLabelText('Setup code');
+    expect(within(fieldOf('Setup code')).getByText('Setup code required')).toBeTruthy();
+    expect(within(fieldOf('Setup code')).getByText(/printed in gatewatch's log when it starts/i)).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const described = (input.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent);
+    expect(described[0]).toBe('Setup code required');
+    expect(described[1]).toMatch(/only for the first account/);
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    expect(screen.queryByRole('alert')).toBeNull(); // beside the field, not above the button
+    expect(registrations()).toEqual([{ username: 'op', password: 'long-enough' }]);
+
+    fireEvent.change(input, { target: { value: 'WXYZ-0000-0000-0000' } });
+    register();
+    await waitFor(() => expect(within(fieldOf('Setup code')).getByText('Invalid setup code')).toBeTruthy());
+    expect(onToken).not.toHaveBeenCalled();
+
+    fireEvent.change(input, { target: { value: ' ABCD-EFGH-JKLM-NPQR ' } });
+    register();
+    await waitFor(() => expect(onToken).toHaveBeenCalledWith('tok'));
+    expect(registrations()[2]).toEqual({ username: 'op', password: 'long-enough', setup_code: 'ABCD-EFGH-JKLM-NPQR' });
+  });
+
+  it('an empty code is not sent; other refusals show no setup code field', async () => {
+    const { api, registrations } = fakeServer('ABCD-EFGH-JKLM-NPQR');
+    render(<LoginPage api={api} notice={null} onToken={vi.fn()} />);
+    fillRegistration();
+    register();
+    await screen.findByLabelText('Setup code');
+    register();
+    await waitFor(() => expect(within(fieldOf('Setup code')).getByText(/Enter the setup code/)).toBeTruthy());
+    expect(registrations()).toHaveLength(1);
+    cleanup();
+
+    const closed = { register: vi.fn().mockRejectedValue(new ApiError(403, 'Registration is closed')) } as unknown as Api;
+    render(<LoginPage api={closed} notice={null} onToken={vi.fn()} />);
+    fillRegistration();
+    register();
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Registration is closed'));
+    expect(screen.queryByLabelText('Setup code')).toBeNull();
+  });
+});
+
 describe('VirtualList', () => {
   it('mounts only the rows in view out of 5,000', () => {
     const items = Array.from({ length: 5000 }, (_, i) => i);
