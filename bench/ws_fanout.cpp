@@ -44,7 +44,7 @@ asio::awaitable<void> client(Run& run, std::size_t index) {
         co_await beast::get_lowest_layer(ws).async_connect(run.server, asio::use_awaitable);
         beast::get_lowest_layer(ws).expires_never();
         ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-        co_await ws.async_handshake("127.0.0.1", run.target, asio::use_awaitable);
+        co_await ws.async_handshake("127.0.0.1:" + std::to_string(run.server.port()), run.target, asio::use_awaitable);
     } catch (const std::exception&) {
         ++run.failed;
         co_return;
@@ -70,7 +70,7 @@ std::int64_t fetch_since(asio::io_context& ioc, const Run& run, const std::strin
     tcp::socket socket(ioc);
     socket.connect(run.server);
     beast::http::request<beast::http::empty_body> request{beast::http::verb::get, "/devices/" + id + "/status", 11};
-    request.set(beast::http::field::host, "127.0.0.1");
+    request.set(beast::http::field::host, "127.0.0.1:" + std::to_string(run.server.port()));
     request.set(beast::http::field::authorization, "Bearer " + token);
     beast::http::write(socket, request);
     beast::flat_buffer buffer;

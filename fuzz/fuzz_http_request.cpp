@@ -52,9 +52,10 @@ struct World {
         cache = std::make_unique<gw::api::ReadCache>(*store);
         router = std::make_unique<gw::api::Router>(
             gw::api::AppContext{*store, tokens, *cache, hub, throttle, std::chrono::seconds(1800), true, nullptr});
-        const auto now = std::chrono::system_clock::now();
-        admin_token = tokens.issue("admin", now, std::chrono::hours(24));
-        viewer_token = tokens.issue("viewer", now, std::chrono::hours(24));
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch()).count();
+        admin_token = tokens.issue("admin", store->find_user("admin")->id, now, std::chrono::hours(24));
+        viewer_token = tokens.issue("viewer", store->find_user("viewer")->id, now, std::chrono::hours(24));
     }
     ~World() { std::filesystem::remove_all(dir); }
 };

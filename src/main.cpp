@@ -16,8 +16,13 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sodium.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -28,10 +33,44 @@ namespace {
 
 fs::path prepare_data_dir(const fs::path& dir) {
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    // It holds the secret and the password hashes: created 0700 (umask 077),
+    // but a directory someone else made (a StateDirectory, a shared mount) is
+    // theirs, and its mode is left as they set it.
+    const bool created = fs::create_directories(dir, ec);
     if (ec) throw gw::config::ConfigError("cannot create data directory " + dir.string() + ": " + ec.message());
-    ::chmod(dir.c_str(), 0700);  // it holds the secret and the password hashes
+    if (created) ::chmod(dir.c_str(), 0700);
     return dir / "gatewatch.db";
+}
+
+// GATEWATCH_SECRET_KEY is read once (config::resolve). Its bytes are wiped
+// where the kernel keeps the process's initial environment, which
+// /proc/PID/environ shows for as long as the process lives, and the variable
+// is removed, so no child (ping) inherits it.
+void forget_secret_variable() {
+    constexpr std::string_view name = "GATEWATCH_SECRET_KEY";
+    char* value = std::getenv(name.data());
+    ::unsetenv(name.data());  // first: it finds the entry by its name
+    if (value != nullptr) {
+        char* entry = value - name.size() - 1;  // "NAME=value", one string in the environment block
+        sodium_memzero(entry, name.size() + 1 + std::strlen(value));
+    }
+}
+
+// Raises the soft descriptor limit to the hard one and returns how many
+// connections fit below it, keeping a reserve for the database, the probe
+// sockets, `ping` pipes and the log. systemd's default soft limit is 1024.
+std::size_t connections_within_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return SIZE_MAX;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    if (limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+    const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+    const std::size_t reserve = std::clamp<std::size_t>(descriptors / 4, 32, 128);
+    return descriptors > reserve ? descriptors - reserve : 1;
 }
 
 gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
@@ -48,26 +87,42 @@ gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
 }
 
 int serve(const gw::config::Overrides& overrides) {
-    const auto settings = gw::config::resolve(overrides);
+    auto settings = gw::config::resolve(overrides);
+    forget_secret_variable();
     gw::log::setup(settings.log_level);
     gw::auth::init_crypto();
+    const std::size_t fitting = connections_within_descriptor_limit();
+    if (settings.max_connections > fitting) {
+        spdlog::warn("file descriptors: room for {} connections; max_connections lowered from {} (raise LimitNOFILE)",
+                     fitting, settings.max_connections);
+        settings.max_connections = fitting;
+    }
+    settings.max_websockets = std::min(settings.max_websockets, settings.max_connections);
+    spdlog::info("file descriptors: connections capped at {}, status sockets at {}", settings.max_connections,
+                 settings.max_websockets);
     const auto db_file = prepare_data_dir(settings.data_dir);
     const gw::auth::TokenCodec tokens(gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key));
     gw::store::SqliteStore store(db_file);
     spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
 
     const auto site = load_dashboard(settings);
+    const gw::auth::SetupCode setup_code;
+    if (store.list_users().empty())
+        spdlog::warn("no account yet: the first one registered becomes admin; from another machine it needs the "
+                     "setup code for the first account: {}",
+                     setup_code.text());
     gw::api::ReadCache cache(store);
     gw::monitor::StatusHub hub;
     gw::auth::LoginThrottle throttle;
-    const gw::api::Router router(
-        {store, tokens, cache, hub, throttle, settings.token_lifetime, settings.registration_open, &site});
+    const gw::api::Router router({store, tokens, cache, hub, throttle, settings.token_lifetime,
+                                  settings.registration_open, &site, &setup_code});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval,
                              {settings.max_connections, settings.max_connections_per_address, settings.max_websockets,
                               settings.max_websockets_per_address},
-                             gw::http::CorsPolicy(settings.cors_origins)},
+                             gw::http::CorsPolicy(settings.cors_origins), settings.allowed_hosts,
+                             gw::net::ProxyList(settings.trusted_proxies)},
                             router);
     hub.on_change([&server] { server.status_changed(); });
 
@@ -125,6 +180,7 @@ int main(int argc, char** argv) {
     for (auto* cmd : {add_cmd, passwd_cmd, list_cmd, delete_cmd}) gw::config::add_data_options(*cmd, user_overrides);
 
     CLI11_PARSE(app, argc, argv);
+    ::umask(077);  // the database, its journal and the secret are for our eyes only
 
     try {
         if (serve_cmd->parsed()) {

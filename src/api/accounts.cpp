@@ -1,8 +1,11 @@
-// POST /users/, POST /token, GET /users/me, GET /protected-data/
+// POST /users/, POST /token, GET /users/me, GET /protected-data/,
+// POST /users/me/password, POST /users/me/logout-all
 #include "api/authenticator.hpp"
 #include "api/handlers.hpp"
 #include "api/validation.hpp"
 #include "auth/password.hpp"
+#include "log/rate_limit.hpp"
+#include "net/client_address.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
@@ -14,6 +17,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view k_username_pattern = "String should match pattern '^[A-Za-z0-9_.-]+$'";
+constexpr std::size_t k_max_password_chars = 128;
 
 // The fields of an application/x-www-form-urlencoded body; the first of
 // repeated keys wins. nullopt when the body is not valid form encoding.
@@ -37,31 +41,51 @@ const std::string* form_field(const std::vector<std::pair<std::string, std::stri
     return nullptr;
 }
 
-// Registration is open to anyone unless closed; then, and to choose a role,
-// the caller must be an admin. Returns the refusal, or nullopt to go on.
-std::optional<Response> refuse_registration(const AppContext& app, const Call& call, bool wants_role) {
-    if (app.registration_open && !wants_role) return std::nullopt;
-    const std::string_view refusal = app.registration_open ? "Not enough permissions" : "Registration is closed";
-    if (!bearer_token(call.request.authorization)) return error_response(403, refusal);
+Response too_many(std::int64_t wait, std::string_view what) {
+    Response r = error_response(429, "Too many " + std::string(what) + "; try again in " + std::to_string(wait) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+}
+
+// The caller's account when the request carries a valid token, else nullopt
+// (a registration needs no token; a bad one is answered by the caller).
+std::optional<store::User> token_holder(const AppContext& app, const Call& call, std::optional<Response>& refusal) {
+    if (!bearer_token(call.request.authorization)) return std::nullopt;
     auto outcome = authenticate(app, call.request.authorization);
-    if (auto* failure = std::get_if<Response>(&outcome)) return std::move(*failure);
-    if (std::get<store::User>(outcome).role != store::Role::admin) return error_response(403, refusal);
+    if (auto* failure = std::get_if<Response>(&outcome)) {
+        refusal = std::move(*failure);
+        return std::nullopt;
+    }
+    return std::get<store::User>(std::move(outcome));
+}
+
+// The first account becomes admin. When none exists yet, a registration that
+// does not come straight from this machine (another address, or through a
+// proxy: any forwarding header) must show the setup code from the log, so a
+// stranger who finds a fresh instance first cannot make it theirs.
+std::optional<Response> refuse_first_account(const AppContext& app, const Call& call, const JsonBody& body) {
+    if (app.setup_code == nullptr) return std::nullopt;
+    if (net::is_loopback(call.request.client_address) && !call.request.forwarded) return std::nullopt;
+    if (!app.store.list_users().empty()) return std::nullopt;
+    const auto* given = body.raw("setup_code");
+    if (given == nullptr || !given->is_string() || given->as_string().empty())
+        return error_response(403, "Setup code required");
+    if (!app.setup_code->matches(given->as_string())) {
+        app.throttle.registered(net::client_key(call.request.client_address), auth::LoginThrottle::Clock::now());
+        return error_response(403, "Invalid setup code");
+    }
     return std::nullopt;
 }
 
 }  // namespace
 
 Response register_user(const AppContext& app, const Call& call) {
-    if (auto refusal = refuse_registration(app, call, false)) return *refusal;
+    std::optional<Response> refusal;
+    const auto caller = token_holder(app, call, refusal);
+    const bool by_admin = caller && caller->role == store::Role::admin;
 
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
-    auto username = body.text("username", true, 3, 32);
-    if (username && !is_valid_username(*username)) {
-        errors.add({"body", "username"}, "string_pattern_mismatch", k_username_pattern);
-        username.reset();
-    }
-    const auto password = body.text("password", true, 8, 128);
     std::optional<store::Role> role;
     if (const auto* raw = body.raw("role"); raw != nullptr && !raw->is_null()) {
         if (raw->is_string() && raw->as_string() == "admin")
@@ -71,10 +95,30 @@ Response register_user(const AppContext& app, const Call& call) {
         else
             errors.add({"body", "role"}, "enum", "Input should be 'admin' or 'viewer'");
     }
-    if (!errors.empty()) return errors.response();
-    if (role) {
-        if (auto refusal = refuse_registration(app, call, true)) return *refusal;
+    // Registration is open to anyone unless closed; then, and to choose a
+    // role, the caller must be an admin.
+    if (!by_admin && (!app.registration_open || role)) {
+        if (refusal) return std::move(*refusal);
+        return error_response(403, app.registration_open ? "Not enough permissions" : "Registration is closed");
     }
+
+    auto username = body.text("username", true, 3, 32);
+    if (username && !is_valid_username(*username)) {
+        errors.add({"body", "username"}, "string_pattern_mismatch", k_username_pattern);
+        username.reset();
+    }
+    const auto password = body.text("password", true, 8, 128);
+    if (!errors.empty()) return errors.response();
+
+    if (!by_admin) {
+        // Each anonymous registration costs a password hash: throttled like a failed login.
+        const auto client = net::client_key(call.request.client_address);
+        const auto now = auth::LoginThrottle::Clock::now();
+        if (const auto wait = app.throttle.check_registration(client, now)) return too_many(*wait, "registrations");
+        app.throttle.registered(client, now);
+        if (auto refused = refuse_first_account(app, call, body)) return std::move(*refused);
+    }
+    if (app.store.find_user(*username)) return error_response(409, "Username already registered");  // before hashing
 
     try {
         const auto user = app.store.create_user({*username, auth::hash_password(*password), role});
@@ -97,24 +141,28 @@ Response login(const AppContext& app, const Call& call) {
         errors.add({"body", "grant_type"}, "string_pattern_mismatch", "String should match pattern '^password$'");
     if (!errors.empty()) return errors.response();
 
-    const auto& address = call.request.client_address;
+    // A name no account can have names no account: refused before it costs
+    // any throttle state, database read or hashing.
+    if (!is_valid_username(*username)) return unauthorized("Incorrect username or password");
+
+    const auto client = net::client_key(call.request.client_address);
     const auto now = auth::LoginThrottle::Clock::now();
-    if (const auto wait = app.throttle.check(*username, address, now)) {
-        Response r = error_response(429, "Too many failed logins; try again in " + std::to_string(*wait) + " s");
-        r.headers.emplace_back("Retry-After", std::to_string(*wait));
-        return r;
+    if (const auto wait = app.throttle.check(*username, client, now)) return too_many(*wait, "failed logins");
+    if (count_characters(*password) > k_max_password_chars) {  // no account has such a password: no hashing
+        app.throttle.failed(*username, client, now);
+        return unauthorized("Incorrect username or password");
     }
     const auto user = app.store.find_user(*username);
     if (!user) {
         auth::spend_verification_time(*password);
-        app.throttle.failed(*username, address, now);
+        app.throttle.failed(*username, client, now);
         return unauthorized("Incorrect username or password");
     }
     if (!auth::verify_password(*password, user->password_hash)) {
-        app.throttle.failed(*username, address, now);
+        app.throttle.failed(*username, client, now);
         return unauthorized("Incorrect username or password");
     }
-    app.throttle.succeeded(*username, address);
+    app.throttle.succeeded(*username, client);
 
     if (auth::needs_rehash(user->password_hash)) {
         // An imported bcrypt hash (or older parameters): upgrade it now that we
@@ -123,13 +171,45 @@ Response login(const AppContext& app, const Call& call) {
             app.store.set_password_hash(user->username, auth::hash_password(*password));
             spdlog::info("password hash of {} upgraded to argon2id", user->username);
         } catch (const std::exception& e) {
-            spdlog::warn("could not upgrade the password hash of {}: {}", user->username, e.what());
+            static log::RateLimit failures{std::chrono::seconds(1)};
+            if (const auto skipped = failures.due())
+                spdlog::warn("could not upgrade the password hash of {}: {} ({} more since the last line)",
+                             user->username, e.what(), *skipped);
         }
     }
-    const auto token = app.tokens.issue(user->username, std::chrono::system_clock::now(), app.token_lifetime);
-    Response r = json_response(200, json::object{{"access_token", token}, {"token_type", "bearer"}});
+    Response r = json_response(200, json::object{{"access_token", issue_token(app, *user)}, {"token_type", "bearer"}});
     r.headers.emplace_back("Cache-Control", "no-store");  // RFC 6749 §5.1: tokens are not cached
     return r;
+}
+
+Response change_password(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    JsonBody body(call.request.body, errors);
+    const auto current = body.text("current_password", true, 0, k_max_password_chars);
+    const auto fresh = body.text("new_password", true, 8, k_max_password_chars);
+    if (!errors.empty()) return errors.response();
+
+    // A stolen token must not become a way to guess the password: throttled as logins are.
+    const auto& user = *call.user;
+    const auto client = net::client_key(call.request.client_address);
+    const auto now = auth::LoginThrottle::Clock::now();
+    if (const auto wait = app.throttle.check(user.username, client, now)) return too_many(*wait, "failed attempts");
+    if (!auth::verify_password(*current, user.password_hash)) {
+        app.throttle.failed(user.username, client, now);
+        return error_response(400, "Incorrect password");
+    }
+    app.throttle.succeeded(user.username, client);
+    if (!app.store.revoke_tokens(user.username, revocation_point(), auth::hash_password(*fresh)))
+        return unauthorized("Could not validate credentials");  // deleted meanwhile
+    spdlog::info("password of {} changed; older tokens revoked", user.username);
+    return no_content();
+}
+
+Response logout_all(const AppContext& app, const Call& call) {
+    if (!app.store.revoke_tokens(call.user->username, revocation_point(), std::nullopt))
+        return unauthorized("Could not validate credentials");
+    spdlog::info("tokens of {} revoked", call.user->username);
+    return no_content();
 }
 
 Response me(const AppContext&, const Call& call) { return json_response(200, to_json(*call.user)); }

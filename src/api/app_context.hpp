@@ -3,6 +3,7 @@
 // shape answers. Handlers never reach the network or the configuration.
 #include "api/read_cache.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/setup_code.hpp"
 #include "auth/token.hpp"
 #include "monitor/status_hub.hpp"
 #include "store/store.hpp"
@@ -21,6 +22,7 @@ struct AppContext {
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;
     const web::StaticSite* site = nullptr;  // the dashboard, served where no API route matches
+    const auth::SetupCode* setup_code = nullptr;  // null: the first account needs no code (tests)
 };
 
 }  // namespace gatewatch::api

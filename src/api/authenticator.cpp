@@ -20,15 +20,42 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 }
 
 namespace {
-// A valid signature and expiry, and an account that still exists.
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool accepts(const store::User& user, std::int64_t user_id, std::int64_t issued_at) {
+    return user.id == user_id && issued_at >= user.tokens_valid_from;
+}
+
+// A valid signature and expiry, and the very account it was issued to, which
+// has not revoked it since.
 std::variant<SocketGrant, Response> check_token(const AppContext& app, std::string_view token) {
     const auto verified = app.tokens.verify(token, std::chrono::system_clock::now());
     if (verified.status != auth::TokenStatus::valid) return unauthorized("Could not validate credentials");
     auto user = app.cache.find_user(verified.subject);
-    if (!user) return unauthorized("Could not validate credentials");
-    return SocketGrant{std::move(*user), verified.expires_at};
+    if (!user || !accepts(*user, verified.user_id, verified.issued_at))
+        return unauthorized("Could not validate credentials");
+    return SocketGrant{std::move(*user), verified.issued_at, verified.expires_at};
 }
+
 }  // namespace
+
+std::string issue_token(const AppContext& app, const store::User& user) {
+    return app.tokens.issue(user.username, user.id, std::max(now_seconds(), user.tokens_valid_from),
+                            app.token_lifetime);
+}
+
+// Tokens carry whole seconds: every token issued so far has iat <= now, and
+// issue_token() stamps later ones with at least now + 1.
+std::int64_t revocation_point() { return now_seconds() + 1; }
+
+bool still_valid(const AppContext& app, const SocketGrant& grant) {
+    const auto user = app.cache.find_user(grant.user.username);
+    return user && accepts(*user, grant.user.id, grant.issued_at);
+}
 
 AuthOutcome authenticate_token(const AppContext& app, std::string_view token) {
     auto checked = check_token(app, token);

@@ -2,8 +2,10 @@
 // Bearer-token authentication, the middleware in front of protected handlers.
 //
 // A request without "Authorization: Bearer <jwt>" is 401 "Not authenticated";
-// a token that is malformed, badly signed, of another algorithm, expired, or
-// names a user who no longer exists is 401 "Could not validate credentials".
+// a token that is malformed, badly signed, of another algorithm, expired,
+// names a user who no longer exists, an account with another id (deleted and
+// re-created), or was issued before the account's tokens_valid_from (password
+// changed, sessions revoked) is 401 "Could not validate credentials".
 // Handlers receive the current user; they never parse tokens themselves.
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
@@ -26,14 +28,25 @@ AuthOutcome authenticate(const AppContext& app, std::string_view authorization_h
 
 Response forbidden();  // 403 "Not enough permissions"
 
+// A token for `user`, stamped no earlier than its tokens_valid_from, so a
+// login in the same second as a revocation still yields a working token.
+std::string issue_token(const AppContext& app, const store::User& user);
+// The tokens_valid_from that refuses every token issued until now.
+std::int64_t revocation_point();
+
 // The WebSocket /ws/status/: a browser cannot set headers there, so the token
 // may also come as ?token=<jwt>. On success, when the token expires.
 struct SocketGrant {
     store::User user;
+    std::int64_t issued_at = 0;   // seconds since the epoch
     std::int64_t expires_at = 0;  // seconds since the epoch
     bool detail = false;          // ?detail=true: detail objects, as GET /device_status/?detail=true
 };
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request);
+
+// Whether the account behind a socket's grant still accepts its token: the
+// same checks as at the handshake but the expiry (the socket keeps its own).
+bool still_valid(const AppContext& app, const SocketGrant& grant);
 
 // True when the request's path is /ws/status or /ws/status/.
 bool is_status_socket_path(std::string_view target);

@@ -34,6 +34,8 @@ Response register_user(const AppContext&, const Call&);
 Response login(const AppContext&, const Call&);
 Response me(const AppContext&, const Call&);
 Response protected_data(const AppContext&, const Call&);
+Response change_password(const AppContext&, const Call&);
+Response logout_all(const AppContext&, const Call&);
 }  // namespace accounts
 
 namespace rooms {

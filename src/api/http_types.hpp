@@ -15,7 +15,8 @@ struct Request {
     std::string authorization;  // the Authorization header, or empty
     std::string content_type;   // the Content-Type header, or empty
     std::string body;
-    std::string client_address;  // the peer's IP, for throttling; empty when unknown
+    std::string client_address;  // the client's IP (behind a trusted proxy: the one it names); empty when unknown
+    bool forwarded = false;      // a Forwarded or X-Forwarded-For header came, trusted or not
 };
 
 struct Response {

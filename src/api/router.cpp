@@ -7,44 +7,85 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
 namespace gatewatch::api {
 
 enum class Access { anyone, user, admin };
+// What a route's body must be: a body of another Content-Type is 415 (a
+// browser sends text/plain across sites without asking first, so a JSON body
+// under that type is how another site's page would post here).
+enum class Body { none, json, form };
 
 struct Route {
     std::string_view method;
     std::string_view pattern;  // "{name}" segments are positive 64-bit ids
     Access access;
+    Body body;
     bool cpu_heavy;
     Handler handler;
 };
 
 namespace {
 
+using enum Access;
+using enum Body;
+
 // clang-format off
 constexpr std::array k_routes = {
-    Route{"POST",   "/users",                Access::anyone, true,  accounts::register_user},
-    Route{"POST",   "/token",                Access::anyone, true,  accounts::login},
-    Route{"GET",    "/users/me",             Access::user,   false, accounts::me},
-    Route{"GET",    "/protected-data",       Access::user,   false, accounts::protected_data},
-    Route{"GET",    "/rooms",                Access::user,   false, rooms::list},
-    Route{"POST",   "/rooms",                Access::admin,  false, rooms::create},
-    Route{"GET",    "/rooms/{room_id}",      Access::user,   false, rooms::get},
-    Route{"PUT",    "/rooms/{room_id}",      Access::admin,  false, rooms::update},
-    Route{"DELETE", "/rooms/{room_id}",      Access::admin,  false, rooms::remove},
-    Route{"GET",    "/devices",              Access::user,   false, devices::list},
-    Route{"POST",   "/devices",              Access::admin,  false, devices::create},
-    Route{"GET",    "/devices/{device_id}",  Access::user,   false, devices::get},
-    Route{"PUT",    "/devices/{device_id}",  Access::admin,  false, devices::update},
-    Route{"DELETE", "/devices/{device_id}",  Access::admin,  false, devices::remove},
-    Route{"GET",    "/devices/{device_id}/status", Access::user, false, status::one},
-    Route{"GET",    "/device_status",        Access::user,   false, status::all},
-    Route{"GET",    "/ws/status",            Access::user,   false, status::socket_without_upgrade},
+    Route{"POST",   "/users",                      anyone, json, true,  accounts::register_user},
+    Route{"POST",   "/token",                      anyone, form, true,  accounts::login},
+    Route{"GET",    "/users/me",                   user,   none, false, accounts::me},
+    Route{"POST",   "/users/me/password",          user,   json, true,  accounts::change_password},
+    Route{"POST",   "/users/me/logout-all",        user,   none, false, accounts::logout_all},
+    Route{"GET",    "/protected-data",             user,   none, false, accounts::protected_data},
+    Route{"GET",    "/rooms",                      user,   none, false, rooms::list},
+    Route{"POST",   "/rooms",                      admin,  json, false, rooms::create},
+    Route{"GET",    "/rooms/{room_id}",            user,   none, false, rooms::get},
+    Route{"PUT",    "/rooms/{room_id}",            admin,  json, false, rooms::update},
+    Route{"DELETE", "/rooms/{room_id}",            admin,  none, false, rooms::remove},
+    Route{"GET",    "/devices",                    user,   none, false, devices::list},
+    Route{"POST",   "/devices",                    admin,  json, false, devices::create},
+    Route{"GET",    "/devices/{device_id}",        user,   none, false, devices::get},
+    Route{"PUT",    "/devices/{device_id}",        admin,  json, false, devices::update},
+    Route{"DELETE", "/devices/{device_id}",        admin,  none, false, devices::remove},
+    Route{"GET",    "/devices/{device_id}/status", user,   none, false, status::one},
+    Route{"GET",    "/device_status",              user,   none, false, status::all},
+    Route{"GET",    "/ws/status",                  user,   none, false, status::socket_without_upgrade},
 };
 // clang-format on
+
+// The media type of a Content-Type header, if it is `type` with at most a
+// charset=utf-8 parameter (any case, as RFC 9110 allows).
+bool is_media_type(std::string_view header, std::string_view type) {
+    const auto lower_equals = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               });
+    };
+    const auto trim = [](std::string_view v) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+    };
+    const auto semicolon = header.find(';');
+    if (!lower_equals(trim(header.substr(0, semicolon)), type)) return false;
+    if (semicolon == std::string_view::npos) return true;
+    std::string_view parameter = trim(header.substr(semicolon + 1));
+    std::string unquoted;
+    for (char c : parameter)
+        if (c != '"') unquoted.push_back(c);
+    return lower_equals(unquoted, "charset=utf-8");
+}
+
+bool body_type_allowed(Body body, const Request& request) {
+    if (body == Body::none || request.body.empty()) return true;  // an empty body is the validators' to answer (422)
+    return is_media_type(request.content_type,
+                         body == Body::json ? "application/json" : "application/x-www-form-urlencoded");
+}
 
 std::vector<std::string_view> split_pattern(std::string_view pattern) {
     std::vector<std::string_view> parts;
@@ -130,6 +171,7 @@ Response Router::handle(const PreparedRequest& prepared) const {
         call.user = std::move(std::get<store::User>(outcome));
         if (route->access == Access::admin && call.user->role != store::Role::admin) return forbidden();
     }
+    if (!body_type_allowed(route->body, request)) return error_response(415, "Unsupported media type");
 
     ValidationErrors errors;
     const auto parts = split_pattern(route->pattern);

@@ -3,6 +3,7 @@
 //   unknown path -> 404 {"detail":"Not Found"}
 //   known path, other method -> 405 {"detail":"Method Not Allowed"} + Allow
 //   protected route -> authentication (401) and role (403)
+//   a body whose Content-Type the route does not take -> 415
 //   path ids that are not positive 64-bit integers -> 422
 //   then the handler.
 // A path that no API route claims may be a file of the dashboard (GET only).

@@ -1,8 +1,12 @@
 #include "auth/login_throttle.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace gatewatch::auth {
 namespace {
@@ -15,17 +19,11 @@ struct Limit {
     std::chrono::milliseconds drain;  // one failure drains every this long
 };
 // The documented rates (README, "Login throttling").
-constexpr Limit k_by_address{20, std::chrono::milliseconds(3'000)};
-constexpr Limit k_by_account_address{5, std::chrono::milliseconds(12'000)};
+constexpr Limit k_by_client{20, std::chrono::milliseconds(3'000)};
+constexpr Limit k_by_account_client{5, std::chrono::milliseconds(12'000)};
 constexpr Limit k_by_account{100, std::chrono::milliseconds(1'000)};
-constexpr std::size_t k_max_entries = 100'000;  // per map; past it the map is cleared (an attacker's churn)
 
-std::string fold(const std::string& account) {
-    std::string folded = account;
-    std::transform(folded.begin(), folded.end(), folded.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return folded;
-}
+static_assert(crypto_shorthash_KEYBYTES == 16 && crypto_shorthash_BYTES == 8);
 
 double drained(const LoginThrottle::Bucket& b, const Limit& limit, Clock::time_point now) {
     const double elapsed = std::chrono::duration<double, std::milli>(now - b.updated).count();
@@ -33,7 +31,7 @@ double drained(const LoginThrottle::Bucket& b, const Limit& limit, Clock::time_p
 }
 
 // Seconds until one more attempt fits, or nullopt when it fits now.
-std::optional<std::int64_t> wait_for(const Buckets& buckets, const std::string& key, const Limit& limit,
+std::optional<std::int64_t> wait_for(const Buckets& buckets, std::uint64_t key, const Limit& limit,
                                      Clock::time_point now) {
     const auto it = buckets.find(key);
     if (it == buckets.end()) return std::nullopt;
@@ -43,42 +41,89 @@ std::optional<std::int64_t> wait_for(const Buckets& buckets, const std::string& 
     return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait_ms / 1000.0)));
 }
 
-void add_failure(Buckets& buckets, const std::string& key, const Limit& limit, Clock::time_point now) {
-    if (buckets.size() >= k_max_entries) buckets.clear();
+// Makes room in a full table: drained buckets first (they hold nothing), then,
+// if that was not enough, the emptiest half. Each eviction pass frees at least
+// half the table, so its O(n) cost spreads over as many insertions.
+void make_room(Buckets& buckets, const Limit& limit, Clock::time_point now) {
+    std::erase_if(buckets, [&](const auto& entry) { return drained(entry.second, limit, now) <= 0.0; });
+    if (buckets.size() < LoginThrottle::k_max_entries * 3 / 4) return;
+    std::vector<std::pair<double, std::uint64_t>> levels;
+    levels.reserve(buckets.size());
+    for (const auto& [key, bucket] : buckets) levels.emplace_back(drained(bucket, limit, now), key);
+    const auto half = levels.begin() + static_cast<std::ptrdiff_t>(levels.size() / 2);
+    std::nth_element(levels.begin(), half, levels.end());
+    for (auto it = levels.begin(); it != half; ++it) buckets.erase(it->second);
+}
+
+void add_failure(Buckets& buckets, std::uint64_t key, const Limit& limit, Clock::time_point now) {
+    if (buckets.size() >= LoginThrottle::k_max_entries && !buckets.contains(key)) make_room(buckets, limit, now);
     LoginThrottle::Bucket& b = buckets[key];
     b.level = std::min(limit.capacity, drained(b, limit, now) + 1.0);
     b.updated = now;
 }
 
+void keep_longest(std::optional<std::int64_t>& wait, std::optional<std::int64_t> w) {
+    if (w && (!wait || *w > *wait)) wait = w;
+}
+
 }  // namespace
 
-std::optional<std::int64_t> LoginThrottle::check(const std::string& account, const std::string& address,
+LoginThrottle::LoginThrottle() { crypto_shorthash_keygen(hash_key_); }
+
+std::uint64_t LoginThrottle::key(std::string_view a, std::string_view b) const {
+    // Account names compare without regard to ASCII case; a NUL separates the
+    // two parts (neither a name nor an address contains one).
+    std::string input;
+    input.reserve(a.size() + 1 + b.size());
+    for (unsigned char c : a) input.push_back(static_cast<char>(std::tolower(c)));
+    input.push_back('\0');
+    input.append(b);
+    std::uint64_t out = 0;
+    crypto_shorthash(reinterpret_cast<unsigned char*>(&out), reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), hash_key_);
+    return out;
+}
+
+std::optional<std::int64_t> LoginThrottle::check(std::string_view account, std::string_view client,
                                                  Clock::time_point now) {
-    const std::string folded = fold(account);
+    const auto client_key = key({}, client), pair_key = key(account, client), account_key = key(account);
     std::lock_guard lock(mutex_);
     std::optional<std::int64_t> wait;
-    for (auto w : {wait_for(by_address_, address, k_by_address, now),
-                   wait_for(by_account_address_, folded + '\n' + address, k_by_account_address, now),
-                   wait_for(by_account_, folded, k_by_account, now)}) {
-        if (w && (!wait || *w > *wait)) wait = w;
-    }
+    keep_longest(wait, wait_for(by_client_, client_key, k_by_client, now));
+    keep_longest(wait, wait_for(by_account_client_, pair_key, k_by_account_client, now));
+    keep_longest(wait, wait_for(by_account_, account_key, k_by_account, now));
     return wait;
 }
 
-void LoginThrottle::failed(const std::string& account, const std::string& address, Clock::time_point now) {
-    const std::string folded = fold(account);
+void LoginThrottle::failed(std::string_view account, std::string_view client, Clock::time_point now) {
+    const auto client_key = key({}, client), pair_key = key(account, client), account_key = key(account);
     std::lock_guard lock(mutex_);
-    add_failure(by_address_, address, k_by_address, now);
-    add_failure(by_account_address_, folded + '\n' + address, k_by_account_address, now);
-    add_failure(by_account_, folded, k_by_account, now);
+    add_failure(by_client_, client_key, k_by_client, now);
+    add_failure(by_account_client_, pair_key, k_by_account_client, now);
+    add_failure(by_account_, account_key, k_by_account, now);
 }
 
-void LoginThrottle::succeeded(const std::string& account, const std::string& address) {
-    const std::string folded = fold(account);
+void LoginThrottle::succeeded(std::string_view account, std::string_view client) {
+    const auto pair_key = key(account, client);
     std::lock_guard lock(mutex_);
-    by_address_.erase(address);
-    by_account_address_.erase(folded + '\n' + address);
-    by_account_.erase(folded);
+    by_account_client_.erase(pair_key);
+}
+
+std::optional<std::int64_t> LoginThrottle::check_registration(std::string_view client, Clock::time_point now) {
+    const auto client_key = key({}, client);
+    std::lock_guard lock(mutex_);
+    return wait_for(registrations_by_client_, client_key, k_by_client, now);
+}
+
+void LoginThrottle::registered(std::string_view client, Clock::time_point now) {
+    const auto client_key = key({}, client);
+    std::lock_guard lock(mutex_);
+    add_failure(registrations_by_client_, client_key, k_by_client, now);
+}
+
+std::size_t LoginThrottle::size() const {
+    std::lock_guard lock(mutex_);
+    return by_client_.size() + by_account_client_.size() + by_account_.size() + registrations_by_client_.size();
 }
 
 }  // namespace gatewatch::auth

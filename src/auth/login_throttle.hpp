@@ -1,21 +1,28 @@
 #pragma once
-// Throttling of failed logins, so passwords cannot be guessed at speed.
+// Throttling of failed logins and of anonymous registrations, so passwords
+// cannot be guessed, nor accounts created, at speed.
 //
 // Failures fill leaky buckets (each drains one failure per `drain` interval):
-//   per client address               20 failures, one drains every 3 s
-//   per (account, client address)     5 failures, one drains every 12 s
-//   per account, from anywhere      100 failures, one drains every 1 s
-// A login whose buckets are full is refused with 429 and Retry-After (the
-// seconds until one failure drains) before any password is checked.
-// A successful login empties its address's and its account's buckets.
-// An attacker elsewhere can lock a real user out only by filling the high
-// per-account bucket, and only for as long as it takes to drain (seconds).
-// Thread-safe; memory is bounded (the least recent entries are dropped).
+//   per client                        20 failures, one drains every 3 s
+//   per (account, client)              5 failures, one drains every 12 s
+//   per account, from anywhere       100 failures, one drains every 1 s
+// A client is net::client_key() of its address (IPv6 by /64). A login whose
+// buckets are full is refused with 429 and Retry-After (the seconds until one
+// failure drains) before any password is checked. A successful login empties
+// only its (account, client) bucket: logging into one's own account does not
+// buy more guesses at others. Anonymous registrations (each costs a password
+// hash) fill a per-client bucket of their own, at the per-client rate.
+//
+// Memory is bounded whatever clients send: keys are 64-bit keyed hashes
+// (SipHash, a key drawn at start), so a long name costs nothing to keep, and
+// each table holds at most k_max_entries; when full, drained buckets go first,
+// then the emptiest half. Callers pass only names already checked against the
+// account syntax. Thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace gatewatch::auth {
@@ -23,23 +30,37 @@ namespace gatewatch::auth {
 class LoginThrottle {
 public:
     using Clock = std::chrono::steady_clock;
+    static constexpr std::size_t k_max_entries = 65'536;  // per table
+
+    LoginThrottle();
 
     // nullopt: the attempt may go on; else the seconds to wait (Retry-After).
-    std::optional<std::int64_t> check(const std::string& account, const std::string& address, Clock::time_point now);
-    void failed(const std::string& account, const std::string& address, Clock::time_point now);
-    void succeeded(const std::string& account, const std::string& address);
+    std::optional<std::int64_t> check(std::string_view account, std::string_view client, Clock::time_point now);
+    void failed(std::string_view account, std::string_view client, Clock::time_point now);
+    void succeeded(std::string_view account, std::string_view client);
+
+    // Anonymous registrations (and wrong setup codes) of a client.
+    std::optional<std::int64_t> check_registration(std::string_view client, Clock::time_point now);
+    void registered(std::string_view client, Clock::time_point now);
+
+    // Buckets held in all tables (for tests and the abuse benchmark).
+    [[nodiscard]] std::size_t size() const;
 
     struct Bucket {
         double level = 0;  // failures not yet drained
         Clock::time_point updated;
     };
-    using Buckets = std::unordered_map<std::string, Bucket>;
+    using Buckets = std::unordered_map<std::uint64_t, Bucket>;
 
 private:
-    std::mutex mutex_;
-    Buckets by_address_;
-    Buckets by_account_address_;
+    [[nodiscard]] std::uint64_t key(std::string_view a, std::string_view b = {}) const;
+
+    unsigned char hash_key_[16];  // crypto_shorthash_KEYBYTES
+    mutable std::mutex mutex_;
+    Buckets by_client_;
+    Buckets by_account_client_;
     Buckets by_account_;
+    Buckets registrations_by_client_;
 };
 
 }  // namespace gatewatch::auth

@@ -55,13 +55,13 @@ std::string TokenCodec::sign(std::string_view signing_input) const {
     return util::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
-std::string TokenCodec::issue(std::string_view subject, std::chrono::system_clock::time_point now,
+std::string TokenCodec::issue(std::string_view subject, std::int64_t user_id, std::int64_t issued_at,
                               std::chrono::seconds lifetime) const {
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     json::object claims;
     claims["sub"] = subject;
-    claims["exp"] = now_s + lifetime.count();
-    claims["iat"] = now_s;
+    claims["uid"] = user_id;
+    claims["iat"] = issued_at;
+    claims["exp"] = issued_at + lifetime.count();
     std::string input = util::base64url_encode(k_header) + "." + util::base64url_encode(json::serialize(claims));
     std::string signature = sign(input);
     return input + "." + signature;
@@ -97,7 +97,11 @@ VerifiedToken TokenCodec::verify(std::string_view token, std::chrono::system_clo
     if (!claims) return result;
     const auto* sub = claims->if_contains("sub");
     const auto exp = numeric_date(claims->if_contains("exp"));
-    if (sub == nullptr || !sub->is_string() || sub->as_string().empty() || !exp) return result;
+    const auto iat = numeric_date(claims->if_contains("iat"));
+    const auto* uid = claims->if_contains("uid");
+    if (sub == nullptr || !sub->is_string() || sub->as_string().empty() || !exp || !iat) return result;
+    if (uid == nullptr || !((uid->is_int64() && uid->as_int64() > 0) || (uid->is_uint64() && uid->as_uint64() <= INT64_MAX)))
+        return result;
 
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (now_s >= *exp) {
@@ -106,6 +110,8 @@ VerifiedToken TokenCodec::verify(std::string_view token, std::chrono::system_clo
     }
     result.status = TokenStatus::valid;
     result.subject = std::string(sub->as_string());
+    result.user_id = uid->is_int64() ? uid->as_int64() : static_cast<std::int64_t>(uid->as_uint64());
+    result.issued_at = *iat;
     result.expires_at = *exp;
     return result;
 }

@@ -7,8 +7,11 @@
 //    signed with our key: the header is never trusted to choose the algorithm.
 //  - The signature is compared in constant time over its base64url text, so a
 //    re-encoded signature with other padding bits is refused too.
-//  - "sub" (a non-empty string) and "exp" (seconds since the epoch, UTC) are
-//    required; a token is expired when now >= exp.
+//  - "sub" (a non-empty string), "uid" (the account's id, a positive integer:
+//    ids are never reused, so a deleted and re-created name is another
+//    account), "iat" and "exp" (seconds since the epoch, UTC) are required;
+//    a token is expired when now >= exp. Whether the account still accepts a
+//    token issued at "iat" is the caller's to decide (api/authenticator).
 //  - The key must be non-empty: the constructor throws on an empty one.
 // Thread-safety: a TokenCodec is immutable after construction.
 #include <chrono>
@@ -22,16 +25,20 @@ enum class TokenStatus { valid, malformed, wrong_algorithm, bad_signature, expir
 
 struct VerifiedToken {
     TokenStatus status = TokenStatus::malformed;
-    std::string subject;      // set when status == valid
-    std::int64_t expires_at = 0;  // seconds since the epoch; set when status == valid
+    // Set when status == valid:
+    std::string subject;
+    std::int64_t user_id = 0;
+    std::int64_t issued_at = 0;   // seconds since the epoch
+    std::int64_t expires_at = 0;  // seconds since the epoch
 };
 
 class TokenCodec {
 public:
     explicit TokenCodec(std::string key);
 
-    [[nodiscard]] std::string issue(std::string_view subject,
-                                    std::chrono::system_clock::time_point now,
+    // `issued_at` is normally now (seconds); it may be later (see
+    // api::issue_token: never before the account's tokens_valid_from).
+    [[nodiscard]] std::string issue(std::string_view subject, std::int64_t user_id, std::int64_t issued_at,
                                     std::chrono::seconds lifetime) const;
 
     [[nodiscard]] VerifiedToken verify(std::string_view token,

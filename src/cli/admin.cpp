@@ -1,5 +1,6 @@
 #include "cli/admin.hpp"
 
+#include "api/authenticator.hpp"
 #include "api/validation.hpp"
 #include "auth/password.hpp"
 
@@ -87,11 +88,11 @@ int user_passwd(store::Store& store, const std::string& username) {
     }
     const auto password = read_valid_password();
     if (!password) return 1;
-    if (!store.set_password_hash(username, auth::hash_password(*password))) {
+    if (!store.revoke_tokens(username, api::revocation_point(), auth::hash_password(*password))) {
         std::cerr << "error: no user " << username << "\n";
         return 1;
     }
-    std::cout << "password of " << username << " changed\n";
+    std::cout << "password of " << username << " changed; its older tokens no longer work\n";
     return 0;
 }
 

@@ -1,6 +1,8 @@
 #include "config/config.hpp"
 
 #include "http/cors.hpp"
+#include "http/host_policy.hpp"
+#include "net/client_address.hpp"
 
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
@@ -27,6 +29,20 @@ std::int64_t checked_range(std::int64_t value, std::int64_t lo, std::int64_t hi,
         throw ConfigError(std::string(name) + " must be between " + std::to_string(lo) + " and " +
                           std::to_string(hi) + ", got " + std::to_string(value));
     return value;
+}
+
+// "a, b,,c " -> {"a", "b", "c"}
+std::vector<std::string> split_list(std::string_view list) {
+    std::vector<std::string> items;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+    }
+    return items;
 }
 
 std::string flag_of(const std::string& key) {
@@ -147,6 +163,27 @@ std::vector<Entry> all_settings() {
                                 s.cors_origins = http::parse_origins(v);
                             } catch (const std::invalid_argument& e) {
                                 throw ConfigError(std::string("cors_origins: ") + e.what());
+                            }
+                        }),
+        setting<string>("allowed_hosts",
+                        "Host names (name or name:port, comma-separated; * for any) answered besides localhost, "
+                        "127.0.0.1, [::1] and the listen address; others get 421 [none]",
+                        [](Settings& s, const string& v) {
+                            try {
+                                s.allowed_hosts = http::parse_allowed_hosts(v);
+                            } catch (const std::invalid_argument& e) {
+                                throw ConfigError(std::string("allowed_hosts: ") + e.what());
+                            }
+                        }),
+        setting<string>("trusted_proxies",
+                        "Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For / Forwarded name the client "
+                        "[none: those headers are ignored]",
+                        [](Settings& s, const string& v) {
+                            s.trusted_proxies = split_list(v);
+                            try {
+                                net::ProxyList check(s.trusted_proxies);
+                            } catch (const std::invalid_argument& e) {
+                                throw ConfigError(std::string("trusted_proxies: ") + e.what());
                             }
                         }),
         setting<string>("log_level", "trace, debug, info, warn, error or off [info]",

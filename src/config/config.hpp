@@ -48,6 +48,8 @@ struct Settings {
     std::size_t max_websockets = 10000;
     std::size_t max_websockets_per_address = 64;
     std::vector<std::string> cors_origins;  // origins allowed cross-origin access; empty: none
+    std::vector<std::string> allowed_hosts;    // Host names answered besides the defaults (http/host_policy.hpp)
+    std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For / Forwarded name the client
     std::string log_level = "info";
 
     // The monitor.

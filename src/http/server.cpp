@@ -2,9 +2,12 @@
 
 #include "api/authenticator.hpp"
 #include "log/logging.hpp"
+#include "log/rate_limit.hpp"
+#include "net/client_address.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -30,6 +33,12 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto k_drain_limit = 10s;
 constexpr auto k_coalesce = 1s;  // changes inside a second after a message make one message
+// A status socket's client must take each message within this, or it is
+// dropped: a client that never reads cannot hold a socket (and its token) open.
+constexpr auto k_write_deadline = 10s;
+// Out of descriptors: stop accepting this long, then try again (the pending
+// connections wait in the listen backlog), instead of spinning on accept.
+constexpr auto k_accept_pause = 100ms;
 
 bool is_quiet_error(const boost::system::error_code& ec) {
     return ec == asio::error::operation_aborted || ec == asio::error::eof || ec == beast::error::timeout ||
@@ -66,7 +75,18 @@ struct Server::Impl {
     std::unique_ptr<std::atomic<bool>[]> broadcast_pending;
 
     ConnectionLimits limits{options.caps};
-    std::atomic<std::int64_t> last_cap_warning{0};  // seconds since the epoch: warn once a minute at most
+    HostPolicy hosts;  // set once the port is known
+    log::RateLimit cap_warnings{1s}, accept_warnings{1s};
+
+    // Requests waiting for a hashing thread, per client (net::client_key): one
+    // client may hold only a fair share of the queue.
+    std::mutex hash_waiting_mutex;
+    std::unordered_map<std::string, unsigned> hash_waiting_by_client;
+
+    // Moves when committed data may have changed (a password, an account
+    // deleted): open status sockets then check their token again.
+    std::atomic<std::uint64_t> credentials_epoch{0};
+    asio::steady_timer credentials_tick{ioc};
 
     std::mutex connections_mutex;
     std::map<std::uint64_t, Connection*> connections;
@@ -87,6 +107,7 @@ struct Server::Impl {
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen(asio::socket_base::max_listen_connections);
+        hosts = HostPolicy(options.host, acceptor.local_endpoint().port(), options.allowed_hosts);
     }
 
     static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
@@ -101,7 +122,14 @@ struct Server::Impl {
             auto [ec, socket] = co_await acceptor.async_accept(*contexts[context], use_tuple);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopping) co_return;
-                spdlog::warn("accept: {}", ec.message());  // e.g. out of file descriptors: go on
+                const bool out_of_descriptors = ec == asio::error::no_descriptors || ec.value() == ENFILE;
+                if (const auto skipped = accept_warnings.due())
+                    spdlog::warn("accept: {}{} ({} more since the last line)", ec.message(),
+                                 out_of_descriptors ? "; pausing new connections briefly" : "", *skipped);
+                if (out_of_descriptors) {
+                    asio::steady_timer pause(ioc, k_accept_pause);
+                    co_await pause.async_wait(use_tuple);
+                }
                 continue;
             }
             socket.set_option(tcp::no_delay(true));
@@ -142,20 +170,49 @@ struct Server::Impl {
         }
     }
 
+    // Takes a place in the hashing queue for `client`, or says no: the queue
+    // is full, or the client already holds its share (a quarter), so one
+    // address cannot keep everyone else's logins waiting.
+    bool enter_hash_queue(const std::string& client) {
+        if (hash_waiting.fetch_add(1) >= options.hash_queue) {
+            --hash_waiting;
+            return false;
+        }
+        const unsigned share = std::max(1u, options.hash_queue / 4);
+        std::lock_guard lock(hash_waiting_mutex);
+        unsigned& mine = hash_waiting_by_client[client];
+        if (mine >= share) {
+            --hash_waiting;
+            return false;
+        }
+        ++mine;
+        return true;
+    }
+
+    void leave_hash_queue(const std::string& client) {
+        {
+            std::lock_guard lock(hash_waiting_mutex);
+            auto it = hash_waiting_by_client.find(client);
+            if (it != hash_waiting_by_client.end() && --it->second == 0) hash_waiting_by_client.erase(it);
+        }
+        --hash_waiting;
+    }
+
     asio::awaitable<api::Response> respond(const api::Request& request) {
         try {
             const auto prepared = router.prepare(request);  // parsed and routed once
             if (!prepared.cpu_heavy()) co_return router.handle(prepared);
-            if (hash_waiting.fetch_add(1) >= options.hash_queue) {
-                --hash_waiting;
+            const std::string client = net::client_key(request.client_address);
+            if (!enter_hash_queue(client)) {
                 api::Response busy = api::error_response(503, "Server busy, try again shortly");
                 busy.headers.emplace_back("Retry-After", "1");
                 co_return busy;
             }
             struct Release {
-                std::atomic<unsigned>& n;
-                ~Release() { --n; }
-            } release{hash_waiting};
+                Impl& server;
+                const std::string& client;
+                ~Release() { server.leave_hash_queue(client); }
+            } release{*this, client};
             co_return co_await asio::co_spawn(
                 hash_pool, [&]() -> asio::awaitable<api::Response> { co_return router.handle(prepared); },
                 asio::use_awaitable);
@@ -182,12 +239,9 @@ struct Server::Impl {
     }
 
     void warn_cap_reached(std::string_view what, const std::string& address) {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
-        auto last = last_cap_warning.load();
-        if (now - last < 60 || !last_cap_warning.compare_exchange_strong(last, now)) return;
-        spdlog::warn("{} cap reached (latest from {}): refusing with 503 / 1013 (this warning: once a minute)", what,
-                     address);
+        if (const auto skipped = cap_warnings.due())
+            spdlog::warn("{} cap reached (latest from {}): refusing with 503 / 1013 ({} more since the last line)",
+                         what, address, *skipped);
     }
 
     // Past the connection caps: 503 at once, then the connection closes.
@@ -226,10 +280,19 @@ struct Server::Impl {
         }
     }
 
-    // Runs until the client goes, the token expires or the server stops.
+    // Runs until the client goes, the token expires or is revoked, or the
+    // server stops. Three coroutines share the socket, joined with &&:
+    //  - the reader: the client has nothing to say, but reading answers its
+    //    pings and closes, and sends ours;
+    //  - the writer: sends the newest status object on change and heartbeat,
+    //    checks the token when credentials may have changed, closes at expiry;
+    //  - the guard: closes the TCP socket when a write outlives its deadline
+    //    or the token, so a client that never reads cannot hold the socket.
+    // Whichever ends first closes the socket, which ends the other two.
     asio::awaitable<void> status_socket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
-                                        std::int64_t expires_at, bool detail, std::size_t context,
+                                        api::SocketGrant grant, std::size_t context,
                                         const std::string& client_address) {
+        using namespace asio::experimental::awaitable_operators;
         websocket::stream<beast::tcp_stream> ws(std::move(stream));
         beast::get_lowest_layer(ws).expires_never();  // the WebSocket keeps its own time
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -251,85 +314,142 @@ struct Server::Impl {
 
         auto executor = co_await asio::this_coro::executor;
         asio::steady_timer wake(executor);
-        asio::steady_timer reader_finished(executor);
-        bool client_gone = false;
-        bool reader_done = false;
-        status_sockets[context].insert(&wake);
+        asio::steady_timer guard(executor, asio::steady_timer::time_point::max());
+        bool finished = false;  // set by whichever of the three ends first
+        const auto token_deadline = std::chrono::system_clock::time_point(std::chrono::seconds(grant.expires_at));
+        const auto steady_token_deadline = [&] {
+            return std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                          token_deadline - std::chrono::system_clock::now());
+        };
+        const auto finish = [&] {
+            finished = true;
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(ws).socket().close(ignored);
+            wake.cancel();
+            guard.cancel();
+        };
+        // Every write runs under the guard: it must end within the deadline
+        // and before the token does.
+        const auto guarded = [&](auto operation) -> asio::awaitable<boost::system::error_code> {
+            guard.expires_at(std::min(std::chrono::steady_clock::now() + k_write_deadline, steady_token_deadline()));
+            const auto result = co_await std::move(operation);
+            if (!finished) guard.expires_at(asio::steady_timer::time_point::max());
+            co_return std::get<0>(result);
+        };
 
-        // The reader: the client has nothing to say, but reading answers its
-        // pings and closes, and sends ours.
-        asio::co_spawn(
-            executor,
-            [&]() -> asio::awaitable<void> {
-                beast::flat_buffer incoming;
-                for (;;) {
-                    auto [ec, n] = co_await ws.async_read(incoming, use_tuple);
-                    if (ec) break;
-                    incoming.consume(incoming.size());
+        auto reader = [&]() -> asio::awaitable<void> {
+            beast::flat_buffer incoming;
+            for (;;) {
+                auto [ec, n] = co_await ws.async_read(incoming, use_tuple);
+                if (ec) break;
+                incoming.consume(incoming.size());
+            }
+            finish();
+        };
+
+        auto keeper = [&]() -> asio::awaitable<void> {
+            while (!finished) {
+                auto [ec] = co_await guard.async_wait(use_tuple);
+                if (!ec && !finished) {  // expired, not re-armed
+                    spdlog::info("GET /ws/status closed ({}: a write outlived its deadline or the token)",
+                                 grant.user.username);
+                    finish();
                 }
-                client_gone = reader_done = true;
-                wake.cancel();
-                reader_finished.cancel();
-            },
-            asio::detached);
+            }
+        };
 
-        auto& hub = router.app().hub;
-        const auto token_deadline = std::chrono::system_clock::time_point(std::chrono::seconds(expires_at));
-        std::uint64_t sent_version = 0;
-        auto last_sent = std::chrono::steady_clock::time_point{};
-        // Only messages that carried a change throttle the next change: the
-        // opening message and heartbeats must not delay news.
-        auto last_change_sent = std::chrono::steady_clock::time_point{};
-        for (;;) {
-            if (client_gone) break;
-            if (stopping) {
-                co_await ws.async_close(websocket::close_code::going_away, use_tuple);
-                break;
-            }
-            if (std::chrono::system_clock::now() >= token_deadline) {
-                co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error, "token expired"),
-                                        use_tuple);
-                break;
-            }
-            const auto now = std::chrono::steady_clock::now();
-            const auto version = hub.version();
-            const bool changed = version != sent_version;
-            const bool heartbeat_due = now - last_sent >= options.push_interval;
-            if (changed && now - last_change_sent < k_coalesce) {
-                wake.expires_at(last_change_sent + k_coalesce);  // coalesce: wait out the second
+        auto writer = [&]() -> asio::awaitable<void> {
+            const auto close_with = [&](websocket::close_reason reason) -> asio::awaitable<void> {
+                co_await guarded(ws.async_close(reason, asio::as_tuple(asio::use_awaitable)));
+            };
+            auto& hub = router.app().hub;
+            std::uint64_t sent_version = 0;
+            std::uint64_t checked_epoch = credentials_epoch.load();
+            auto last_sent = std::chrono::steady_clock::time_point{};
+            // Only messages that carried a change throttle the next change: the
+            // opening message and heartbeats must not delay news.
+            auto last_change_sent = std::chrono::steady_clock::time_point{};
+            while (!finished) {
+                if (stopping) {
+                    co_await close_with(websocket::close_code::going_away);
+                    break;
+                }
+                if (std::chrono::system_clock::now() >= token_deadline) {
+                    co_await close_with(websocket::close_reason(websocket::close_code::policy_error, "token expired"));
+                    break;
+                }
+                if (const auto epoch = credentials_epoch.load(); epoch != checked_epoch) {
+                    checked_epoch = epoch;
+                    if (!api::still_valid(router.app(), grant)) {
+                        spdlog::info("GET /ws/status closed ({}: token revoked)", grant.user.username);
+                        co_await close_with(
+                            websocket::close_reason(websocket::close_code::policy_error, "token revoked"));
+                        break;
+                    }
+                }
+                const auto now = std::chrono::steady_clock::now();
+                const auto version = hub.version();
+                const bool changed = version != sent_version;
+                const bool heartbeat_due = now - last_sent >= options.push_interval;
+                if (changed && now - last_change_sent < k_coalesce) {
+                    wake.expires_at(last_change_sent + k_coalesce);  // coalesce: wait out the second
+                    co_await wake.async_wait(use_tuple);
+                    continue;
+                }
+                if (changed || heartbeat_due) {
+                    // The newest, whatever was missed.
+                    const auto body = grant.detail ? hub.detail_json() : hub.status_json();
+                    ws.text(true);
+                    if (co_await guarded(ws.async_write(asio::buffer(*body), asio::as_tuple(asio::use_awaitable))))
+                        break;
+                    if (changed && sent_version != 0) last_change_sent = now;
+                    sent_version = version;
+                    last_sent = now;
+                    continue;
+                }
+                wake.expires_at(std::min(last_sent + options.push_interval, steady_token_deadline()));
                 co_await wake.async_wait(use_tuple);
-                continue;
             }
-            if (changed || heartbeat_due) {
-                const auto body = detail ? hub.detail_json() : hub.status_json();  // the newest, whatever was missed
-                ws.text(true);
-                if (auto [ec, n] = co_await ws.async_write(asio::buffer(*body), use_tuple); ec) break;
-                if (changed && sent_version != 0) last_change_sent = now;
-                sent_version = version;
-                last_sent = now;
-                continue;
-            }
-            const auto until_expiry = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                token_deadline - std::chrono::system_clock::now());
-            wake.expires_at(std::min(last_sent + options.push_interval, now + until_expiry));
-            co_await wake.async_wait(use_tuple);
-        }
+            finish();
+        };
+
+        status_sockets[context].insert(&wake);
+        co_await (reader() && writer() && keeper());
         status_sockets[context].erase(&wake);
-        boost::system::error_code ignored;
-        beast::get_lowest_layer(ws).socket().close(ignored);  // ends the reader if the close handshake did not
-        while (!reader_done) {
-            reader_finished.expires_after(10s);
-            co_await reader_finished.async_wait(use_tuple);
+    }
+
+    // Once a second: when committed data moved (a password changed, an
+    // account deleted or revoked, by us or the admin command line), tell the
+    // status sockets to check their tokens again. One query a second, not
+    // one per socket.
+    asio::awaitable<void> watch_credentials() {
+        std::uint64_t seen = router.app().store.data_version();
+        while (!stopping) {
+            credentials_tick.expires_after(1s);
+            if (auto [ec] = co_await credentials_tick.async_wait(use_tuple); ec) co_return;
+            try {
+                const auto version = router.app().store.data_version();
+                if (version == seen) continue;
+                seen = version;
+            } catch (const std::exception&) {
+                continue;  // the store's own errors are reported where it is used
+            }
+            ++credentials_epoch;
+            wake_status_sockets();
         }
     }
 
     asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
         boost::system::error_code peer_ec;
         const auto peer = stream.socket().remote_endpoint(peer_ec);
-        const std::string client_address = peer_ec ? std::string() : peer.address().to_string();
+        // Connection caps count the TCP peer, grouped as net::client_key does
+        // (an IPv6 /64 is one client); requests may name another client
+        // behind a trusted proxy.
+        const std::string peer_address = peer_ec ? std::string() : peer.address().to_string();
+        const std::string client_address = net::client_key(peer_address);
         const auto slot = limits.admit_connection(client_address);
         if (!slot) {
-            warn_cap_reached("connection", client_address);
+            warn_cap_reached("connection", peer_address);
             co_await refuse_connection(stream);
             co_return;
         }
@@ -373,6 +493,18 @@ struct Server::Impl {
 
             auto& message = parser.get();
             const std::string_view origin = message[bhttp::field::origin];
+            if (!hosts.allows(message[bhttp::field::host])) {
+                // Another name resolving to us (DNS rebinding), or a mistake.
+                auto out = to_beast(api::error_response(421, "Misdirected request"), message.version(), false);
+                stream.expires_after(options.request_timeout);
+                co_await bhttp::async_write(stream, out, use_tuple);
+                spdlog::info("{} {} 421 (host not allowed)", std::string(message.method_string()),
+                             std::string(message.target().substr(0, message.target().find('?'))));
+                break;
+            }
+            const std::string_view forwarded = message[bhttp::field::forwarded];
+            const std::string_view x_forwarded_for = message["X-Forwarded-For"];
+            const std::string client = options.proxies.client_of(peer_address, forwarded, x_forwarded_for);
             if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
                 if (!options.cors.allows_socket(origin, message[bhttp::field::host])) {
                     auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
@@ -381,7 +513,7 @@ struct Server::Impl {
                     break;
                 }
                 api::Request upgrade{"GET", std::string(message.target()),
-                                     std::string(message[bhttp::field::authorization]), {}, {}, client_address};
+                                     std::string(message[bhttp::field::authorization]), {}, {}, client};
                 auto grant = api::authenticate_socket(router.app(), upgrade);
                 if (auto* refusal = std::get_if<api::Response>(&grant)) {
                     auto out = to_beast(std::move(*refusal), message.version(), false);
@@ -390,16 +522,15 @@ struct Server::Impl {
                     break;
                 }
                 spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
-                const auto& granted = std::get<api::SocketGrant>(grant);
-                co_await status_socket(std::move(stream), parser.release(), granted.expires_at, granted.detail, context,
-                                       client_address);
+                co_await status_socket(std::move(stream), parser.release(), std::get<api::SocketGrant>(std::move(grant)),
+                                       context, client_address);
                 leave(id);
                 co_return;
             }
             api::Request request{std::string(message.method_string()), std::string(message.target()),
                                  std::string(message[bhttp::field::authorization]),
                                  std::string(message[bhttp::field::content_type]), std::move(message.body()),
-                                 client_address};
+                                 client, !forwarded.empty() || !x_forwarded_for.empty()};
             const bool keep_alive = message.keep_alive() && !stopping;
             auto preflight = options.cors.preflight(request.method, origin,
                                                     message[bhttp::field::access_control_request_method]);
@@ -433,6 +564,7 @@ struct Server::Impl {
         stopping = true;
         acceptor.close();
         wake_status_sockets();  // they close with 1001
+        credentials_tick.cancel();
         keep_running.clear();  // each thread ends once its connections have
         close_idle_connections();
         // Wait for the connections to end, up to the drain limit.
@@ -476,6 +608,7 @@ void Server::run() {
     };
     asio::co_spawn(s.ioc, s.listen(), log_failure);
     asio::co_spawn(s.ioc, s.watch_signals(), log_failure);
+    asio::co_spawn(s.ioc, s.watch_credentials(), log_failure);
     spdlog::info("gatewatch listening on http://{}:{}", s.options.host, port());
     log::flush_logs();  // scripts and tests wait for this line
 

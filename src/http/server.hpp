@@ -21,11 +21,21 @@
 // Connections past a cap (in total or from one address) are answered 503
 // with Retry-After and closed; status sockets past theirs are closed with
 // 1013. A WebSocket handshake from another site's page is refused (403)
-// unless its origin is in the CORS list.
+// unless its origin is in the CORS list. Every write to a status socket must
+// finish within 10 s and before the token expires, or the socket is dropped;
+// once a second, if committed data moved, open sockets check their token
+// again and close with 1008 when it was revoked.
+// A request whose Host is not allowed (host_policy.hpp) gets 421. The client
+// of a request is its TCP peer, or behind a trusted proxy the one it names;
+// per-client limits group IPv6 by /64 (net/client_address.hpp), and one client
+// may hold at most a quarter of the hashing queue. Out of file descriptors,
+// accepting pauses for 100 ms; repeated warnings come at most once a second.
 // This is the only translation unit that includes Beast (it compiles slowly).
 #include "api/router.hpp"
 #include "http/connection_limits.hpp"
 #include "http/cors.hpp"
+#include "http/host_policy.hpp"
+#include "net/client_address.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -47,6 +57,8 @@ struct ServerOptions {
     std::chrono::milliseconds push_interval{5000};
     ConnectionCaps caps;  // past a cap: 503 (HTTP) or close 1013 (WebSocket)
     CorsPolicy cors;      // no cross-origin access unless origins are listed
+    std::vector<std::string> allowed_hosts;  // besides the defaults (HostPolicy)
+    net::ProxyList proxies;                  // trusted reverse proxies
 };
 
 class Server {

@@ -3,6 +3,8 @@
 #include "monitor/icmp_packet.hpp"
 #include "monitor/pacing.hpp"
 #include "monitor/system_ping.hpp"
+#include "util/secure_random.hpp"
+#include "log/rate_limit.hpp"
 
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
@@ -123,14 +125,14 @@ struct Monitor::Impl {
     std::int64_t last_tick_ns = 0;
     asio::steady_timer sync_timer{ioc};
     std::optional<std::uint64_t> synced_version;
-    std::mt19937_64 rng{std::random_device{}()};
+    util::SecureRandom rng;  // probe tokens: a host that sees its own cannot predict others'
     unsigned pings_running = 0;
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
 
     Impl(MonitorOptions o, store::Store& s, StatusHub& h) : opt(o), store(s), hub(h), cap(o.max_rate, steady_ns()) {
         opt.pings_per_round = std::clamp(opt.pings_per_round, 1, k_max_pings_per_round);
-        raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng()) & 0xFFFF);
+        raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng.next()) & 0xFFFF);
         choose_method();
     }
 
@@ -265,7 +267,7 @@ struct Monitor::Impl {
         Target& t = targets[index];
         IcmpSocket* socket = t.address.family == icmp::Family::v4 ? (sock4 ? &*sock4 : nullptr)
                                                                   : (sock6 ? &*sock6 : nullptr);
-        Probe probe{index, t.generation, rng(), realtime_ns(), t.address};
+        Probe probe{index, t.generation, rng.next(), realtime_ns(), t.address};
         if (socket == nullptr) {
             probe_done(probe, false, 0);
             return;
@@ -403,7 +405,9 @@ struct Monitor::Impl {
                 synced_version = version;
             }
         } catch (const std::exception& e) {
-            spdlog::warn("monitor: cannot read devices: {}", e.what());
+            static log::RateLimit unreadable{std::chrono::seconds(1)};
+            if (const auto skipped = unreadable.due())
+                spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", e.what(), *skipped);
         }
         sync_timer.expires_after(opt.sync_every);
         sync_timer.async_wait([this](boost::system::error_code ec) {

@@ -82,12 +82,19 @@ void run_system_ping(asio::io_context& ioc, const std::string& ip, int count, st
     const std::string timeout_arg = seconds(timeout);
     const char* argv[] = {"ping", "-n", "-q", "-c", count_arg.c_str(), "-i", interval_arg.c_str(), "-W",
                           timeout_arg.c_str(), ip.c_str(), nullptr};
+    // The child gets the pipe as stdout and nothing else of ours: no client
+    // socket, no database, and none of our environment (it may have held the
+    // token secret); ping needs only a locale-free C environment.
+    static const char* const k_environment[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, "ping", &actions, nullptr, const_cast<char* const*>(argv), environ);
+    const int rc = posix_spawnp(&pid, "ping", &actions, nullptr, const_cast<char* const*>(argv),
+                                const_cast<char* const*>(k_environment));
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
     if (rc != 0) {

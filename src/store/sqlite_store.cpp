@@ -38,12 +38,19 @@ constexpr std::array k_migrations = {
     );
     CREATE INDEX devices_by_room ON devices (room_id);
     )sql",
+    // Tokens issued before this second (seconds since the epoch) are refused:
+    // a password change or "log out everywhere" moves it forward.
+    R"sql(
+    ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 Role parse_role(const std::string& text) { return text == "admin" ? Role::admin : Role::viewer; }
 
-constexpr const char* k_user_columns = "SELECT id, username, password_hash, role FROM users ";
-User read_user(const Statement& s) { return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3))}; }
+constexpr const char* k_user_columns = "SELECT id, username, password_hash, role, tokens_valid_from FROM users ";
+User read_user(const Statement& s) {
+    return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3)), s.int64(4)};
+}
 
 Room read_room(const Statement& s) { return Room{s.int64(0), s.text(1), s.optional_text(2)}; }
 
@@ -195,6 +202,19 @@ bool SqliteStore::set_password_hash(const std::string& username, const std::stri
         s.step();
         const bool changed = c.changes() > 0;
         return changed;
+    });
+}
+
+bool SqliteStore::revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
+                                const std::optional<std::string>& new_password_hash) {
+    return write([&](Connection& c) {
+        // max(): a revocation never brings back tokens an earlier one refused.
+        auto s = c.prepare(
+            "UPDATE users SET tokens_valid_from = max(tokens_valid_from, ?), "
+            "password_hash = coalesce(?, password_hash) WHERE username = ?");
+        s.bind(1, tokens_valid_from).bind(2, new_password_hash).bind(3, username);
+        s.step();
+        return c.changes() > 0;
     });
 }
 

@@ -25,6 +25,7 @@ struct User {
     std::string username;
     std::string password_hash;
     Role role = Role::viewer;
+    std::int64_t tokens_valid_from = 0;  // seconds since the epoch: tokens issued before are refused
 };
 
 struct Room {
@@ -98,7 +99,13 @@ public:
     // Users. Usernames compare without regard to ASCII case.
     virtual std::optional<User> find_user(const std::string& username) = 0;
     virtual User create_user(const NewUser& user) = 0;
+    // Replaces the hash alone (a rehash after login): tokens stay valid.
     virtual bool set_password_hash(const std::string& username, const std::string& password_hash) = 0;
+    // Refuses the account's tokens issued before `tokens_valid_from` (it only
+    // moves forward) and, when given, sets a new password hash in the same
+    // write: a password change and "log out everywhere". False: no such user.
+    virtual bool revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
+                               const std::optional<std::string>& new_password_hash) = 0;
     virtual bool delete_user(const std::string& username) = 0;
     virtual std::vector<User> list_users() = 0;
 

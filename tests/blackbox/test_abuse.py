@@ -144,7 +144,7 @@ class IdleKeepAlive(unittest.TestCase):
     def test_an_idle_connection_is_closed_after_the_idle_timeout(self):
         with Server(args=("--idle-timeout", "1",)) as server:
             s = connect(server)
-            s.sendall(b"GET /users/me HTTP/1.1\r\nHost: gw\r\n\r\n")
+            s.sendall(b"GET /users/me HTTP/1.1\r\nHost: localhost:%d\r\n\r\n" % server.port)
             s.settimeout(30)
             first = s.recv(4096)
             self.assertTrue(first.startswith(b"HTTP/1.1 401"), first)

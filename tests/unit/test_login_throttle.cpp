@@ -52,3 +52,42 @@ TEST(LoginThrottle, SuccessEmptiesTheBuckets) {
     for (int i = 0; i < 4; ++i) throttle.failed("alice", "127.0.0.10", t0);
     EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0));
 }
+
+TEST(LoginThrottle, SuccessDoesNotEmptyTheClientsBucket) {
+    // An attacker who owns an account must not reset its address's bucket by
+    // logging into it between guesses at others.
+    LoginThrottle throttle;
+    for (int i = 0; i < 19; ++i) throttle.failed("victim" + std::to_string(i), "127.0.0.20", t0);
+    throttle.succeeded("mallory", "127.0.0.20");
+    throttle.failed("victim-last", "127.0.0.20", t0);
+    EXPECT_TRUE(throttle.check("victim-next", "127.0.0.20", t0));
+}
+
+TEST(LoginThrottle, RegistrationsFillTheirOwnBucketPerClient) {
+    LoginThrottle throttle;
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_FALSE(throttle.check_registration("127.0.0.20", t0)) << i;
+        throttle.registered("127.0.0.20", t0);
+    }
+    EXPECT_TRUE(throttle.check_registration("127.0.0.20", t0));
+    EXPECT_FALSE(throttle.check_registration("127.0.0.21", t0));
+    EXPECT_FALSE(throttle.check("someone", "127.0.0.20", t0));  // logging in is another matter
+    EXPECT_FALSE(throttle.check_registration("127.0.0.20", t0 + 3s));  // one drains every 3 s
+}
+
+TEST(LoginThrottle, MemoryIsBoundedWhateverClientsSend) {
+    LoginThrottle throttle;
+    const std::string long_tail(10'000, 'x');
+    for (int i = 0; i < 300'000; ++i)
+        throttle.failed(std::to_string(i) + long_tail, "127.1." + std::to_string(i % 200) + ".1", t0 + std::chrono::milliseconds(i));
+    EXPECT_LE(throttle.size(), 3 * LoginThrottle::k_max_entries);
+}
+
+TEST(LoginThrottle, AFullTableKeepsTheBucketsThatMatter) {
+    LoginThrottle throttle;
+    for (int i = 0; i < 5; ++i) throttle.failed("alice", "127.0.0.10", t0);  // alice's pair bucket is full
+    // Churn with single failures from elsewhere (each bucket holds one failure).
+    for (std::size_t i = 0; i < 2 * LoginThrottle::k_max_entries; ++i)
+        throttle.failed("churn" + std::to_string(i), "127.2." + std::to_string(i % 250) + "." + std::to_string(i / 250 % 250), t0);
+    EXPECT_TRUE(throttle.check("alice", "127.0.0.10", t0));
+}
