@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -47,8 +48,10 @@ class Response:
 
 
 class Server:
-    def __init__(self, data_dir=None, args=(), env=None, secret=SECRET):
+    def __init__(self, data_dir=None, args=(), env=None, secret=SECRET, nofile=None):
+        """nofile: (soft, hard) RLIMIT_NOFILE to start the server under."""
         self.own_dir = data_dir is None
+        self.nofile = nofile
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="gw-blackbox-")
         self.args = list(args)
         self.env = dict(os.environ)
@@ -61,9 +64,11 @@ class Server:
         self.log = []
 
     def start(self):
+        limit = self.nofile
+        preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limit)) if limit else None
         self.process = subprocess.Popen(
             [BINARY, "serve", "--port", "0", "--data-dir", self.data_dir, *self.args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env, preexec_fn=preexec)
         ready = threading.Event()
 
         def drain():
@@ -180,6 +185,19 @@ def forge_token(claims, alg="HS256", key=SECRET, header=None):
         return signing_input + "."
     sig = hmac.new(key.encode(), signing_input.encode(), digests[alg]).digest()
     return signing_input + "." + b64url(sig)
+
+
+def claims(token):
+    """The claims of a JWT, unverified."""
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def session_token(sub, uid, seconds=600, iat=None, key=SECRET):
+    """A forged token with every claim a login gives (sub, uid, iat, exp): valid
+    while the account `sub` still has id `uid` and was not revoked after `iat`."""
+    now = time.time()
+    return forge_token({"sub": sub, "uid": uid, "iat": now if iat is None else iat, "exp": int(now) + seconds}, key=key)
 
 
 def wait_for(predicate, deadline=30.0, interval=0.05):

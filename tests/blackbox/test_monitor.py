@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Server, ServerTestCase, forge_token, wait_for
+from harness import Server, ServerTestCase, forge_token, session_token, wait_for
 from wsclient import Closed, WebSocket
 
 FAST = ("--probe-interval", "1", "--probe-timeout", "0.5", "--probe-spacing", "0.1",
@@ -186,7 +186,8 @@ class LiveStatus(ServerTestCase):
         self.assertTrue(self.server.alive())
 
     def test_socket_closes_1008_when_the_token_expires(self):
-        token = forge_token({"sub": "viewer", "exp": int(time.time()) + 3})
+        uid = self.server.get("/users/me", token=self.viewer).json()["id"]
+        token = session_token("viewer", uid, seconds=3)
         ws = WebSocket(self.server.port, query_token=token)
         try:
             self.assertEqual(ws.status, 101)
