@@ -36,6 +36,7 @@ constexpr auto k_coalesce = 1s;  // changes inside a second after a message make
 // A status socket's client must take each message within this, or it is
 // dropped: a client that never reads cannot hold a socket (and its token) open.
 constexpr auto k_write_deadline = 10s;
+constexpr auto k_close_deadline = 2s;
 // Out of descriptors: stop accepting this long, then try again (the pending
 // connections wait in the listen backlog), instead of spinning on accept.
 constexpr auto k_accept_pause = 100ms;
@@ -328,10 +329,13 @@ struct Server::Impl {
             wake.cancel();
             guard.cancel();
         };
-        // Every write runs under the guard: it must end within the deadline
-        // and before the token does.
-        const auto guarded = [&](auto operation) -> asio::awaitable<boost::system::error_code> {
-            guard.expires_at(std::min(std::chrono::steady_clock::now() + k_write_deadline, steady_token_deadline()));
+        // Every write runs under the guard: a message must be taken within the
+        // write deadline and before the token expires; a closing handshake
+        // gets a short deadline of its own.
+        const auto guarded = [&](auto operation, bool closing) -> asio::awaitable<boost::system::error_code> {
+            const auto now = std::chrono::steady_clock::now();
+            guard.expires_at(closing ? now + k_close_deadline
+                                     : std::min(now + k_write_deadline, steady_token_deadline()));
             const auto result = co_await std::move(operation);
             if (!finished) guard.expires_at(asio::steady_timer::time_point::max());
             co_return std::get<0>(result);
@@ -360,7 +364,7 @@ struct Server::Impl {
 
         auto writer = [&]() -> asio::awaitable<void> {
             const auto close_with = [&](websocket::close_reason reason) -> asio::awaitable<void> {
-                co_await guarded(ws.async_close(reason, asio::as_tuple(asio::use_awaitable)));
+                co_await guarded(ws.async_close(reason, asio::as_tuple(asio::use_awaitable)), true);
             };
             auto& hub = router.app().hub;
             std::uint64_t sent_version = 0;
@@ -400,7 +404,7 @@ struct Server::Impl {
                     // The newest, whatever was missed.
                     const auto body = grant.detail ? hub.detail_json() : hub.status_json();
                     ws.text(true);
-                    if (co_await guarded(ws.async_write(asio::buffer(*body), asio::as_tuple(asio::use_awaitable))))
+                    if (co_await guarded(ws.async_write(asio::buffer(*body), asio::as_tuple(asio::use_awaitable)), false))
                         break;
                     if (changed && sent_version != 0) last_change_sent = now;
                     sent_version = version;
