@@ -1,75 +1,14 @@
-// One row of the overview: a room's heading or a device. Memoized: a push
-// re-renders only the rows whose device or status object changed.
+// A device's row in the overview: status (glyph and text), name, IP, the last
+// round's RTT and loss, the check, how long in this status, and (for admins)
+// edit and delete. Memoized: a push re-renders only the rows whose device or
+// status object changed.
 import { memo } from 'react';
 import type { Row } from '../rows';
 import { statusGlyph, statusLabel } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';
-import type { Device, Room } from '../types';
+import type { Device } from '../types';
 
-export const ROOM_ROW_HEIGHT = 52;
 export const DEVICE_ROW_HEIGHT = 60;
-export const EMPTY_ROW_HEIGHT = 44;
-
-export function rowHeight(row: Row): number {
-  return row.kind === 'room' ? ROOM_ROW_HEIGHT : row.kind === 'device' ? DEVICE_ROW_HEIGHT : EMPTY_ROW_HEIGHT;
-}
-
-interface RoomProps {
-  row: Row & { kind: 'room' };
-  canEdit: boolean;
-  onEdit: (room: Room) => void;
-  onDelete: (room: Room) => void;
-  onAddDevice: (roomId: number | null) => void;
-}
-
-// Rows are rebuilt on every push; compare what they show, not their identity.
-function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
-  return (
-    a.row.room === b.row.room &&
-    a.row.devices === b.row.devices &&
-    a.row.down === b.row.down &&
-    a.canEdit === b.canEdit &&
-    a.onEdit === b.onEdit &&
-    a.onDelete === b.onDelete &&
-    a.onAddDevice === b.onAddDevice
-  );
-}
-
-export const RoomHeading = memo(function RoomHeading({ row, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
-  const { room } = row;
-  const name = room ? room.name : 'Without a room';
-  return (
-    <div className="room-row">
-      <div className="room-title">
-        <h2>{name}</h2>
-        {room?.description && <span className="room-description">{room.description}</span>}
-      </div>
-      <span className="room-counts">
-        <span className="total">
-          {row.devices} {row.devices === 1 ? 'device' : 'devices'}
-        </span>
-        {row.down > 0 && <span className="down-count">{row.down} down</span>}
-      </span>
-      {canEdit && (
-        <span className="row-actions">
-          <button type="button" onClick={() => onAddDevice(room ? room.id : null)} aria-label={`Add a device to ${name}`}>
-            + Device
-          </button>
-          {room && (
-            <>
-              <button type="button" onClick={() => onEdit(room)} aria-label={`Edit room ${name}`}>
-                Edit
-              </button>
-              <button type="button" className="danger-text" onClick={() => onDelete(room)} aria-label={`Delete room ${name}`}>
-                Delete
-              </button>
-            </>
-          )}
-        </span>
-      )}
-    </div>
-  );
-}, sameRoomRow);
 
 interface DeviceProps {
   row: Row & { kind: 'device' };

@@ -1,0 +1,65 @@
+// A room's heading row in the overview: its name and description, how many
+// of its listed devices there are and how many are down, and (for admins)
+// add-device, edit and delete. Memoized on what it shows.
+import { memo } from 'react';
+import type { Row } from '../rows';
+import type { Room } from '../types';
+
+export const ROOM_ROW_HEIGHT = 52;
+
+interface RoomProps {
+  row: Row & { kind: 'room' };
+  canEdit: boolean;
+  onEdit: (room: Room) => void;
+  onDelete: (room: Room) => void;
+  onAddDevice: (roomId: number | null) => void;
+}
+
+// Rows are rebuilt on every push; compare what they show, not their identity.
+function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
+  return (
+    a.row.room === b.row.room &&
+    a.row.devices === b.row.devices &&
+    a.row.down === b.row.down &&
+    a.canEdit === b.canEdit &&
+    a.onEdit === b.onEdit &&
+    a.onDelete === b.onDelete &&
+    a.onAddDevice === b.onAddDevice
+  );
+}
+
+export const RoomHeading = memo(function RoomHeading({ row, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
+  const { room } = row;
+  const name = room ? room.name : 'Without a room';
+  return (
+    <div className="room-row">
+      <div className="room-title">
+        <h2>{name}</h2>
+        {room?.description && <span className="room-description">{room.description}</span>}
+      </div>
+      <span className="room-counts">
+        <span className="total">
+          {row.devices} {row.devices === 1 ? 'device' : 'devices'}
+        </span>
+        {row.down > 0 && <span className="down-count">{row.down} down</span>}
+      </span>
+      {canEdit && (
+        <span className="row-actions">
+          <button type="button" onClick={() => onAddDevice(room ? room.id : null)} aria-label={`Add a device to ${name}`}>
+            + Device
+          </button>
+          {room && (
+            <>
+              <button type="button" onClick={() => onEdit(room)} aria-label={`Edit room ${name}`}>
+                Edit
+              </button>
+              <button type="button" className="danger-text" onClick={() => onDelete(room)} aria-label={`Delete room ${name}`}>
+                Delete
+              </button>
+            </>
+          )}
+        </span>
+      )}
+    </div>
+  );
+}, sameRoomRow);
