@@ -23,7 +23,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import SECRET, Server, ServerTestCase, claims, forge_token, session_token, wait_for
+from harness import SANITIZED, SECRET, Server, ServerTestCase, claims, forge_token, session_token, wait_for
 from wsclient import Closed, WebSocket
 
 OTHERS = [f"127.0.0.{i}" for i in range(2, 6)]
@@ -193,7 +193,8 @@ class UsernameSyntax(unittest.TestCase):
                          source=OTHERS[i % len(OTHERS)])
                 statuses.add(r.status)
             after = proc_status(s.process.pid, "VmRSS")
-            self.assertLess(after - before, 50 * 1024, f"RSS {before} -> {after} kB")
+            if not SANITIZED:  # ASan's quarantine holds every freed body for a while
+                self.assertLess(after - before, 50 * 1024, f"RSS {before} -> {after} kB")
             self.assertEqual(statuses, {401}, "a 1 MB username is simply not a valid username")
             self.assertTrue(s.alive())
 
@@ -666,6 +667,10 @@ class FileDescriptors(unittest.TestCase):
             self.assertEqual(line.split()[3:5], ["2048", "2048"], line)
             self.assertTrue(s.alive())
 
+    # UBSan checks a vptr by writing memory into a pipe(); out of descriptors
+    # that fails and it reports a false "invalid vptr" (no suppression helps
+    # with -fno-sanitize-recover). The release run of this test covers it.
+    @unittest.skipIf(SANITIZED, "the sanitizers' own probes need spare descriptors")
     def test_running_out_of_descriptors_neither_spins_nor_floods_the_log(self):
         limit = 256
         own_soft, own_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
