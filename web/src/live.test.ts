@@ -114,8 +114,59 @@ describe('LiveStatus', () => {
     expect(FakeSocket.made).toHaveLength(1);
   });
 
+  it('delta protocol: snapshots and deltas go on; a heartbeat only keeps the socket alive', () => {
+    const { live, messages } = setup();
+    live.start();
+    const socket = FakeSocket.made[0];
+    socket.onopen?.();
+    socket.onmessage?.({ data: '{"snapshot":{"192.0.2.1":"connected"}}' });
+    socket.onmessage?.({ data: '{"changed":{"192.0.2.1":"disconnected"},"removed":["192.0.2.9"]}' });
+    for (let i = 0; i < 4; i += 1) {
+      vi.advanceTimersByTime(10_000);
+      socket.onmessage?.({ data: '{}' });
+    }
+    expect(socket.closedWith).toBeNull();
+    expect(messages).toEqual([
+      { snapshot: { '192.0.2.1': 'connected' } },
+      { changed: { '192.0.2.1': 'disconnected' }, removed: ['192.0.2.9'] },
+    ]);
+    vi.advanceTimersByTime(15_000);
+    expect(socket.closedWith).toBe(4000);
+    live.stop();
+  });
+
+  it('a server without deltas: every message is the whole state, an empty one too', () => {
+    const { live, messages } = setup();
+    live.start();
+    FakeSocket.made[0].onopen?.();
+    FakeSocket.made[0].onmessage?.({ data: '{"192.0.2.1":"connected"}' });
+    FakeSocket.made[0].onmessage?.({ data: '{}' });
+    FakeSocket.made[0].onmessage?.({ data: 'not json' });
+    expect(messages).toEqual([{ '192.0.2.1': 'connected' }, { snapshot: {} }]);
+    expect(FakeSocket.made[0].closedWith).toBeNull();
+    live.stop();
+  });
+
+  it('a delta it cannot read replaces the socket, whose first message is a snapshot again', () => {
+    const { live, messages, states } = setup();
+    live.start();
+    FakeSocket.made[0].onopen?.();
+    FakeSocket.made[0].onmessage?.({ data: '{"snapshot":{"192.0.2.1":"connected"}}' });
+    FakeSocket.made[0].onmessage?.({ data: '{"changed":{"192.0.2.1":"disc' });
+    expect(FakeSocket.made[0].closedWith).toBe(4000);
+    expect(states.at(-1)?.kind).toBe('reconnecting');
+    FakeSocket.made[0].onmessage?.({ data: '{"changed":{"192.0.2.1":"connected"}}' }); // late: ignored
+    vi.advanceTimersByTime(1000);
+    FakeSocket.made[1].onopen?.();
+    FakeSocket.made[1].onmessage?.({ data: '{"snapshot":{"192.0.2.1":"disconnected"}}' });
+    FakeSocket.made[1].onmessage?.({ data: '{"removed":"192.0.2.1"}' });
+    expect(FakeSocket.made[1].closedWith).toBe(4000);
+    expect(messages).toEqual([{ snapshot: { '192.0.2.1': 'connected' } }, { snapshot: { '192.0.2.1': 'disconnected' } }]);
+    live.stop();
+  });
+
   it('builds the socket URL with the token escaped, ws or wss as the page', () => {
-    expect(statusSocketUrl({ protocol: 'http:', host: 'gw:8000' }, 'a.b+c')).toBe('ws://gw:8000/ws/status/?detail=true&token=a.b%2Bc');
+    expect(statusSocketUrl({ protocol: 'http:', host: 'gw:8000' }, 'a.b+c')).toBe('ws://gw:8000/ws/status/?detail=true&delta=true&token=a.b%2Bc');
     expect(statusSocketUrl({ protocol: 'https:', host: 'gw' }, 't').startsWith('wss://gw/')).toBe(true);
   });
 });

@@ -1,20 +1,33 @@
-// The connection to /ws/status/?detail=true: passes each message on, reports
-// whether it is live, and reconnects with backoff when the socket drops.
+// The connection to /ws/status/?detail=true&delta=true: passes each change
+// of state on, reports whether it is live, and reconnects with backoff when
+// the socket drops.
+//
+// The delta protocol (spec: "Status deltas"): a socket's first message is
+// {"snapshot": {...}}, then {"changed": {...}, "removed": [...]} while
+// anything changes, {} as a heartbeat, and a fresh snapshot whenever the
+// server found us behind. Snapshots and deltas go to onMessage; heartbeats
+// only keep the socket alive. A server without deltas sends the whole
+// {"<ip>": detail} object every time: a socket whose first message is not a
+// snapshot is read that way, each message passed on as it is (the reducer
+// takes a whole object as a snapshot), an empty one as {"snapshot": {}}.
+// A delta cannot be skipped, so a message we cannot read replaces the socket
+// (the next one starts with a snapshot).
 //
 // Close code 1008 means the token expired or was refused: no reconnection,
 // onAuthLost instead. A handshake refused with 401 shows up in a browser only
 // as a failed socket, so after a connection that never opened, checkAuth()
 // asks the API (whose 401 ends the session). With no message for
-// `silenceLimit` ms (the server sends one at least every 5 s), the socket is
-// presumed dead and replaced.
+// `silenceLimit` ms (the server sends one, a heartbeat at least, every push
+// interval), the socket is presumed dead and replaced.
 import { Backoff } from './backoff';
-import type { StatusMessage } from './types';
+import { isDelta, isHeartbeat, isSnapshot } from './status';
+import type { StatusMessage, StatusUpdate } from './types';
 
 export type LiveState = { kind: 'connecting' } | { kind: 'live' } | { kind: 'reconnecting'; retryAt: number };
 
 export interface LiveOptions {
   url: string;
-  onMessage: (message: StatusMessage) => void;
+  onMessage: (message: StatusUpdate | StatusMessage) => void;
   onState: (state: LiveState) => void;
   onAuthLost: (message: string) => void;
   checkAuth: () => void;
@@ -26,7 +39,7 @@ export interface LiveOptions {
 
 export function statusSocketUrl(location: Pick<Location, 'protocol' | 'host'>, token: string): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws/status/?detail=true&token=${encodeURIComponent(token)}`;
+  return `${scheme}://${location.host}/ws/status/?detail=true&delta=true&token=${encodeURIComponent(token)}`;
 }
 
 export class LiveStatus {
@@ -66,6 +79,7 @@ export class LiveStatus {
     const socket = new Impl(this.options.url);
     this.socket = socket;
     let opened = false;
+    let mode: 'first' | 'delta' | 'whole' = 'first';
     socket.onopen = () => {
       opened = true;
       this.backoff.reset();
@@ -73,11 +87,27 @@ export class LiveStatus {
       this.expectMessage();
     };
     socket.onmessage = (event: MessageEvent) => {
+      if (this.socket !== socket) return;
       this.expectMessage();
+      let message: unknown;
       try {
-        this.options.onMessage(JSON.parse(String(event.data)) as StatusMessage);
+        message = JSON.parse(String(event.data));
       } catch {
-        // A message we cannot read is skipped; the next one carries the whole state again.
+        message = undefined;
+      }
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        if (mode === 'whole') return; // skipped: the next message carries the whole state again
+        this.replace(socket);
+        return;
+      }
+      if (mode === 'first') mode = isSnapshot(message) ? 'delta' : 'whole';
+      if (mode === 'whole') {
+        this.options.onMessage(isHeartbeat(message) ? { snapshot: {} } : (message as StatusMessage));
+      } else if (isSnapshot(message) || isDelta(message)) {
+        if (readableUpdate(message)) this.options.onMessage(message);
+        else this.replace(socket);
+      } else if (!isHeartbeat(message)) {
+        this.replace(socket);
       }
     };
     socket.onclose = (event: CloseEvent) => {
@@ -97,13 +127,19 @@ export class LiveStatus {
   private expectMessage(): void {
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.silenceTimer = setTimeout(() => {
-      const socket = this.socket;
-      if (!socket) return;
-      this.socket = null;
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-      socket.close(4000);
-      this.scheduleReconnect();
+      if (this.socket) this.replace(this.socket);
     }, this.options.silenceLimit ?? 15_000);
+  }
+
+  // Gives up on a socket that went silent or sent what we cannot follow.
+  private replace(socket: WebSocket): void {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = null;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.close(4000);
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -116,4 +152,14 @@ export class LiveStatus {
       if (!this.stopped) this.connect();
     }, delay);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readableUpdate(message: StatusUpdate): boolean {
+  if ('snapshot' in message) return isRecord(message.snapshot);
+  const { changed, removed } = message;
+  return (changed === undefined || isRecord(changed)) && (removed === undefined || (Array.isArray(removed) && removed.every((ip) => typeof ip === 'string')));
 }

@@ -1,15 +1,19 @@
 // The live status of every monitored device, kept by IP, and what the
 // overview derives from it.
 //
-// applyStatusMessage is the reducer of /ws/status/ messages: it returns the
-// previous map itself when nothing changed, and keeps each unchanged entry's
-// identity, so memoized rows re-render only for devices whose status moved.
-import type { Device, Status, StatusDetail, StatusMessage } from './types';
+// applyStatusMessage is the reducer of /ws/status/ messages: a snapshot
+// replaces everything, a delta merges `changed` and deletes `removed`, a
+// heartbeat ({}) changes nothing. It returns the previous table itself when
+// nothing changed, and keeps each unchanged entry's identity, so memoized
+// rows re-render only for devices whose status moved. A delta costs time in
+// proportion to its size, not to the number of devices (see statusTable.ts).
+import { StatusTable, type StatusChange, type StatusMap } from './statusTable';
+import type { Device, Status, StatusDelta, StatusDetail, StatusMessage, StatusSnapshot, StatusUpdate } from './types';
 
-export type StatusMap = ReadonlyMap<string, StatusDetail>;
+export type { StatusMap } from './statusTable';
 export type DisplayStatus = Status | 'unmonitored';
 
-export const emptyStatus: StatusMap = new Map();
+export const emptyStatus: StatusTable = StatusTable.empty;
 
 function normalize(value: Status | StatusDetail, previous: StatusDetail | undefined): StatusDetail {
   if (typeof value !== 'string') return value;
@@ -17,6 +21,10 @@ function normalize(value: Status | StatusDetail, previous: StatusDetail | undefi
   // while it agrees with them.
   if (previous && previous.status === value) return previous;
   return { status: value, rtt_ms: null, loss: null, since: null, last_probe: null };
+}
+
+function readable(value: unknown): value is Status | StatusDetail {
+  return typeof value === 'string' || (typeof value === 'object' && value !== null && typeof (value as StatusDetail).status === 'string');
 }
 
 function sameDetail(a: StatusDetail, b: StatusDetail): boolean {
@@ -30,21 +38,77 @@ function sameDetail(a: StatusDetail, b: StatusDetail): boolean {
   );
 }
 
-export function applyStatusMessage(previous: StatusMap, message: StatusMessage): StatusMap {
-  const next = new Map<string, StatusDetail>();
-  let changed = false;
-  for (const [ip, value] of Object.entries(message)) {
-    const old = previous.get(ip);
-    const detail = normalize(value, old);
-    if (old && sameDetail(old, detail)) {
-      next.set(ip, old);
-    } else {
-      next.set(ip, detail);
-      changed = true;
+export function isSnapshot(message: object): message is StatusSnapshot {
+  return Object.hasOwn(message, 'snapshot');
+}
+
+export function isHeartbeat(message: object): boolean {
+  for (const key in message) if (Object.hasOwn(message, key)) return false;
+  return true;
+}
+
+export function isDelta(message: object): message is StatusDelta {
+  return Object.hasOwn(message, 'changed') || Object.hasOwn(message, 'removed');
+}
+
+// Everything the server monitors is in `state`: unchanged entries keep their
+// identity, the rest are replaced, IPs not in `state` are dropped.
+function replaceAll(previous: StatusTable, state: StatusMessage): StatusTable {
+  const changes: StatusChange[] = [];
+  const ips: string[] = [];
+  const details: StatusDetail[] = [];
+  let kept = 0;
+  for (const ip in state) {
+    const value = state[ip];
+    if (!Object.hasOwn(state, ip) || !readable(value)) continue;
+    const before = previous.get(ip);
+    let after = normalize(value, before);
+    if (before) {
+      kept += 1;
+      if (sameDetail(before, after)) after = before;
+    }
+    if (after !== before) changes.push({ ip, before, after });
+    ips.push(ip);
+    details.push(after);
+  }
+  if (kept < previous.size) {
+    for (const [ip, before] of previous.entries()) {
+      if (!Object.hasOwn(state, ip) || !readable(state[ip])) changes.push({ ip, before, after: undefined });
     }
   }
-  if (!changed && next.size === previous.size) return previous;
-  return next;
+  return StatusTable.replace(previous, ips, details, changes);
+}
+
+function merge(previous: StatusTable, changed: StatusMessage, removed: readonly string[]): StatusTable {
+  const changes: StatusChange[] = [];
+  const pending = new Map<string, StatusDetail | undefined>();
+  const current = (ip: string) => (pending.has(ip) ? pending.get(ip) : previous.get(ip));
+  for (const ip of removed) {
+    const before = current(ip);
+    if (!before) continue;
+    changes.push({ ip, before, after: undefined });
+    pending.set(ip, undefined);
+  }
+  for (const [ip, value] of Object.entries(changed)) {
+    if (!readable(value)) continue;
+    const before = current(ip);
+    const after = normalize(value, before);
+    if (before && sameDetail(before, after)) continue;
+    changes.push({ ip, before, after });
+    pending.set(ip, after);
+  }
+  return StatusTable.derive(previous, changes);
+}
+
+// `message` is a message of the delta protocol, or (as the plain socket
+// sends) the whole {"<ip>": status} object, which counts as a snapshot. An
+// empty object is a heartbeat: the plain socket's "nothing is monitored"
+// must come wrapped as {"snapshot": {}}, as LiveStatus does.
+export function applyStatusMessage(previous: StatusTable, message: StatusUpdate | StatusMessage): StatusTable {
+  if (isSnapshot(message)) return replaceAll(previous, message.snapshot);
+  if (isDelta(message)) return merge(previous, message.changed ?? {}, message.removed ?? []);
+  if (isHeartbeat(message)) return previous;
+  return replaceAll(previous, message as StatusMessage);
 }
 
 export function displayStatus(device: Device, statuses: StatusMap): DisplayStatus {

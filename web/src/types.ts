@@ -39,3 +39,9 @@ export interface StatusDetail {
 
 // A status message: the contract's {"<ip>": "connected", ...} or the detail form.
 export type StatusMessage = Record<string, Status | StatusDetail>;
+
+// A message of /ws/status/?detail=true&delta=true (spec: "Status deltas"):
+// the whole state, or what changed since the previous message ({} is a heartbeat).
+export type StatusSnapshot = { snapshot: StatusMessage };
+export type StatusDelta = { changed?: StatusMessage; removed?: string[] };
+export type StatusUpdate = StatusSnapshot | StatusDelta;

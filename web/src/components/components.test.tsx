@@ -239,4 +239,28 @@ describe('Dashboard', () => {
     const counts = document.querySelector('[data-count="disconnected"] .count-number');
     expect(counts?.textContent).toBe('1');
   });
+
+  it('a snapshot, then deltas: the row, the counts and the room’s down count follow', async () => {
+    show('viewer');
+    await screen.findByText('gateway');
+    const send = (message: object) => act(() => sockets[0].onmessage?.({ data: JSON.stringify(message) }));
+    const count = (status: string) => document.querySelector(`[data-count="${status}"] .count-number`)?.textContent;
+    const row = () => document.querySelector('[data-device-ip="192.0.2.1"]') as HTMLElement;
+    act(() => sockets[0].onopen?.());
+    send({ snapshot: { '192.0.2.1': { status: 'connected', rtt_ms: 0.4, loss: 0, since: null, last_probe: null } } });
+    expect(row().dataset.status).toBe('connected');
+    expect(within(row()).getByText('0.40 ms')).toBeTruthy();
+    expect(count('connected')).toBe('1');
+    send({ changed: { '192.0.2.1': { status: 'disconnected', rtt_ms: null, loss: 1, since: null, last_probe: null } }, removed: [] });
+    expect(row().dataset.status).toBe('disconnected');
+    expect(count('connected')).toBe('0');
+    expect(count('disconnected')).toBe('1');
+    expect(screen.getByText('1 down')).toBeTruthy();
+    send({});
+    expect(row().dataset.status).toBe('disconnected');
+    send({ changed: {}, removed: ['192.0.2.1'] });
+    expect(row().dataset.status).toBe('unknown');
+    expect(count('unknown')).toBe('1');
+    expect(screen.queryByText('1 down')).toBeNull();
+  });
 });

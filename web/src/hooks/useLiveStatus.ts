@@ -1,19 +1,19 @@
-// The live status of every device, from /ws/status/ for as long as the
-// component is mounted, and whether the socket is live.
+// The live status of every device, from /ws/status/ (snapshots and deltas)
+// for as long as the component is mounted, and whether the socket is live.
 import { useEffect, useReducer, useState } from 'react';
 import type { Api } from '../api';
 import { LiveStatus, statusSocketUrl, type LiveState } from '../live';
-import { applyStatusMessage, emptyStatus, type StatusMap } from '../status';
-import type { StatusMessage } from '../types';
+import { applyStatusMessage, emptyStatus } from '../status';
+import type { StatusTable } from '../statusTable';
 
-export function useLiveStatus(api: Api, token: string, onSessionLost: (message: string) => void): [StatusMap, LiveState] {
+export function useLiveStatus(api: Api, token: string, onSessionLost: (message: string) => void): [StatusTable, LiveState] {
   const [statuses, dispatch] = useReducer(applyStatusMessage, emptyStatus);
   const [live, setLive] = useState<LiveState>({ kind: 'connecting' });
 
   useEffect(() => {
     const socket = new LiveStatus({
       url: statusSocketUrl(window.location, token),
-      onMessage: (message: StatusMessage) => dispatch(message),
+      onMessage: dispatch,
       onState: setLive,
       onAuthLost: onSessionLost,
       checkAuth: () => void api.me().catch(() => undefined),
