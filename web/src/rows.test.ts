@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows } from './rows';
+import { buildRows, indexDevices, layoutRows } from './rows';
 import { applyStatusMessage, emptyStatus } from './status';
 import type { Device, Room } from './types';
 import { defaultView } from './view';
@@ -24,7 +24,8 @@ describe('buildRows', () => {
     const rows = buildRows(rooms, devices, statuses, defaultView);
     expect(keys(rows)).toEqual(['r2', 'd3', 'r3', 'e3', 'r1', 'd2', 'd1', 'r-none', 'd4']);
     const lab = rows.find((r) => r.key === 'r1');
-    expect(lab).toMatchObject({ devices: 2, down: 1 });
+    expect(lab).toMatchObject({ devices: 2 });
+    expect(layoutRows(indexDevices(rooms, devices), statuses, defaultView).down.get('r1')).toBe(1);
   });
 
   it('filters by status, room and search, and hides groups left empty', () => {

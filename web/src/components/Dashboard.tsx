@@ -7,8 +7,7 @@ import { useHashView } from '../hooks/useHashView';
 import { useInventory, useReloadWhenStale } from '../hooks/useInventory';
 import { useLiveStatus } from '../hooks/useLiveStatus';
 import { useNow } from '../hooks/useNow';
-import { buildRows } from '../rows';
-import { countStatuses } from '../status';
+import { useOverview } from '../hooks/useOverview';
 import type { Device, Room, User } from '../types';
 import { defaultView } from '../view';
 import { AdminDialogs, AdminToolbarActions, type Dialog } from './AdminDialogs';
@@ -29,16 +28,12 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
   const canEdit = user.role === 'admin';
   const { rooms, devices, loadError, reload } = useInventory(api);
   const [statuses, live] = useLiveStatus(api, token, onSessionLost);
-  useReloadWhenStale(devices, statuses, reload);
   const [view, setView] = useHashView();
+  const { rows, down, counts, stale } = useOverview(rooms, devices, statuses, view);
+  useReloadWhenStale(stale, devices, statuses, reload);
   const [dialog, setDialog] = useState<Dialog>(null);
   const now = useNow(live.kind === 'reconnecting' ? 1000 : 10_000);
 
-  const rows = useMemo(
-    () => (rooms && devices ? buildRows(rooms, devices, statuses, view) : []),
-    [rooms, devices, statuses, view],
-  );
-  const counts = useMemo(() => countStatuses(devices ?? [], statuses), [devices, statuses]);
   const devicesPerRoom = useMemo(() => {
     const out = new Map<number, number>();
     for (const d of devices ?? []) if (d.room_id !== null) out.set(d.room_id, (out.get(d.room_id) ?? 0) + 1);
@@ -71,6 +66,8 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
         </Filters>
         <DeviceList
           rows={rows}
+          statuses={statuses}
+          down={down}
           loading={rooms === null || devices === null}
           loadError={loadError}
           onRetry={() => void reload()}

@@ -3,15 +3,16 @@
 // edit and delete. Memoized: a push re-renders only the rows whose device or
 // status object changed.
 import { memo } from 'react';
-import type { Row } from '../rows';
-import { statusGlyph, statusLabel } from '../status';
+import { statusGlyph, statusLabel, type DisplayStatus } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';
-import type { Device } from '../types';
+import type { Device, StatusDetail } from '../types';
 
 export const DEVICE_ROW_HEIGHT = 60;
 
 interface DeviceProps {
-  row: Row & { kind: 'device' };
+  device: Device;
+  detail: StatusDetail | undefined;
+  status: DisplayStatus;
   now: number;
   canEdit: boolean;
   onEdit: (device: Device) => void;
@@ -20,9 +21,9 @@ interface DeviceProps {
 
 function sameDeviceRow(a: DeviceProps, b: DeviceProps): boolean {
   return (
-    a.row.device === b.row.device &&
-    a.row.detail === b.row.detail &&
-    a.row.status === b.row.status &&
+    a.device === b.device &&
+    a.detail === b.detail &&
+    a.status === b.status &&
     a.now === b.now &&
     a.canEdit === b.canEdit &&
     a.onEdit === b.onEdit &&
@@ -30,8 +31,7 @@ function sameDeviceRow(a: DeviceProps, b: DeviceProps): boolean {
   );
 }
 
-export const DeviceLine = memo(function DeviceLine({ row, now, canEdit, onEdit, onDelete }: DeviceProps) {
-  const { device, detail, status } = row;
+export const DeviceLine = memo(function DeviceLine({ device, detail, status, now, canEdit, onEdit, onDelete }: DeviceProps) {
   const check = device.check?.type === 'tcp' ? `TCP ${device.check.port}` : 'ping';
   return (
     <div className={`device-row status-${status}`} data-device-ip={device.ip} data-status={status}>

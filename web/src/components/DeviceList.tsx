@@ -2,6 +2,7 @@
 // nothing-matches placeholders, or the virtual list of room and device rows.
 import { useCallback } from 'react';
 import { isFiltered, type Row } from '../rows';
+import { displayStatus, type StatusMap } from '../status';
 import type { Device, Room } from '../types';
 import { DeviceLine, DEVICE_ROW_HEIGHT } from './DeviceLine';
 import { RoomHeading, ROOM_ROW_HEIGHT } from './RoomHeading';
@@ -26,6 +27,9 @@ export interface RowActions {
 
 interface Props {
   rows: readonly Row[];
+  // Each device row's status is read from here, each room's down count from `down`.
+  statuses: StatusMap;
+  down: ReadonlyMap<string, number>;
   loading: boolean;
   loadError: string | null;
   onRetry: () => void;
@@ -36,19 +40,39 @@ interface Props {
   actions: RowActions;
 }
 
-export function DeviceList({ rows, loading, loadError, onRetry, view, onClearFilters, now, canEdit, actions }: Props) {
+export function DeviceList({ rows, statuses, down, loading, loadError, onRetry, view, onClearFilters, now, canEdit, actions }: Props) {
   const { editRoom, deleteRoom, addDevice, editDevice, deleteDevice } = actions;
   const renderRow = useCallback(
     (row: Row) => {
       if (row.kind === 'room') {
-        return <RoomHeading row={row} canEdit={canEdit} onEdit={editRoom} onDelete={deleteRoom} onAddDevice={addDevice} />;
+        return (
+          <RoomHeading
+            row={row}
+            down={down.get(row.key) ?? 0}
+            canEdit={canEdit}
+            onEdit={editRoom}
+            onDelete={deleteRoom}
+            onAddDevice={addDevice}
+          />
+        );
       }
       if (row.kind === 'device') {
-        return <DeviceLine row={row} now={now} canEdit={canEdit} onEdit={editDevice} onDelete={deleteDevice} />;
+        const { device } = row;
+        return (
+          <DeviceLine
+            device={device}
+            detail={statuses.get(device.ip)}
+            status={displayStatus(device, statuses)}
+            now={now}
+            canEdit={canEdit}
+            onEdit={editDevice}
+            onDelete={deleteDevice}
+          />
+        );
       }
       return <p className="empty-row">{row.text}</p>;
     },
-    [canEdit, now, editRoom, deleteRoom, addDevice, editDevice, deleteDevice],
+    [statuses, down, canEdit, now, editRoom, deleteRoom, addDevice, editDevice, deleteDevice],
   );
 
   return (

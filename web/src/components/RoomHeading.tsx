@@ -9,18 +9,20 @@ export const ROOM_ROW_HEIGHT = 52;
 
 interface RoomProps {
   row: Row & { kind: 'room' };
+  // Listed devices that are disconnected (kept apart from the row, which a push does not rebuild).
+  down: number;
   canEdit: boolean;
   onEdit: (room: Room) => void;
   onDelete: (room: Room) => void;
   onAddDevice: (roomId: number | null) => void;
 }
 
-// Rows are rebuilt on every push; compare what they show, not their identity.
+// Rows are rebuilt when the list is; compare what they show, not their identity.
 function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
   return (
     a.row.room === b.row.room &&
     a.row.devices === b.row.devices &&
-    a.row.down === b.row.down &&
+    a.down === b.down &&
     a.canEdit === b.canEdit &&
     a.onEdit === b.onEdit &&
     a.onDelete === b.onDelete &&
@@ -28,7 +30,7 @@ function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
   );
 }
 
-export const RoomHeading = memo(function RoomHeading({ row, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
+export const RoomHeading = memo(function RoomHeading({ row, down, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
   const { room } = row;
   const name = room ? room.name : 'Without a room';
   return (
@@ -41,7 +43,7 @@ export const RoomHeading = memo(function RoomHeading({ row, canEdit, onEdit, onD
         <span className="total">
           {row.devices} {row.devices === 1 ? 'device' : 'devices'}
         </span>
-        {row.down > 0 && <span className="down-count">{row.down} down</span>}
+        {down > 0 && <span className="down-count">{down} down</span>}
       </span>
       {canEdit && (
         <span className="row-actions">

@@ -1,8 +1,9 @@
 // The rooms and devices lists: loaded from the API, reloaded on demand (after
-// an edit), and reloaded when the live status shows another operator changed them.
+// an edit), and reloaded when the live status shows another operator changed
+// them (OverviewModel says when: `stale`).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from '../api';
-import { listIsStale, type StatusMap } from '../status';
+import type { StatusMap } from '../status';
 import type { Device, Room } from '../types';
 
 export interface Inventory {
@@ -36,16 +37,17 @@ export function useInventory(api: Api): Inventory {
 }
 
 // Another operator changed the monitored set: fetch the lists again, at
-// most once every two seconds.
-export function useReloadWhenStale(devices: Device[] | null, statuses: StatusMap, reload: () => Promise<void>): void {
+// most once every two seconds (and again after a reload that did not help,
+// or on the next push, while it stays stale).
+export function useReloadWhenStale(stale: boolean, devices: Device[] | null, statuses: StatusMap, reload: () => Promise<void>): void {
   const lastStaleReload = useRef(0);
   useEffect(() => {
-    if (!devices || statuses.size === 0 || !listIsStale(devices, statuses)) return;
+    if (!devices || !stale) return;
     const wait = Math.max(0, lastStaleReload.current + 2000 - Date.now());
     const timer = setTimeout(() => {
       lastStaleReload.current = Date.now();
       void reload();
     }, wait);
     return () => clearTimeout(timer);
-  }, [devices, statuses, reload]);
+  }, [stale, devices, statuses, reload]);
 }

@@ -1,0 +1,13 @@
+// The overview's rows, room down counts, status counts and staleness, kept
+// by one OverviewModel for the component's life, so that a push costs what
+// it changed (see overview.ts).
+import { useState } from 'react';
+import { OverviewModel, type Overview } from '../overview';
+import type { StatusTable } from '../statusTable';
+import type { Device, Room } from '../types';
+import type { View } from '../view';
+
+export function useOverview(rooms: Room[] | null, devices: Device[] | null, statuses: StatusTable, view: View): Overview {
+  const [model] = useState(() => new OverviewModel());
+  return model.update(rooms, devices, statuses, view);
+}

@@ -1,0 +1,134 @@
+// What the overview shows, derived from the lists, the live status table and
+// the view, and kept up to date in time proportional to what a push changed:
+//   - the counts come from the table's own tally (kept by the reducer) when
+//     the list and the table agree, instead of a pass over every device;
+//   - whether the list is stale is re-checked only when the table gained or
+//     lost an IP;
+//   - the rows are rebuilt only when a change touches what the view filters
+//     or sorts by (a status, under a status filter or sort; an RTT, under the
+//     RTT sort); otherwise they keep their identity, and only the rooms'
+//     "down" counts are adjusted from the changed entries.
+// Anything it cannot follow (another list, view, or a table that is not the
+// direct successor of the last one seen) is recomputed from scratch.
+//
+// OverviewModel.update is idempotent for the same inputs, so calling it
+// during render (twice, under StrictMode) is safe.
+import { indexDevices, layoutRows, matchesPlace, type DeviceIndex, type Layout, type Row } from './rows';
+import { countStatuses, listIsStale, type StatusCounts } from './status';
+import type { StatusChange, StatusTable } from './statusTable';
+import type { Device, Room, StatusDetail } from './types';
+import type { View } from './view';
+
+export interface Overview {
+  rows: readonly Row[];
+  down: ReadonlyMap<string, number>;
+  counts: StatusCounts;
+  // The server monitors a device set other than the list's: reload the list.
+  stale: boolean;
+}
+
+const nothing: Overview = {
+  rows: [],
+  down: new Map(),
+  counts: { connected: 0, disconnected: 0, unknown: 0, unmonitored: 0 },
+  stale: false,
+};
+
+const statusOf = (detail: StatusDetail | undefined) => detail?.status ?? 'unknown';
+const rttOf = (detail: StatusDetail | undefined) => detail?.rtt_ms ?? null;
+const sameView = (a: View, b: View) => a.status === b.status && a.room === b.room && a.q === b.q && a.sort === b.sort;
+
+interface LayoutState extends Layout {
+  index: DeviceIndex;
+  view: View;
+  version: number;
+}
+
+// Whether the rows must be rebuilt for these changes under this view.
+function reorders(index: DeviceIndex, view: View, changes: readonly StatusChange[]): boolean {
+  const byStatus = view.status !== 'all' || view.sort === 'status';
+  const byRtt = view.sort === 'rtt';
+  if (!byStatus && !byRtt) return false;
+  for (const { ip, before, after } of changes) {
+    const listed = index.byIp.get(ip);
+    if (!listed) continue;
+    // An unmonitored device's status never changes; its RTT, if any, still sorts.
+    if (byStatus && statusOf(before) !== statusOf(after) && listed.some((d) => d.monitored)) return true;
+    if (byRtt && rttOf(before) !== rttOf(after)) return true;
+  }
+  return false;
+}
+
+// The rooms' down counts after `changes`, given that they moved no row (so a
+// listed device is one that matches the view's room and search).
+function adjustDown(index: DeviceIndex, view: View, down: Map<string, number>, changes: readonly StatusChange[]): Map<string, number> {
+  let next = down;
+  for (const { ip, before, after } of changes) {
+    const step = (statusOf(after) === 'disconnected' ? 1 : 0) - (statusOf(before) === 'disconnected' ? 1 : 0);
+    if (step === 0) continue;
+    for (const device of index.byIp.get(ip) ?? []) {
+      if (!device.monitored || !matchesPlace(index, view, device)) continue;
+      if (next === down) next = new Map(down);
+      const key = index.groupKey(device);
+      next.set(key, (next.get(key) ?? 0) + step);
+    }
+  }
+  return next;
+}
+
+export class OverviewModel {
+  private index: DeviceIndex | null = null;
+  private layout: LayoutState | null = null;
+  private agreement: { devices: readonly Device[]; version: number; agree: boolean } | null = null;
+  private last: { inputs: unknown[]; overview: Overview } | null = null;
+  // How many times the rows were built: for tests and measurements.
+  rebuilds = 0;
+
+  update(rooms: readonly Room[] | null, devices: readonly Device[] | null, table: StatusTable, view: View): Overview {
+    if (!rooms || !devices) return nothing;
+    const inputs = [rooms, devices, table, view];
+    if (this.last && this.last.inputs.every((x, i) => x === inputs[i])) return this.last.overview;
+
+    if (this.index?.rooms !== rooms || this.index.devices !== devices) this.index = indexDevices(rooms, devices);
+    const index = this.index;
+    const layout = this.followLayout(index, table, view);
+    const agree = this.followAgreement(devices, table);
+    // When every monitored device has its own entry and there are no others,
+    // the table's tally is the devices' counts.
+    const counts =
+      agree && index.monitoredDistinct
+        ? { ...table.tally, unmonitored: index.unmonitored }
+        : countStatuses(devices, table);
+    const overview = { rows: layout.rows, down: layout.down, counts, stale: table.size > 0 && !agree };
+    this.last = { inputs, overview };
+    return overview;
+  }
+
+  private followLayout(index: DeviceIndex, table: StatusTable, view: View): LayoutState {
+    const cached = this.layout;
+    if (cached && cached.index === index && sameView(cached.view, view)) {
+      if (cached.version === table.version) return cached;
+      if (table.base === cached.version && !reorders(index, view, table.changes)) {
+        this.layout = { ...cached, view, version: table.version, down: adjustDown(index, view, cached.down, table.changes) };
+        return this.layout;
+      }
+    }
+    this.rebuilds += 1;
+    this.layout = { ...layoutRows(index, table, view), index, view, version: table.version };
+    return this.layout;
+  }
+
+  // !listIsStale, re-checked only when the list changed or the table's set of IPs did.
+  private followAgreement(devices: readonly Device[], table: StatusTable): boolean {
+    const cached = this.agreement;
+    if (cached && cached.devices === devices) {
+      if (cached.version === table.version) return cached.agree;
+      if (table.base === cached.version && table.changes.every((c) => c.before && c.after)) {
+        this.agreement = { ...cached, version: table.version };
+        return cached.agree;
+      }
+    }
+    this.agreement = { devices, version: table.version, agree: !listIsStale(devices, table) };
+    return this.agreement.agree;
+  }
+}
