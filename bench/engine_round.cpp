@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
     }
     store::SqliteStore store(dir / "db");
     monitor::StatusHub hub;
+    events::EventBus bus;  // rounds reach the hub as they do in gatewatch
+    const auto hub_events = bus.subscribe_inline([&](const events::Event& e) { hub.apply(e); });
     monitor::MonitorOptions options;
     options.interval = std::chrono::hours(1);  // one round only
     options.timeout = std::chrono::seconds(1);
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
     options.pings_per_round = pings;
     options.max_rate = 0;  // pacing off
     options.spread = false;
-    monitor::Monitor engine(options, store, hub);
+    monitor::Monitor engine(options, store, hub, bus);
 
     const double cpu_before = cpu_seconds();
     const auto start = std::chrono::steady_clock::now();

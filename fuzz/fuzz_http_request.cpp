@@ -36,6 +36,11 @@ struct World {
     std::unique_ptr<gw::api::ReadCache> cache;
     gw::monitor::StatusHub hub;
     gw::auth::LoginThrottle throttle;
+    gw::events::EventBus bus;
+    std::unique_ptr<gw::service::Accounts> accounts;
+    std::unique_ptr<gw::service::Rooms> rooms;
+    std::unique_ptr<gw::service::Devices> devices;
+    gw::events::Subscription cache_events, hub_events;
     std::unique_ptr<gw::api::Router> router;
     std::string admin_token;
     std::string viewer_token;
@@ -47,11 +52,17 @@ struct World {
         dir = mkdtemp(tmpl);
         store = std::make_unique<gw::store::SqliteStore>(dir / "fuzz.db");
         const auto hash = gw::auth::hash_password("fuzzing-password");
-        store->create_user({"admin", hash, gw::store::Role::admin});
-        store->create_user({"viewer", hash, gw::store::Role::viewer});
         cache = std::make_unique<gw::api::ReadCache>(*store);
-        router = std::make_unique<gw::api::Router>(
-            gw::api::AppContext{*store, tokens, *cache, hub, throttle, std::chrono::seconds(1800), true, nullptr});
+        accounts = std::make_unique<gw::service::Accounts>(*store, bus);
+        rooms = std::make_unique<gw::service::Rooms>(*store, bus);
+        devices = std::make_unique<gw::service::Devices>(*store, bus);
+        cache_events = bus.subscribe_inline([this](const gw::events::Event& e) { cache->apply(e); });
+        hub_events = bus.subscribe_inline([this](const gw::events::Event& e) { hub.apply(e); });
+        accounts->create("admin", hash, gw::store::Role::admin);
+        accounts->create("viewer", hash, gw::store::Role::viewer);
+        router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices}, tokens,
+                                                                       *cache, hub, throttle, std::chrono::seconds(1800),
+                                                                       true, nullptr});
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::system_clock::now().time_since_epoch()).count();
         admin_token = tokens.issue("admin", store->find_user("admin")->id, now, std::chrono::hours(24));

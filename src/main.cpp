@@ -10,6 +10,9 @@
 #include "log/logging.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/status_hub.hpp"
+#include "service/accounts.hpp"
+#include "service/change_feed.hpp"
+#include "service/devices.hpp"
 #include "store/sqlite_store.hpp"
 #include "web/static_site.hpp"
 
@@ -111,11 +114,21 @@ int serve(const gw::config::Overrides& overrides) {
         spdlog::warn("no account yet: the first one registered becomes admin; from another machine it needs the "
                      "setup code for the first account: {}",
                      setup_code.text());
+    // One stream of events: the services publish each committed write, the
+    // change feed what other processes wrote, the engine each round. The hub
+    // and the cache take them inline (so a 201 is visible to the next read).
+    gw::events::EventBus bus;
     gw::api::ReadCache cache(store);
     gw::monitor::StatusHub hub;
+    const auto cache_events = bus.subscribe_inline([&](const gw::events::Event& e) { cache.apply(e); });
+    const auto hub_events = bus.subscribe_inline([&](const gw::events::Event& e) { hub.apply(e); });
+    gw::service::Accounts accounts(store, bus);
+    gw::service::Rooms rooms(store, bus);
+    gw::service::Devices devices(store, bus);
+    gw::service::ChangeFeed feed(store, bus);
     gw::auth::LoginThrottle throttle;
-    const gw::api::Router router({store, tokens, cache, hub, throttle, settings.token_lifetime,
-                                  settings.registration_open, &site, &setup_code});
+    const gw::api::Router router({store, {accounts, rooms, devices}, tokens, cache, hub, throttle,
+                                  settings.token_lifetime, settings.registration_open, &site, &setup_code});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval,
@@ -125,6 +138,10 @@ int serve(const gw::config::Overrides& overrides) {
                              gw::net::ProxyList(settings.trusted_proxies)},
                             router);
     hub.on_change([&server] { server.status_changed(); });
+    const auto server_events = bus.subscribe_inline([&server](const gw::events::Event& e) {
+        if (std::holds_alternative<gw::events::AccountChanged>(e) || std::holds_alternative<gw::events::Reload>(e))
+            server.credentials_changed();  // open status sockets check their tokens again
+    });
 
     gw::monitor::MonitorOptions probing;
     probing.interval = settings.probe_interval;
@@ -134,9 +151,11 @@ int serve(const gw::config::Overrides& overrides) {
     probing.thresholds = {settings.up_after, settings.down_after};
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
-    gw::monitor::Monitor monitor(probing, store, hub);
+    gw::monitor::Monitor monitor(probing, store, hub, bus);
     monitor.start();
+    feed.start();
     server.run();
+    feed.stop();
     monitor.stop();
     spdlog::info("stopped");
     return 0;

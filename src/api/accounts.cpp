@@ -121,7 +121,7 @@ Response register_user(const AppContext& app, const Call& call) {
     if (app.store.find_user(*username)) return error_response(409, "Username already registered");  // before hashing
 
     try {
-        const auto user = app.store.create_user({*username, auth::hash_password(*password), role});
+        const auto user = app.services.accounts.create(*username, auth::hash_password(*password), role);
         spdlog::info("account created: {} ({})", user.username, store::to_string(user.role));
         return json_response(201, to_json(user));
     } catch (const store::UniqueViolation&) {
@@ -168,7 +168,7 @@ Response login(const AppContext& app, const Call& call) {
         // An imported bcrypt hash (or older parameters): upgrade it now that we
         // know the password. A failure here must not fail the login.
         try {
-            app.store.set_password_hash(user->username, auth::hash_password(*password));
+            app.services.accounts.rehash(user->username, auth::hash_password(*password));
             spdlog::info("password hash of {} upgraded to argon2id", user->username);
         } catch (const std::exception& e) {
             static log::RateLimit failures{std::chrono::seconds(1)};
@@ -199,14 +199,14 @@ Response change_password(const AppContext& app, const Call& call) {
         return error_response(400, "Incorrect password");
     }
     app.throttle.succeeded(user.username, client);
-    if (!app.store.revoke_tokens(user.username, revocation_point(), auth::hash_password(*fresh)))
+    if (!app.services.accounts.revoke_tokens(user.username, revocation_point(), auth::hash_password(*fresh)))
         return unauthorized("Could not validate credentials");  // deleted meanwhile
     spdlog::info("password of {} changed; older tokens revoked", user.username);
     return no_content();
 }
 
 Response logout_all(const AppContext& app, const Call& call) {
-    if (!app.store.revoke_tokens(call.user->username, revocation_point(), std::nullopt))
+    if (!app.services.accounts.revoke_tokens(call.user->username, revocation_point(), std::nullopt))
         return unauthorized("Could not validate credentials");
     spdlog::info("tokens of {} revoked", call.user->username);
     return no_content();

@@ -1,11 +1,14 @@
 #pragma once
-// What handlers may use: the store (and its read cache), the token codec, and the settings that
-// shape answers. Handlers never reach the network or the configuration.
+// What handlers may use: the services for writes, the store (and its read
+// cache) for reads, the token codec, and the settings that shape answers.
+// Handlers never reach the network or the configuration.
 #include "api/read_cache.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/setup_code.hpp"
 #include "auth/token.hpp"
 #include "monitor/status_hub.hpp"
+#include "service/accounts.hpp"
+#include "service/devices.hpp"
 #include "store/store.hpp"
 #include "web/static_site.hpp"
 
@@ -13,8 +16,15 @@
 
 namespace gatewatch::api {
 
+struct Services {
+    service::Accounts& accounts;
+    service::Rooms& rooms;
+    service::Devices& devices;
+};
+
 struct AppContext {
-    store::Store& store;
+    store::Store& store;  // reads; every write goes through `services`
+    Services services;
     const auth::TokenCodec& tokens;
     ReadCache& cache;
     monitor::StatusHub& hub;

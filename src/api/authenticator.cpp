@@ -79,16 +79,21 @@ bool is_status_socket_path(std::string_view target) {
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request) {
     std::string token;
     bool detail = false;
+    bool delta = false;
     if (auto url = boost::urls::parse_origin_form(request.target)) {
         for (auto param : url->params()) {
             if (param.key == "token") token = std::string(param.value);
             if (param.key == "detail") detail = parse_query_bool(param.value).value_or(false);
+            if (param.key == "delta") delta = parse_query_bool(param.value).value_or(false);
         }
     }
     if (auto header = bearer_token(request.authorization)) token = std::string(*header);
     if (token.empty()) return unauthorized("Not authenticated");
     auto outcome = check_token(app, token);
-    if (auto* grant = std::get_if<SocketGrant>(&outcome)) grant->detail = detail;
+    if (auto* grant = std::get_if<SocketGrant>(&outcome)) {
+        grant->detail = detail || delta;  // deltas carry detail objects
+        grant->delta = delta;
+    }
     return outcome;
 }
 

@@ -41,6 +41,7 @@ struct SocketGrant {
     std::int64_t issued_at = 0;   // seconds since the epoch
     std::int64_t expires_at = 0;  // seconds since the epoch
     bool detail = false;          // ?detail=true: detail objects, as GET /device_status/?detail=true
+    bool delta = false;           // ?detail=true&delta=true: a snapshot, then only what changed
 };
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request);
 

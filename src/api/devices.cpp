@@ -114,7 +114,7 @@ Response create(const AppContext& app, const Call& call) {
     device.room_id = room_id.value_or(std::nullopt);
     device.monitored = monitored.value_or(true);
     device.check = check.value_or(store::Check{});
-    return write_device([&] { return json_response(201, to_json(app.store.create_device(device))); });
+    return write_device([&] { return json_response(201, to_json(app.services.devices.create(device))); });
 }
 
 Response get(const AppContext& app, const Call& call) {
@@ -125,7 +125,7 @@ Response get(const AppContext& app, const Call& call) {
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
-    store::DevicePatch patch;
+    service::DevicePatch patch;
     patch.name = body.text("name", false, 1, k_max_name);
     patch.ip = read_ip(body, false, errors);
     patch.room_id = read_room_id(body);
@@ -133,13 +133,13 @@ Response update(const AppContext& app, const Call& call) {
     patch.check = read_check(body, errors);
     if (!errors.empty()) return errors.response();
     return write_device([&] {
-        const auto device = app.store.update_device(call.ids[0], patch);
+        const auto device = app.services.devices.update(call.ids[0], patch);
         return device ? json_response(200, to_json(*device)) : device_not_found();
     });
 }
 
 Response remove(const AppContext& app, const Call& call) {
-    return app.store.delete_device(call.ids[0]) ? no_content() : device_not_found();
+    return app.services.devices.remove(call.ids[0]) ? no_content() : device_not_found();
 }
 
 }  // namespace gatewatch::api::devices

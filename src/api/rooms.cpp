@@ -38,7 +38,7 @@ Response create(const AppContext& app, const Call& call) {
     const auto name = body.text("name", true, 1, k_max_name);
     const auto description = read_description(body);
     if (!errors.empty()) return errors.response();
-    const auto room = app.store.create_room({0, *name, description.value_or(std::nullopt)});
+    const auto room = app.services.rooms.create({0, *name, description.value_or(std::nullopt)});
     return json_response(201, to_json(room));
 }
 
@@ -50,17 +50,17 @@ Response get(const AppContext& app, const Call& call) {
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
-    store::RoomPatch patch;
+    service::RoomPatch patch;
     patch.name = body.text("name", false, 1, k_max_name);
     patch.description = read_description(body);
     if (!errors.empty()) return errors.response();
-    const auto room = app.store.update_room(call.ids[0], patch);
+    const auto room = app.services.rooms.update(call.ids[0], patch);
     return room ? json_response(200, to_json(*room)) : room_not_found();
 }
 
 Response remove(const AppContext& app, const Call& call) {
     try {
-        return app.store.delete_room(call.ids[0]) ? no_content() : room_not_found();
+        return app.services.rooms.remove(call.ids[0]) ? no_content() : room_not_found();
     } catch (const store::RoomNotEmpty&) {
         return error_response(409, "Room still has devices; move or delete them first");
     }

@@ -71,8 +71,8 @@ int user_add(store::Store& store, const std::string& username, const std::string
         hash = auth::hash_password(*password);
     }
     try {
-        const auto user =
-            store.create_user({username, hash, role == "admin" ? store::Role::admin : store::Role::viewer});
+        const auto chosen = role == "admin" ? store::Role::admin : store::Role::viewer;
+        const auto user = store.create_user({username, hash}, [&](bool) { return chosen; });
         std::cout << "created " << user.username << " (" << store::to_string(user.role) << ", id " << user.id << ")\n";
         return 0;
     } catch (const store::UniqueViolation&) {

@@ -37,6 +37,7 @@ constexpr auto k_coalesce = 1s;  // changes inside a second after a message make
 // dropped: a client that never reads cannot hold a socket (and its token) open.
 constexpr auto k_write_deadline = 10s;
 constexpr auto k_close_deadline = 2s;
+const auto k_delta_heartbeat = std::make_shared<const std::string>("{}");
 // Out of descriptors: stop accepting this long, then try again (the pending
 // connections wait in the listen backlog), instead of spinning on accept.
 constexpr auto k_accept_pause = 100ms;
@@ -84,10 +85,9 @@ struct Server::Impl {
     std::mutex hash_waiting_mutex;
     std::unordered_map<std::string, unsigned> hash_waiting_by_client;
 
-    // Moves when committed data may have changed (a password, an account
-    // deleted): open status sockets then check their token again.
+    // Moves when an account changed (a password, a deletion, a revocation):
+    // open status sockets then check their token again.
     std::atomic<std::uint64_t> credentials_epoch{0};
-    asio::steady_timer credentials_tick{ioc};
 
     std::mutex connections_mutex;
     std::map<std::uint64_t, Connection*> connections;
@@ -392,7 +392,9 @@ struct Server::Impl {
                     }
                 }
                 const auto now = std::chrono::steady_clock::now();
-                const auto version = hub.version();
+                // A delta socket follows every visible change (seq); the others
+                // the status object (version).
+                const auto version = grant.delta ? hub.seq() : hub.version();
                 const bool changed = version != sent_version;
                 const bool heartbeat_due = now - last_sent >= options.push_interval;
                 if (changed && now - last_change_sent < k_coalesce) {
@@ -401,17 +403,32 @@ struct Server::Impl {
                     continue;
                 }
                 if (changed || heartbeat_due) {
-                    // The newest, whatever was missed.
-                    const auto body = grant.detail ? hub.detail_json() : hub.status_json();
+                    // The newest, whatever was missed: a whole object, or what
+                    // changed since the last message (a snapshot to begin with,
+                    // or when this client fell behind what the hub remembers).
+                    std::shared_ptr<const std::string> body;
+                    std::uint64_t seen = version;
+                    if (!grant.delta) {
+                        body = grant.detail ? hub.detail_json() : hub.status_json();
+                    } else if (changed) {
+                        auto delta = hub.delta_since(sent_version);
+                        body = std::move(delta.body);
+                        seen = delta.upto;
+                    } else {
+                        body = k_delta_heartbeat;
+                    }
                     ws.text(true);
                     if (co_await guarded(ws.async_write(asio::buffer(*body), asio::as_tuple(asio::use_awaitable)), false))
                         break;
                     if (changed && sent_version != 0) last_change_sent = now;
-                    sent_version = version;
+                    sent_version = seen;
                     last_sent = now;
                     continue;
                 }
-                wake.expires_at(std::min(last_sent + options.push_interval, steady_token_deadline()));
+                auto next = std::min(last_sent + options.push_interval, steady_token_deadline());
+                // RTT and loss move without waking anyone: a delta socket looks once a second.
+                if (grant.delta) next = std::min(next, now + k_coalesce);
+                wake.expires_at(next);
                 co_await wake.async_wait(use_tuple);
             }
             finish();
@@ -420,27 +437,6 @@ struct Server::Impl {
         status_sockets[context].insert(&wake);
         co_await (reader() && writer() && keeper());
         status_sockets[context].erase(&wake);
-    }
-
-    // Once a second: when committed data moved (a password changed, an
-    // account deleted or revoked, by us or the admin command line), tell the
-    // status sockets to check their tokens again. One query a second, not
-    // one per socket.
-    asio::awaitable<void> watch_credentials() {
-        std::uint64_t seen = router.app().store.data_version();
-        while (!stopping) {
-            credentials_tick.expires_after(1s);
-            if (auto [ec] = co_await credentials_tick.async_wait(use_tuple); ec) co_return;
-            try {
-                const auto version = router.app().store.data_version();
-                if (version == seen) continue;
-                seen = version;
-            } catch (const std::exception&) {
-                continue;  // the store's own errors are reported where it is used
-            }
-            ++credentials_epoch;
-            wake_status_sockets();
-        }
     }
 
     asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
@@ -568,7 +564,6 @@ struct Server::Impl {
         stopping = true;
         acceptor.close();
         wake_status_sockets();  // they close with 1001
-        credentials_tick.cancel();
         keep_running.clear();  // each thread ends once its connections have
         close_idle_connections();
         // Wait for the connections to end, up to the drain limit.
@@ -600,6 +595,11 @@ std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().por
 
 void Server::status_changed() { impl_->wake_status_sockets(); }
 
+void Server::credentials_changed() {
+    ++impl_->credentials_epoch;
+    impl_->wake_status_sockets();
+}
+
 void Server::run() {
     Impl& s = *impl_;
     auto log_failure = [](std::exception_ptr e) {
@@ -612,7 +612,6 @@ void Server::run() {
     };
     asio::co_spawn(s.ioc, s.listen(), log_failure);
     asio::co_spawn(s.ioc, s.watch_signals(), log_failure);
-    asio::co_spawn(s.ioc, s.watch_credentials(), log_failure);
     spdlog::info("gatewatch listening on http://{}:{}", s.options.host, port());
     log::flush_logs();  // scripts and tests wait for this line
 

@@ -23,8 +23,8 @@
 // 1013. A WebSocket handshake from another site's page is refused (403)
 // unless its origin is in the CORS list. Every write to a status socket must
 // finish within 10 s and before the token expires, or the socket is dropped;
-// once a second, if committed data moved, open sockets check their token
-// again and close with 1008 when it was revoked.
+// when an account changes (credentials_changed()), open sockets check their
+// token again and close with 1008 when it was revoked.
 // A request whose Host is not allowed (host_policy.hpp) gets 421. The client
 // of a request is its TCP peer, or behind a trusted proxy the one it names;
 // per-client limits group IPv6 by /64 (net/client_address.hpp), and one client
@@ -74,6 +74,8 @@ public:
 
     // Wakes every status WebSocket: the status object changed. Any thread.
     void status_changed();
+    // Open status sockets check their tokens again (an account changed). Any thread.
+    void credentials_changed();
 
 private:
     struct Impl;

@@ -26,6 +26,9 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 constexpr int k_max_pings_per_round = 16;
+// Device events waiting for the engine; past it the engine re-reads every
+// device instead (a bulk import of 100,000 devices at once, say).
+constexpr std::size_t k_event_queue = 65'536;
 constexpr std::int64_t k_never = INT64_MAX;
 constexpr int k_sends_per_tick = 4096;  // then let replies in before sending more
 // The timer fires at most once a millisecond and each tick handles all that is
@@ -48,6 +51,7 @@ struct Target {
     std::uint32_t generation = 0;  // bumped when the slot is freed: stale events and replies are ignored
     bool active = false;
     StatusMachine machine;
+    Status reported = Status::unknown;  // the status last published
     std::optional<WallClock::time_point> since;
     // the round in progress
     int sent = 0;
@@ -80,10 +84,13 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  * stays sorted), the sequence ring of outstanding probes, and a token bucket
  * for the global send rate.
  *
- *  1. Sync: every `sync_every`, if the store's data_version moved, read the
- *     monitored devices; drop targets that left or changed (their generation
- *     moves, so their pending events and replies are ignored) and add new ones,
- *     spreading a batch of new targets evenly over one interval.
+ *  1. Devices: at start (and on a Reload event) read every device from the
+ *     store and diff: drop targets that left or changed (their generation
+ *     moves, so their pending events and replies are ignored) and add new
+ *     ones, spreading a batch of new targets evenly over one interval. After
+ *     that each device event (queued to this thread by the event bus) joins,
+ *     re-addresses or drops one target in O(1); a joining device is probed at
+ *     once. No commit elsewhere costs this thread anything.
  *  2. Tick, when the timer fires (at most once a millisecond):
  *     a. expire every probe whose deadline has passed: a lost probe;
  *     b. pop due send events while the rate cap allows, at most
@@ -99,7 +106,8 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  *     send: it succeeded if any answered; RTT is the median of the answers,
  *     loss the fraction lost. The state machine applies the thresholds, the
  *     hub gets the outcome, and the next round is due one interval after
- *     this one started (at once if the engine has fallen behind).
+ *     this one started (at once if the engine has fallen behind). The outcome
+ *     is published as RoundFinished (and StatusChanged on a transition).
  */
 struct Monitor::Impl {
     MonitorOptions opt;
@@ -123,14 +131,17 @@ struct Monitor::Impl {
     asio::steady_timer wake{ioc};
     std::int64_t armed_ns = k_never;
     std::int64_t last_tick_ns = 0;
-    asio::steady_timer sync_timer{ioc};
-    std::optional<std::uint64_t> synced_version;
+    asio::steady_timer resync_timer{ioc};
+    events::EventBus& bus;
+    events::Subscription subscription;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
     util::SecureRandom rng;  // probe tokens: a host that sees its own cannot predict others'
     unsigned pings_running = 0;
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
 
-    Impl(MonitorOptions o, store::Store& s, StatusHub& h) : opt(o), store(s), hub(h), cap(o.max_rate, steady_ns()) {
+    Impl(MonitorOptions o, store::Store& s, StatusHub& h, events::EventBus& b)
+        : opt(o), store(s), hub(h), cap(o.max_rate, steady_ns()), bus(b) {
         opt.pings_per_round = std::clamp(opt.pings_per_round, 1, k_max_pings_per_round);
         raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng.next()) & 0xFFFF);
         choose_method();
@@ -346,8 +357,6 @@ struct Monitor::Impl {
         if (t.machine.apply(success, opt.thresholds) || !t.since) t.since = now_wall;
 
         DeviceState state;
-        state.device_id = t.device_id;
-        state.ip = t.ip;
         state.status = t.machine.status();
         if (success) {
             std::sort(t.rtts.begin(), t.rtts.begin() + t.answered);
@@ -356,10 +365,12 @@ struct Monitor::Impl {
         }
         state.loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
         state.since = t.since;
-        state.last_probe = now_wall;
-        state.consecutive_successes = t.machine.consecutive_successes();
-        state.consecutive_failures = t.machine.consecutive_failures();
-        hub.record(state);
+        if (t.machine.status() != t.reported) {
+            bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall});
+            t.reported = t.machine.status();
+        }
+        bus.publish(events::RoundFinished{t.device_id, t.ip, success, state.status, state.rtt_ms, state.loss,
+                                          state.since, now_wall});
 
         const std::int64_t now = steady_ns();
         const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
@@ -397,22 +408,40 @@ struct Monitor::Impl {
     }
 
     // --- devices -------------------------------------------------------------
-    void sync() {
+    // Every device from the store, diffed against the targets (at start, and
+    // when the event stream says anything may have changed).
+    void resync() {
         try {
-            const auto version = store.data_version();
-            if (synced_version != version) {
-                apply_devices(store.list_devices(std::nullopt));
-                synced_version = version;
-            }
+            apply_devices(store.list_devices(std::nullopt));
         } catch (const std::exception& e) {
             static log::RateLimit unreadable{std::chrono::seconds(1)};
             if (const auto skipped = unreadable.due())
                 spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", e.what(), *skipped);
+            resync_timer.expires_after(std::chrono::seconds(1));  // try again
+            resync_timer.async_wait([this](boost::system::error_code ec) {
+                if (!ec) resync();
+            });
         }
-        sync_timer.expires_after(opt.sync_every);
-        sync_timer.async_wait([this](boost::system::error_code ec) {
-            if (!ec) sync();
-        });
+    }
+
+    // One device event, on this thread.
+    void on_event(const events::Event& event) {
+        if (std::holds_alternative<events::Reload>(event)) return resync();
+        const store::Device* device = nullptr;
+        bool gone = false;
+        if (const auto* e = std::get_if<events::DeviceAdded>(&event)) device = &e->device;
+        if (const auto* e = std::get_if<events::DeviceUpdated>(&event)) device = &e->device;
+        if (const auto* e = std::get_if<events::DeviceRemoved>(&event)) {
+            device = &e->device;
+            gone = true;
+        }
+        if (device == nullptr) return;
+        if (auto it = by_device.find(device->id); it != by_device.end()) {
+            const Target& t = targets[it->second];
+            if (!gone && device->monitored && t.ip == device->ip && t.check == device->check) return;  // a rename
+            retire(it->second);
+        }
+        if (!gone && device->monitored) join(*device, steady_ns());
     }
 
     void retire(std::uint32_t index) {
@@ -421,6 +450,31 @@ struct Monitor::Impl {
         ++t.generation;
         by_device.erase(t.device_id);
         free_slots.push_back(index);
+    }
+
+    // A target for `d`, first probed at `first_ns`.
+    void join(const store::Device& d, std::int64_t first_ns) {
+        const auto address = parse_address(d.ip);
+        if (!address) return;  // the API stores only valid literals
+        std::uint32_t index;
+        if (!free_slots.empty()) {
+            index = free_slots.back();
+            free_slots.pop_back();
+        } else {
+            index = static_cast<std::uint32_t>(targets.size());
+            targets.emplace_back();
+        }
+        Target& t = targets[index];
+        const std::uint32_t generation = t.generation;
+        t = Target{};
+        t.generation = generation;
+        t.device_id = d.id;
+        t.ip = d.ip;
+        t.address = *address;
+        t.check = d.check;
+        t.active = true;
+        by_device.emplace(d.id, index);
+        schedule(first_ns, index);
     }
 
     void apply_devices(const std::vector<store::Device>& devices) {
@@ -450,37 +504,15 @@ struct Monitor::Impl {
         hub.set_devices(monitored);
 
         const std::int64_t now = steady_ns();
-        for (std::size_t i = 0; i < joining.size(); ++i) {
-            const store::Device& d = *joining[i];
-            const auto address = parse_address(d.ip);
-            if (!address) continue;  // the API stores only valid literals
-            std::uint32_t index;
-            if (!free_slots.empty()) {
-                index = free_slots.back();
-                free_slots.pop_back();
-            } else {
-                index = static_cast<std::uint32_t>(targets.size());
-                targets.emplace_back();
-            }
-            Target& t = targets[index];
-            const std::uint32_t generation = t.generation;
-            t = Target{};
-            t.generation = generation;
-            t.device_id = d.id;
-            t.ip = d.ip;
-            t.address = *address;
-            t.check = d.check;
-            t.active = true;
-            by_device.emplace(d.id, index);
-            schedule(now + (opt.spread ? spread_offset(i, joining.size(), to_ns(opt.interval)) : 0), index);
-        }
+        for (std::size_t i = 0; i < joining.size(); ++i)
+            join(*joining[i], now + (opt.spread ? spread_offset(i, joining.size(), to_ns(opt.interval)) : 0));
         if (!joining.empty() || left != 0)
             spdlog::info("monitor: {} devices monitored ({} joined, {} left)", by_device.size(), joining.size(), left);
     }
 };
 
-Monitor::Monitor(MonitorOptions options, store::Store& store, StatusHub& hub)
-    : impl_(std::make_unique<Impl>(options, store, hub)) {}
+Monitor::Monitor(MonitorOptions options, store::Store& store, StatusHub& hub, events::EventBus& bus)
+    : impl_(std::make_unique<Impl>(options, store, hub, bus)) {}
 
 Monitor::~Monitor() { stop(); }
 
@@ -490,13 +522,21 @@ void Monitor::start() {
                  m.opt.interval.count(), m.opt.pings_per_round, m.opt.timeout.count());
     if (m.watch4) m.watch(*m.sock4, *m.watch4);
     if (m.watch6) m.watch(*m.sock6, *m.watch6);
-    asio::post(m.ioc, [&m] { m.sync(); });
+    // Subscribed before the first read: a device created meanwhile comes as
+    // an event too, and joining twice is a no-op.
+    m.subscription = m.bus.subscribe(m.ioc.get_executor(), k_event_queue,
+                                     [&m](const events::Event& e) { m.on_event(e); });
+    asio::post(m.ioc, [&m] { m.resync(); });
+    // With no device and no socket to watch (the `ping` method) the loop has
+    // nothing to wait for, yet events may come at any time.
+    m.keep_running.emplace(m.ioc.get_executor());
     m.thread = std::thread([&m] { m.ioc.run(); });
 }
 
 void Monitor::stop() {
     Impl& m = *impl_;
     if (!m.thread.joinable()) return;
+    m.subscription = events::Subscription();  // no more events posted here
     m.ioc.stop();
     m.thread.join();
 }

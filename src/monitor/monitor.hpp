@@ -1,16 +1,19 @@
 #pragma once
-// The probe engine: probes every monitored device every interval and feeds
-// each round's outcome to the StatusHub.
+// The probe engine: probes every monitored device every interval and
+// publishes each round's outcome (RoundFinished, StatusChanged) on the event
+// bus, where the status hub and the others pick it up.
 //
 // One thread, one io_context, one ICMP socket per address family serving
 // every target (or, as a last resort, the system `ping` with bounded
 // concurrency); TCP checks are asynchronous connects on the same thread.
-// Devices are read from the store; any change there (API or admin command
-// line) is picked up within `sync_every`, without a restart.
+// Devices are read from the store at start; after that device events (from
+// the API, or the admin command line through the change feed) join and drop
+// targets one at a time, without a restart or a re-read.
 // Construction picks the probe method and throws std::runtime_error, with a
 // message for the operator, when a forced method is unavailable.
 #include "monitor/icmp_socket.hpp"
 #include "monitor/status.hpp"
+#include "events/event_bus.hpp"
 #include "monitor/status_hub.hpp"
 #include "store/store.hpp"
 
@@ -28,7 +31,6 @@ struct MonitorOptions {
     Thresholds thresholds;
     double max_rate = 50'000;  // probes per second over all devices; 0: no cap
     ProbeMethod method = ProbeMethod::automatic;
-    std::chrono::milliseconds sync_every{250};
     unsigned ping_processes = 32;  // concurrent `ping` commands (system_ping only)
     bool spread = true;            // false: devices that join together start at once (benchmarks)
 };
@@ -43,7 +45,7 @@ struct MonitorCounters {
 
 class Monitor {
 public:
-    Monitor(MonitorOptions options, store::Store& store, StatusHub& hub);
+    Monitor(MonitorOptions options, store::Store& store, StatusHub& hub, events::EventBus& bus);
     ~Monitor();
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;

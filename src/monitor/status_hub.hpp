@@ -9,18 +9,32 @@
 // joins or leaves); RTT and loss updates do not move it. The change listener
 // is called after such a change, outside the lock, from the writer's thread.
 //
+// Membership follows the device events (apply(), subscribed inline to the
+// event bus): a device created through the API is listed, `unknown`, before
+// its 201 is sent. Rounds arrive as RoundFinished events from the engine.
+//
+// Deltas (the dashboard's socket): `seq()` moves whenever a device's status,
+// since, RTT or loss changes, or a device joins or leaves. delta_since(s)
+// is the message for a client that has seen everything up to s: a snapshot
+// when it has seen nothing or fell behind what the hub remembers of
+// removals, else only what changed after s. Computing one scans the devices
+// under the lock (a millisecond at 100,000) and renders outside it; clients
+// that ask for the same span share one rendering.
+//
 // `detail_json()` is the same object with each value a detail object
 // (device_id, status, rtt_ms, loss, since, last_probe): the dashboard's view.
 // It is rendered when asked for, at most once a second while only RTT and
 // loss move (at 10,000 devices rounds end about 1,000 times a second, and
 // every dashboard's heartbeat would otherwise pay for a fresh render), and at
 // once after a change of the status object.
+#include "events/events.hpp"
 #include "monitor/status.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,6 +57,7 @@ struct DeviceState {
     std::optional<WallClock::time_point> last_probe;  // when the last round ended
     int consecutive_successes = 0;
     int consecutive_failures = 0;
+    std::uint64_t changed_seq = 0;  // the hub's seq() when a field a delta carries last changed
 };
 
 struct MonitoredDevice {
@@ -59,6 +74,16 @@ public:
     // The outcome of a round, from the engine.
     void record(const DeviceState& state);
 
+    // Device events join and drop devices one at a time; RoundFinished records.
+    void apply(const events::Event& event);
+
+    struct Delta {
+        std::shared_ptr<const std::string> body;  // {"snapshot": ...}, {"changed": ..., "removed": [...]} or {}
+        std::uint64_t upto = 0;                   // what the client has seen once it has this
+    };
+    [[nodiscard]] Delta delta_since(std::uint64_t after);
+    [[nodiscard]] std::uint64_t seq() const;
+
     [[nodiscard]] std::shared_ptr<const std::string> status_json();
     [[nodiscard]] std::shared_ptr<const std::string> detail_json(
         std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
@@ -71,6 +96,9 @@ public:
 
 private:
     void changed_locked();
+    void join_locked(std::int64_t device_id, const std::string& ip, bool& changed);
+    void leave_locked(std::int64_t device_id, bool& changed);
+    std::shared_ptr<const std::string> detail_locked(std::chrono::steady_clock::time_point now);
 
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, DeviceState> devices_;
@@ -79,7 +107,14 @@ private:
     std::shared_ptr<const std::string> rendered_detail_;  // null after a change of the status object
     std::chrono::steady_clock::time_point rendered_detail_at_;
     bool detail_moved_ = false;  // a round was recorded since the render
+    std::uint64_t rendered_detail_seq_ = 0;
     std::function<void()> listener_;
+
+    std::uint64_t seq_ = 1;
+    std::deque<std::pair<std::uint64_t, std::string>> removed_;  // (seq, ip) of devices that left, oldest first
+    std::uint64_t removed_floor_ = 0;  // a client that saw less than this gets a snapshot
+    Delta last_delta_;                 // the latest delta rendered, and from where
+    std::uint64_t last_delta_after_ = 0;
 };
 
 // {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe"}: the

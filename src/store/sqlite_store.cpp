@@ -2,6 +2,8 @@
 
 #include "store/sqlite.hpp"
 
+#include <sodium.h>
+
 #include <array>
 
 namespace gatewatch::store {
@@ -43,7 +45,30 @@ constexpr std::array k_migrations = {
     R"sql(
     ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // The change feed: one row per committed write, in the write's transaction.
+    R"sql(
+    CREATE TABLE changes (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin    INTEGER NOT NULL,
+        entity    TEXT    NOT NULL CHECK (entity IN ('user', 'room', 'device')),
+        kind      TEXT    NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        entity_id INTEGER NOT NULL,
+        key       TEXT
+    );
+    )sql",
 };
+
+// How many changes the log keeps: a reader further behind reloads everything.
+constexpr std::int64_t k_changes_kept = 10'000;
+
+const char* entity_text(Entity e) { return e == Entity::user ? "user" : e == Entity::room ? "room" : "device"; }
+Entity parse_entity(const std::string& t) { return t == "user" ? Entity::user : t == "room" ? Entity::room : Entity::device; }
+const char* kind_text(Change::Kind k) {
+    return k == Change::Kind::created ? "created" : k == Change::Kind::updated ? "updated" : "deleted";
+}
+Change::Kind parse_kind(const std::string& t) {
+    return t == "created" ? Change::Kind::created : t == "updated" ? Change::Kind::updated : Change::Kind::deleted;
+}
 
 Role parse_role(const std::string& text) { return text == "admin" ? Role::admin : Role::viewer; }
 
@@ -93,6 +118,26 @@ void bind_device_columns(Statement& s, const Device& d) {
         s.bind(6, std::nullopt);
 }
 
+// Appends to the change feed, inside the caller's write transaction, and
+// trims what is older than the log keeps.
+void record_change(Connection& c, std::uint64_t origin, Entity entity, Change::Kind kind, std::int64_t id,
+                   std::optional<std::string_view> key) {
+    auto s = c.prepare("INSERT INTO changes (origin, entity, kind, entity_id, key) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, static_cast<std::int64_t>(origin)).bind(2, std::string_view(entity_text(entity)));
+    s.bind(3, std::string_view(kind_text(kind))).bind(4, id);
+    if (key)
+        s.bind(5, *key);
+    else
+        s.bind(5, std::nullopt);
+    s.step();
+    const std::int64_t seq = c.last_insert_rowid();
+    if (seq % 256 == 0) {  // now and then: one indexed range delete
+        auto trim = c.prepare("DELETE FROM changes WHERE seq <= ?");
+        trim.bind(1, seq - k_changes_kept);
+        trim.step();
+    }
+}
+
 void migrate(Connection& c) {
     Transaction tx(c, true);
     const std::int64_t version = [&] {
@@ -128,12 +173,44 @@ private:
 SqliteStore::SqliteStore(std::filesystem::path file)
     : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
     migrate(*writer_);
-    version_watch_ = std::make_unique<Connection>(file_);
+    feed_reader_ = std::make_unique<Connection>(file_);
+    randombytes_buf(&origin_, sizeof origin_);
+    origin_ &= INT64_MAX;  // stored as a signed integer
 }
 
-std::uint64_t SqliteStore::data_version() {
-    std::lock_guard lock(version_mutex_);
-    auto s = version_watch_->prepare("PRAGMA data_version");
+std::optional<std::vector<Change>> SqliteStore::changes_after(std::uint64_t seq, std::size_t limit) {
+    std::lock_guard lock(feed_mutex_);
+    // PRAGMA data_version moves with every commit by any other connection, ours
+    // and other processes' alike: while it stands still there is nothing new.
+    auto version = feed_reader_->prepare("PRAGMA data_version");
+    version.step();
+    const auto now = static_cast<std::uint64_t>(version.int64(0));
+    if (feed_version_ && *feed_version_ == now && seq >= feed_seen_) return std::vector<Change>{};
+    Transaction tx(*feed_reader_, false);  // the oldest kept and the rows from one snapshot
+    auto oldest = feed_reader_->prepare("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM changes");
+    oldest.step();
+    const auto first = static_cast<std::uint64_t>(oldest.int64(0));
+    const auto last = static_cast<std::uint64_t>(oldest.int64(1));
+    if (first > seq + 1) return std::nullopt;  // trimmed past what the reader had
+    std::vector<Change> out;
+    auto s = feed_reader_->prepare(
+        "SELECT seq, origin, entity, kind, entity_id, key FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    s.bind(1, static_cast<std::int64_t>(seq)).bind(2, static_cast<std::int64_t>(limit));
+    while (s.step()) {
+        out.push_back(Change{static_cast<std::uint64_t>(s.int64(0)), static_cast<std::uint64_t>(s.int64(1)),
+                             parse_entity(s.text(2)), parse_kind(s.text(3)), s.int64(4),
+                             s.optional_text(5).value_or("")});
+    }
+    tx.commit();
+    feed_version_ = now;
+    feed_seen_ = out.empty() ? std::max(seq, last) : out.back().seq;
+    if (feed_seen_ < last) feed_version_.reset();  // more to read: do not short-cut the next call
+    return out;
+}
+
+std::uint64_t SqliteStore::last_change() {
+    auto lease = read();
+    auto s = (*lease).prepare("SELECT coalesce(max(seq), 0) FROM changes");
     s.step();
     return static_cast<std::uint64_t>(s.int64(0));
 }
@@ -177,54 +254,65 @@ std::optional<User> SqliteStore::find_user(const std::string& username) {
     return read_user(s);
 }
 
-User SqliteStore::create_user(const NewUser& user) {
+User SqliteStore::create_user(const NewUser& user, const std::function<Role(bool first)>& role_for) {
     return write([&](Connection& c) {
-        Role role = Role::viewer;
-        if (user.role) {
-            role = *user.role;
-        } else {
-            auto count = c.prepare("SELECT EXISTS (SELECT 1 FROM users)");
-            count.step();
-            role = count.int64(0) == 0 ? Role::admin : Role::viewer;
-        }
+        auto count = c.prepare("SELECT EXISTS (SELECT 1 FROM users)");
+        count.step();
+        const Role role = role_for(count.int64(0) == 0);
         auto s = c.prepare("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)");
         s.bind(1, user.username).bind(2, user.password_hash).bind(3, std::string_view(to_string(role)));
         s.step();
         User created{c.last_insert_rowid(), user.username, user.password_hash, role};
+        record_change(c, origin_, Entity::user, Change::Kind::created, created.id, created.username);
         return created;
     });
 }
 
+// The user's id, when it exists (inside a write).
+std::optional<std::int64_t> SqliteStore::user_id(sqlite::Connection& c, const std::string& username) {
+    auto s = c.prepare("SELECT id FROM users WHERE username = ?");
+    s.bind(1, username);
+    if (!s.step()) return std::nullopt;
+    return s.int64(0);
+}
+
 bool SqliteStore::set_password_hash(const std::string& username, const std::string& password_hash) {
     return write([&](Connection& c) {
-        auto s = c.prepare("UPDATE users SET password_hash = ? WHERE username = ?");
-        s.bind(1, password_hash).bind(2, username);
+        const auto id = user_id(c, username);
+        if (!id) return false;
+        auto s = c.prepare("UPDATE users SET password_hash = ? WHERE id = ?");
+        s.bind(1, password_hash).bind(2, *id);
         s.step();
-        const bool changed = c.changes() > 0;
-        return changed;
+        record_change(c, origin_, Entity::user, Change::Kind::updated, *id, username);
+        return true;
     });
 }
 
 bool SqliteStore::revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
                                 const std::optional<std::string>& new_password_hash) {
     return write([&](Connection& c) {
+        const auto id = user_id(c, username);
+        if (!id) return false;
         // max(): a revocation never brings back tokens an earlier one refused.
         auto s = c.prepare(
             "UPDATE users SET tokens_valid_from = max(tokens_valid_from, ?), "
-            "password_hash = coalesce(?, password_hash) WHERE username = ?");
-        s.bind(1, tokens_valid_from).bind(2, new_password_hash).bind(3, username);
+            "password_hash = coalesce(?, password_hash) WHERE id = ?");
+        s.bind(1, tokens_valid_from).bind(2, new_password_hash).bind(3, *id);
         s.step();
-        return c.changes() > 0;
+        record_change(c, origin_, Entity::user, Change::Kind::updated, *id, username);
+        return true;
     });
 }
 
 bool SqliteStore::delete_user(const std::string& username) {
     return write([&](Connection& c) {
-        auto s = c.prepare("DELETE FROM users WHERE username = ?");
-        s.bind(1, username);
+        const auto id = user_id(c, username);
+        if (!id) return false;
+        auto s = c.prepare("DELETE FROM users WHERE id = ?");
+        s.bind(1, *id);
         s.step();
-        const bool deleted = c.changes() > 0;
-        return deleted;
+        record_change(c, origin_, Entity::user, Change::Kind::deleted, *id, username);
+        return true;
     });
 }
 
@@ -255,19 +343,21 @@ Room SqliteStore::create_room(const Room& room) {
         s.bind(1, room.name).bind(2, room.description);
         s.step();
         Room created{c.last_insert_rowid(), room.name, room.description};
+        record_change(c, origin_, Entity::room, Change::Kind::created, created.id, std::nullopt);
         return created;
     });
 }
 
-std::optional<Room> SqliteStore::update_room(std::int64_t id, const RoomPatch& patch) {
+std::optional<Room> SqliteStore::update_room(std::int64_t id, const std::function<void(Room&)>& edit) {
     return write([&](Connection& c) -> std::optional<Room> {
         auto room = select_room(c, id);
         if (!room) return std::nullopt;
-        if (patch.name) room->name = *patch.name;
-        if (patch.description) room->description = *patch.description;
+        edit(*room);
+        room->id = id;
         auto s = c.prepare("UPDATE rooms SET name = ?, description = ? WHERE id = ?");
         s.bind(1, room->name).bind(2, room->description).bind(3, id);
         s.step();
+        record_change(c, origin_, Entity::room, Change::Kind::updated, id, std::nullopt);
         return room;
     });
 }
@@ -284,6 +374,7 @@ bool SqliteStore::delete_room(std::int64_t id) {
         auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
         s.bind(1, id);
         s.step();
+        record_change(c, origin_, Entity::room, Change::Kind::deleted, id, std::nullopt);
         return true;
     });
 }
@@ -312,37 +403,39 @@ Device SqliteStore::create_device(const Device& device) {
         s.step();
         Device created = device;
         created.id = c.last_insert_rowid();
+        record_change(c, origin_, Entity::device, Change::Kind::created, created.id, created.ip);
         return created;
     });
 }
 
-std::optional<Device> SqliteStore::update_device(std::int64_t id, const DevicePatch& patch) {
+std::optional<Device> SqliteStore::update_device(std::int64_t id, const std::function<void(Device&)>& edit) {
     return write([&](Connection& c) -> std::optional<Device> {
         auto device = select_device(c, id);
         if (!device) return std::nullopt;
-        if (patch.name) device->name = *patch.name;
-        if (patch.ip) device->ip = *patch.ip;
-        if (patch.room_id) device->room_id = *patch.room_id;
-        if (patch.monitored) device->monitored = *patch.monitored;
-        if (patch.check) device->check = *patch.check;
-        if (patch.room_id) require_room(c, device->room_id);
+        const auto room_before = device->room_id;
+        edit(*device);
+        device->id = id;
+        if (device->room_id != room_before) require_room(c, device->room_id);
         auto s = c.prepare(
             "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ? "
             "WHERE id = ?");
         bind_device_columns(s, *device);
         s.bind(7, id);
         s.step();
+        record_change(c, origin_, Entity::device, Change::Kind::updated, id, device->ip);
         return device;
     });
 }
 
-bool SqliteStore::delete_device(std::int64_t id) {
-    return write([&](Connection& c) {
+std::optional<Device> SqliteStore::delete_device(std::int64_t id) {
+    return write([&](Connection& c) -> std::optional<Device> {
+        auto device = select_device(c, id);
+        if (!device) return std::nullopt;
         auto s = c.prepare("DELETE FROM devices WHERE id = ?");
         s.bind(1, id);
         s.step();
-        const bool deleted = c.changes() > 0;
-        return deleted;
+        record_change(c, origin_, Entity::device, Change::Kind::deleted, id, device->ip);
+        return device;
     });
 }
 

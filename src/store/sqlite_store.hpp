@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace gatewatch::store {
@@ -26,10 +27,12 @@ public:
     // The schema version this build migrates to.
     static int schema_version();
 
-    std::uint64_t data_version() override;
+    [[nodiscard]] std::uint64_t origin() const override { return origin_; }
+    std::optional<std::vector<Change>> changes_after(std::uint64_t seq, std::size_t limit) override;
+    std::uint64_t last_change() override;
 
     std::optional<User> find_user(const std::string& username) override;
-    User create_user(const NewUser& user) override;
+    User create_user(const NewUser& user, const std::function<Role(bool first)>& role_for) override;
     bool set_password_hash(const std::string& username, const std::string& password_hash) override;
     bool revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
                        const std::optional<std::string>& new_password_hash) override;
@@ -39,14 +42,14 @@ public:
     std::vector<Room> list_rooms() override;
     std::optional<Room> find_room(std::int64_t id) override;
     Room create_room(const Room& room) override;
-    std::optional<Room> update_room(std::int64_t id, const RoomPatch& patch) override;
+    std::optional<Room> update_room(std::int64_t id, const std::function<void(Room&)>& edit) override;
     bool delete_room(std::int64_t id) override;
 
     std::vector<Device> list_devices(std::optional<std::int64_t> room_id) override;
     std::optional<Device> find_device(std::int64_t id) override;
     Device create_device(const Device& device) override;
-    std::optional<Device> update_device(std::int64_t id, const DevicePatch& patch) override;
-    bool delete_device(std::int64_t id) override;
+    std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) override;
+    std::optional<Device> delete_device(std::int64_t id) override;
 
 private:
     // Runs `work` on the writer connection in one BEGIN IMMEDIATE transaction,
@@ -55,6 +58,8 @@ private:
     template <typename Work>
     auto write(Work&& work);
 
+    static std::optional<std::int64_t> user_id(sqlite::Connection& c, const std::string& username);
+
     class ReadLease;
     ReadLease read();
     void release(std::unique_ptr<sqlite::Connection> connection);
@@ -62,10 +67,14 @@ private:
     std::filesystem::path file_;
     std::mutex writer_mutex_;
     std::unique_ptr<sqlite::Connection> writer_;
-    // Never writes, so its PRAGMA data_version moves with every commit by
-    // any other connection: ours and other processes' alike.
-    std::mutex version_mutex_;
-    std::unique_ptr<sqlite::Connection> version_watch_;
+    std::uint64_t origin_ = 0;
+    // The change feed's reader. It never writes, so its PRAGMA data_version
+    // moves with every commit by any other connection, ours and other
+    // processes' alike: while it stands still, changes_after() reads nothing.
+    std::mutex feed_mutex_;
+    std::unique_ptr<sqlite::Connection> feed_reader_;
+    std::optional<std::uint64_t> feed_version_;
+    std::uint64_t feed_seen_ = 0;
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
 };

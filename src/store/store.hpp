@@ -1,15 +1,25 @@
 #pragma once
-// The store: users, rooms and devices, behind one interface.
+// The store: users, rooms and devices, behind one interface, and the feed of
+// what changed.
 //
-// Handlers talk only to `Store`; SQLite (sqlite_store.hpp) implements it now
-// and PostgreSQL can later without touching them. Every method is one
-// transaction and is safe to call from any thread at once.
+// Storage only: the rules (who becomes admin, how a partial update merges)
+// live in the service layer (src/service/), which hands them in as
+// callbacks that run inside the write's transaction. SQLite (sqlite_store.hpp)
+// implements it now and PostgreSQL can later; the contract tests
+// (tests/unit/test_store_contract.cpp) run against every implementation.
+// Every method is one transaction and is safe to call from any thread at once.
+//
+// The change feed: every committed write also appends a Change, in the same
+// transaction, tagged with the writing store's origin(). A process learns
+// what another one (the admin command line) wrote by reading changes_after().
+//
 // Failures are typed: a handler maps each one to its HTTP answer in one place.
 //   UniqueViolation   a username or a device IP that is taken
 //   NotFound          a referenced row (a device's room) does not exist
 //   RoomNotEmpty      deleting a room that still holds devices
 //   StoreError        anything else (I/O, corruption, busy past the timeout)
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,23 +63,20 @@ struct Device {
 struct NewUser {
     std::string username;
     std::string password_hash;
-    std::optional<Role> role;  // none: admin when it is the first account, else viewer
-};
-
-struct RoomPatch {
-    std::optional<std::string> name;
-    std::optional<std::optional<std::string>> description;  // set to null with {nullopt}
-};
-
-struct DevicePatch {
-    std::optional<std::string> name;
-    std::optional<std::string> ip;
-    std::optional<std::optional<std::int64_t>> room_id;
-    std::optional<bool> monitored;
-    std::optional<Check> check;
 };
 
 enum class Entity { user, room, device };
+
+// One committed write, as the change feed records it.
+struct Change {
+    enum class Kind { created, updated, deleted };
+    std::uint64_t seq = 0;     // increases with every write
+    std::uint64_t origin = 0;  // the writing store's origin()
+    Entity entity = Entity::user;
+    Kind kind = Kind::created;
+    std::int64_t id = 0;
+    std::string key;  // the username of a user, the ip of a device (kept after a delete)
+};
 
 struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -91,14 +98,19 @@ class Store {
 public:
     virtual ~Store() = default;
 
-    // A number that changes whenever committed data changes, whether this
-    // process or another one wrote it; equal numbers mean nothing changed in
-    // between. Lets callers keep what they read until it does.
-    virtual std::uint64_t data_version() = 0;
+    // This store's mark on the changes it writes: random, one per instance.
+    [[nodiscard]] virtual std::uint64_t origin() const = 0;
+    // The changes after `seq`, oldest first, at most `limit`; nullopt when the
+    // log no longer reaches back to `seq` (it keeps the recent ones only):
+    // then read everything again. Cheap when nothing changed.
+    virtual std::optional<std::vector<Change>> changes_after(std::uint64_t seq, std::size_t limit) = 0;
+    virtual std::uint64_t last_change() = 0;  // the newest seq, 0 when none
 
     // Users. Usernames compare without regard to ASCII case.
     virtual std::optional<User> find_user(const std::string& username) = 0;
-    virtual User create_user(const NewUser& user) = 0;
+    // `role_for(first)` is told whether no account exists yet (in the same
+    // transaction as the insert) and chooses the new account's role.
+    virtual User create_user(const NewUser& user, const std::function<Role(bool first)>& role_for) = 0;
     // Replaces the hash alone (a rehash after login): tokens stay valid.
     virtual bool set_password_hash(const std::string& username, const std::string& password_hash) = 0;
     // Refuses the account's tokens issued before `tokens_valid_from` (it only
@@ -113,15 +125,19 @@ public:
     virtual std::vector<Room> list_rooms() = 0;
     virtual std::optional<Room> find_room(std::int64_t id) = 0;
     virtual Room create_room(const Room& room) = 0;  // room.id is ignored
-    virtual std::optional<Room> update_room(std::int64_t id, const RoomPatch& patch) = 0;
+    // Runs `edit` on the stored room inside the write; nullopt: no such room.
+    virtual std::optional<Room> update_room(std::int64_t id, const std::function<void(Room&)>& edit) = 0;
     virtual bool delete_room(std::int64_t id) = 0;  // false: no such room; throws RoomNotEmpty
 
     // Devices. A room_id that names no room throws NotFound{Entity::room}.
     virtual std::vector<Device> list_devices(std::optional<std::int64_t> room_id) = 0;
     virtual std::optional<Device> find_device(std::int64_t id) = 0;
     virtual Device create_device(const Device& device) = 0;  // device.id is ignored
-    virtual std::optional<Device> update_device(std::int64_t id, const DevicePatch& patch) = 0;
-    virtual bool delete_device(std::int64_t id) = 0;
+    // Runs `edit` on the stored device inside the write (its id stays); the
+    // result must keep the room and ip rules above. nullopt: no such device.
+    virtual std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) = 0;
+    // The deleted device, or nullopt when there was none.
+    virtual std::optional<Device> delete_device(std::int64_t id) = 0;
 };
 
 }  // namespace gatewatch::store

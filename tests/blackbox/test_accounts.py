@@ -8,7 +8,7 @@ import statistics
 import time
 import unittest
 
-from harness import SECRET, Server, ServerTestCase, forge_token, session_token
+from harness import SECRET, Server, ServerTestCase, forge_token, wait_for, session_token
 
 
 def expect_401(test, r, detail):
@@ -214,6 +214,8 @@ class DeletedAndImportedAccounts(unittest.TestCase):
             token = s.token("leaver")
             self.assertEqual(s.get("/users/me", token=token).status, 200)
             self.assertEqual(s.cli("delete", "leaver").returncode, 0)
+            # Another process's write reaches the server through the change feed (a fraction of a second).
+            wait_for(lambda: s.get("/users/me", token=token).status == 401, deadline=10)
             expect_401(self, s.get("/users/me", token=token), "Could not validate credentials")
             expect_401(self, s.login("leaver"), "Incorrect username or password")
 

@@ -162,7 +162,8 @@ class AdminCommands(unittest.TestCase):
             self.assertEqual([line.split("\t")[1:] for line in listing], [["ops", "admin"], ["web-user", "viewer"]])
 
             self.assertEqual(s.cli("delete", "ops").returncode, 0)
-            self.assertEqual(s.get("/users/me", token=token).status, 401)
+            # The server learns of another process's write through its change feed.
+            self.assertTrue(wait_for(lambda: s.get("/users/me", token=token).status == 401, deadline=10))
             self.assertNotEqual(s.cli("delete", "ops").returncode, 0)
 
 

@@ -124,6 +124,57 @@ class LiveStatus(ServerTestCase):
         finally:
             ws.close()
 
+    def test_a_created_device_is_listed_at_once(self):
+        # Read your writes: the 201 means GET /device_status/ lists it (unknown
+        # until its first round), and every socket hears of it.
+        ws = WebSocket(self.server.port, query_token=self.viewer)
+        try:
+            ws.recv_json()
+            for i in range(20):
+                ip = f"127.0.5.{i}"
+                r = self.server.post("/devices/", {"name": f"ryw {i}", "ip": ip}, token=self.admin)
+                self.assertEqual(r.status, 201, r)
+                self.addCleanup(self.server.delete, f"/devices/{r.json()['id']}", token=self.admin)
+                self.assertIn(ip, statuses(self.server, self.viewer), f"device {i} not listed right after its 201")
+            ws.wait_for(lambda m: all(f"127.0.5.{i}" in m for i in range(20)), timeout=10)
+            r = self.server.put(f"/devices/{r.json()['id']}", {"monitored": False}, token=self.admin)
+            self.assertNotIn("127.0.5.19", statuses(self.server, self.viewer))
+        finally:
+            ws.close()
+
+    def test_deltas_carry_a_snapshot_then_only_what_changed(self):
+        ids = add_devices(self, self.server, self.admin, "127.0.0.1", GONE)
+        ws = WebSocket(self.server.port, path="/ws/status/?detail=true&delta=true", query_token=self.viewer)
+        try:
+            first = ws.recv_json()
+            self.assertEqual(set(first), {"snapshot"})
+            self.assertIn("127.0.0.1", first["snapshot"])
+            self.assertEqual(first["snapshot"]["127.0.0.1"]["device_id"], ids["127.0.0.1"])
+            # Heartbeats are {} and changes name only what changed.
+            view = dict(first["snapshot"])
+            def apply(message):
+                if "snapshot" in message:
+                    view.clear()
+                    view.update(message["snapshot"])
+                view.update(message.get("changed", {}))
+                for ip in message.get("removed", []):
+                    view.pop(ip, None)
+                return message
+            ws.wait_for(lambda m: apply(m) == {} and view.get(GONE, {}).get("status") == "disconnected"
+                        and view["127.0.0.1"]["status"] == "connected", timeout=30)
+            sh("ip", "addr", "add", f"{GONE}/32", "dev", "lo")
+            try:
+                changed = ws.wait_for(lambda m: apply(m).get("changed", {}).get(GONE, {}).get("status") == "connected")
+                self.assertNotIn("snapshot", changed)
+            finally:
+                sh("ip", "addr", "del", f"{GONE}/32", "dev", "lo")
+            self.assertEqual(self.server.delete(f"/devices/{ids[GONE]}", token=self.admin).status, 204)
+            gone = ws.wait_for(lambda m: GONE in apply(m).get("removed", []))
+            self.assertNotIn(GONE, gone.get("changed", {}))
+            self.assertEqual(view.keys(), statuses(self.server, self.viewer).keys())
+        finally:
+            ws.close()
+
     def test_heartbeat_without_changes(self):
         ws = WebSocket(self.server.port, query_token=self.viewer)
         try:

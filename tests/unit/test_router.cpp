@@ -23,9 +23,14 @@ protected:
     void SetUp() override {
         store_ = std::make_unique<store::SqliteStore>(dir_.path / "db");
         cache_ = std::make_unique<api::ReadCache>(*store_);
-        router_ = std::make_unique<api::Router>(api::AppContext{*store_, tokens_, *cache_, hub_, throttle_, 30min, true});
-        store_->create_user({"admin", auth::hash_password("password1"), store::Role::admin});
-        store_->create_user({"viewer", auth::hash_password("password1"), store::Role::viewer});
+        accounts_ = std::make_unique<service::Accounts>(*store_, bus_);
+        rooms_ = std::make_unique<service::Rooms>(*store_, bus_);
+        devices_ = std::make_unique<service::Devices>(*store_, bus_);
+        cache_events_ = bus_.subscribe_inline([this](const events::Event& e) { cache_->apply(e); });
+        router_ = std::make_unique<api::Router>(api::AppContext{
+            *store_, {*accounts_, *rooms_, *devices_}, tokens_, *cache_, hub_, throttle_, 30min, true});
+        accounts_->create("admin", auth::hash_password("password1"), store::Role::admin);
+        accounts_->create("viewer", auth::hash_password("password1"), store::Role::viewer);
     }
     std::string bearer(const std::string& user) const {
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -45,6 +50,11 @@ protected:
     auth::LoginThrottle throttle_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<api::ReadCache> cache_;
+    events::EventBus bus_;
+    std::unique_ptr<service::Accounts> accounts_;
+    std::unique_ptr<service::Rooms> rooms_;
+    std::unique_ptr<service::Devices> devices_;
+    events::Subscription cache_events_;
     std::unique_ptr<api::Router> router_;
 };
 }  // namespace
@@ -115,7 +125,7 @@ TEST_F(RouterTest, LoginUpgradesBcryptHashToArgon2id) {
     ASSERT_NE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof salt), nullptr);
     crypt_data data{};
     const std::string bcrypt_hash = crypt_rn("legacy-pass1", salt, &data, sizeof data);
-    store_->create_user({"legacy", bcrypt_hash, store::Role::viewer});
+    accounts_->create("legacy", bcrypt_hash, store::Role::viewer);
     auto r = router_->handle({"POST", "/token", "", "application/x-www-form-urlencoded",
                               "username=legacy&password=legacy-pass1", "127.0.0.1"});
     EXPECT_EQ(r.status, 200u);

@@ -1,0 +1,70 @@
+#pragma once
+// What happened, as typed values: the one stream every part of gatewatch
+// learns changes from (the status hub, the read cache, the probe engine, the
+// status sockets; history, notifications and metrics next).
+//
+// Configuration events are published by the service layer after the store
+// committed the write, or by the change feed for writes another process (the
+// admin command line) committed. Round and status events are published by
+// the probe engine. Plain values: copying one is cheap enough at the engine's
+// rate (a round is ~100 bytes).
+#include "monitor/status.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace gatewatch::events {
+
+using WallClock = std::chrono::system_clock;
+
+struct DeviceAdded {
+    store::Device device;
+};
+// Subscribers compare with what they hold: only the row after the write is
+// known for certain (the change feed cannot see what it was before).
+struct DeviceUpdated {
+    store::Device device;
+};
+struct DeviceRemoved {
+    store::Device device;
+};
+// A room created, renamed, described or deleted.
+struct RoomChanged {
+    std::int64_t room_id = 0;
+};
+// An account created, deleted, its password changed or its tokens revoked:
+// whoever holds its tokens must check them again.
+struct AccountChanged {
+    std::string username;
+};
+// Anything may have changed (the change feed lost track, e.g. after its log
+// was trimmed past what it had read): subscribers reload from the store.
+struct Reload {};
+
+// The outcome of one round of probes of a device, after the state machine.
+struct RoundFinished {
+    std::int64_t device_id = 0;
+    std::string ip;
+    bool ok = false;
+    monitor::Status status = monitor::Status::unknown;  // after this round
+    std::optional<double> rtt_ms;                       // median of the answers
+    std::optional<double> loss;                         // fraction lost
+    std::optional<WallClock::time_point> since;         // when `status` began
+    WallClock::time_point at;                           // when the round ended
+};
+struct StatusChanged {
+    std::int64_t device_id = 0;
+    std::string ip;
+    monitor::Status from = monitor::Status::unknown;
+    monitor::Status to = monitor::Status::unknown;
+    WallClock::time_point at;
+};
+
+using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,
+                           RoundFinished, StatusChanged>;
+
+}  // namespace gatewatch::events

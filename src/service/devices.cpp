@@ -1,0 +1,51 @@
+#include "service/devices.hpp"
+
+namespace gatewatch::service {
+
+store::Room Rooms::create(const store::Room& room) {
+    auto created = store_.create_room(room);
+    bus_.publish(events::RoomChanged{created.id});
+    return created;
+}
+
+std::optional<store::Room> Rooms::update(std::int64_t id, const RoomPatch& patch) {
+    auto room = store_.update_room(id, [&](store::Room& r) {
+        if (patch.name) r.name = *patch.name;
+        if (patch.description) r.description = *patch.description;
+    });
+    if (room) bus_.publish(events::RoomChanged{id});
+    return room;
+}
+
+bool Rooms::remove(std::int64_t id) {
+    if (!store_.delete_room(id)) return false;
+    bus_.publish(events::RoomChanged{id});
+    return true;
+}
+
+store::Device Devices::create(const store::Device& device) {
+    auto created = store_.create_device(device);
+    bus_.publish(events::DeviceAdded{created});
+    return created;
+}
+
+std::optional<store::Device> Devices::update(std::int64_t id, const DevicePatch& patch) {
+    auto device = store_.update_device(id, [&](store::Device& d) {
+        if (patch.name) d.name = *patch.name;
+        if (patch.ip) d.ip = *patch.ip;
+        if (patch.room_id) d.room_id = *patch.room_id;
+        if (patch.monitored) d.monitored = *patch.monitored;
+        if (patch.check) d.check = *patch.check;
+    });
+    if (device) bus_.publish(events::DeviceUpdated{*device});
+    return device;
+}
+
+bool Devices::remove(std::int64_t id) {
+    auto device = store_.delete_device(id);
+    if (!device) return false;
+    bus_.publish(events::DeviceRemoved{*device});
+    return true;
+}
+
+}  // namespace gatewatch::service

@@ -1,0 +1,288 @@
+// The store contract: what every Store implementation must do, run against
+// each one (SQLite now; PostgreSQL joins the list when it exists).
+// Each test gets a fresh, empty store; `second()` opens another instance on
+// the same data, as another process (the admin command line) would.
+#include "store/sqlite_store.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+using namespace gatewatch::store;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Backend {
+    std::string name;
+    std::function<std::unique_ptr<Store>(const fs::path& dir)> open;
+};
+
+const Backend k_sqlite{"sqlite", [](const fs::path& dir) { return std::make_unique<SqliteStore>(dir / "test.db"); }};
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override { store_ = GetParam().open(dir_.path); }
+    Store& store() { return *store_; }
+    std::unique_ptr<Store> second() { return GetParam().open(dir_.path); }
+    void reopen() {
+        store_.reset();
+        store_ = GetParam().open(dir_.path);
+    }
+    static Device device(std::string ip, std::optional<std::int64_t> room = std::nullopt) {
+        Device d;
+        d.name = "dev-" + ip;
+        d.ip = std::move(ip);
+        d.room_id = room;
+        return d;
+    }
+    User user(const std::string& name, Role role = Role::viewer) {
+        return store().create_user({name, "hash-of-" + name}, [=](bool) { return role; });
+    }
+    std::vector<Change> changes_after(std::uint64_t seq) {
+        auto changes = store().changes_after(seq, 1000);
+        EXPECT_TRUE(changes);
+        return changes.value_or(std::vector<Change>{});
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+};
+
+}  // namespace
+
+TEST_P(StoreContract, TheRoleIsChosenKnowingWhetherTheAccountIsTheFirst) {
+    std::vector<bool> firsts;
+    const auto choose = [&](bool first) {
+        firsts.push_back(first);
+        return first ? Role::admin : Role::viewer;
+    };
+    EXPECT_EQ(store().create_user({"alice", "h1"}, choose).role, Role::admin);
+    EXPECT_EQ(store().create_user({"bob", "h2"}, choose).role, Role::viewer);
+    EXPECT_EQ(firsts, (std::vector<bool>{true, false}));
+}
+
+TEST_P(StoreContract, UsernamesAreUniqueWithoutRegardToCaseAndKeptAsTyped) {
+    user("Alice");
+    EXPECT_THROW(user("aLICE"), UniqueViolation);
+    const auto found = store().find_user("ALICE");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->username, "Alice");
+}
+
+TEST_P(StoreContract, PasswordsRevocationAndDelete) {
+    const auto alice = user("alice");
+    EXPECT_EQ(alice.tokens_valid_from, 0);
+    EXPECT_TRUE(store().set_password_hash("alice", "new"));
+    EXPECT_EQ(store().find_user("alice")->password_hash, "new");
+    EXPECT_EQ(store().find_user("alice")->tokens_valid_from, 0) << "a rehash revokes nothing";
+    EXPECT_TRUE(store().revoke_tokens("ALICE", 2000, std::string("newer")));
+    EXPECT_EQ(store().find_user("alice")->password_hash, "newer");
+    EXPECT_TRUE(store().revoke_tokens("alice", 1000, std::nullopt));
+    EXPECT_EQ(store().find_user("alice")->tokens_valid_from, 2000) << "it only moves forward";
+    EXPECT_EQ(store().find_user("alice")->password_hash, "newer");
+    EXPECT_FALSE(store().set_password_hash("nobody", "x"));
+    EXPECT_FALSE(store().revoke_tokens("nobody", 1, std::nullopt));
+    EXPECT_TRUE(store().delete_user("alice"));
+    EXPECT_FALSE(store().find_user("alice"));
+    EXPECT_FALSE(store().delete_user("alice"));
+    EXPECT_GT(user("alice").id, alice.id) << "a re-created name is another account";
+}
+
+TEST_P(StoreContract, RoomsAreEditedInPlace) {
+    const auto room = store().create_room({0, "Lab", "first floor"});
+    EXPECT_GT(room.id, 0);
+    auto updated = store().update_room(room.id, [](Room& r) { r.description.reset(); });
+    ASSERT_TRUE(updated);
+    EXPECT_EQ(updated->name, "Lab");
+    EXPECT_EQ(updated->description, std::nullopt);
+    updated = store().update_room(room.id, [](Room& r) {
+        r.name = "Server room";
+        r.id = 12345;  // ignored: a room keeps its id
+    });
+    EXPECT_EQ(updated->id, room.id);
+    EXPECT_EQ(store().find_room(room.id)->name, "Server room");
+    bool called = false;
+    EXPECT_FALSE(store().update_room(room.id + 100, [&](Room&) { called = true; }));
+    EXPECT_FALSE(called);
+    EXPECT_EQ(store().list_rooms().size(), 1u);
+    EXPECT_TRUE(store().delete_room(room.id));
+    EXPECT_FALSE(store().delete_room(room.id));
+    EXPECT_FALSE(store().find_room(room.id));
+}
+
+TEST_P(StoreContract, RoomWithDevicesCannotBeDeleted) {
+    const auto room = store().create_room({0, "Lab", std::nullopt});
+    const auto d = store().create_device(device("127.0.0.9", room.id));
+    EXPECT_THROW(store().delete_room(room.id), RoomNotEmpty);
+    EXPECT_TRUE(store().find_room(room.id));
+    EXPECT_EQ(store().delete_device(d.id)->ip, "127.0.0.9");
+    EXPECT_FALSE(store().delete_device(d.id));
+    EXPECT_TRUE(store().delete_room(room.id));
+}
+
+TEST_P(StoreContract, DeviceIpIsUniqueAndRoomMustExist) {
+    store().create_device(device("127.0.0.1"));
+    EXPECT_THROW(store().create_device(device("127.0.0.1")), UniqueViolation);
+    EXPECT_THROW(store().create_device(device("127.0.0.2", 42)), NotFound);
+    EXPECT_EQ(store().list_devices(std::nullopt).size(), 1u);
+}
+
+TEST_P(StoreContract, AFailedEditLeavesNothingBehind) {
+    const auto room = store().create_room({0, "Lab", std::nullopt});
+    Device d = device("127.0.0.1", room.id);
+    d.check = Check{Check::Type::tcp, 22};
+    d = store().create_device(d);
+    store().create_device(device("127.0.0.2"));
+    auto updated = store().update_device(d.id, [](Device& x) { x.monitored = false; });
+    ASSERT_TRUE(updated);
+    EXPECT_FALSE(updated->monitored);
+    EXPECT_EQ(updated->room_id, room.id);
+    EXPECT_EQ(updated->check, (Check{Check::Type::tcp, 22}));
+    EXPECT_THROW(store().update_device(d.id, [](Device& x) {
+        x.name = "renamed";
+        x.room_id = 999;
+    }), NotFound);
+    EXPECT_THROW(store().update_device(d.id, [](Device& x) {
+        x.name = "renamed";
+        x.ip = "127.0.0.2";
+    }), UniqueViolation);
+    EXPECT_THROW(store().update_device(d.id, [](Device&) { throw std::runtime_error("the rule said no"); }),
+                 std::runtime_error);
+    const auto kept = store().find_device(d.id);
+    EXPECT_EQ(kept->name, d.name);
+    EXPECT_EQ(kept->room_id, room.id);
+    EXPECT_EQ(kept->ip, "127.0.0.1");
+}
+
+TEST_P(StoreContract, ListDevicesByRoom) {
+    const auto a = store().create_room({0, "A", std::nullopt});
+    const auto b = store().create_room({0, "B", std::nullopt});
+    store().create_device(device("127.0.0.1", a.id));
+    store().create_device(device("127.0.0.2", b.id));
+    store().create_device(device("127.0.0.3", b.id));
+    EXPECT_EQ(store().list_devices(a.id).size(), 1u);
+    EXPECT_EQ(store().list_devices(b.id).size(), 2u);
+    EXPECT_EQ(store().list_devices(std::nullopt).size(), 3u);
+}
+
+TEST_P(StoreContract, DeletedIdsAreNotReused) {
+    const auto first = store().create_device(device("127.0.0.1"));
+    store().delete_device(first.id);
+    EXPECT_GT(store().create_device(device("127.0.0.1")).id, first.id);
+}
+
+TEST_P(StoreContract, DataSurvivesReopen) {
+    user("alice");
+    store().create_room({0, "Lab", std::nullopt});
+    reopen();
+    EXPECT_TRUE(store().find_user("alice"));
+    EXPECT_EQ(store().list_rooms().size(), 1u);
+}
+
+TEST_P(StoreContract, ReadersSeeWritesAtOnce) {
+    store().create_room({0, "A", std::nullopt});
+    EXPECT_EQ(store().list_rooms().size(), 1u);
+    store().create_room({0, "B", std::nullopt});
+    EXPECT_EQ(store().list_rooms().size(), 2u);
+}
+
+TEST_P(StoreContract, ConcurrentWritersAndReadersLoseNothing) {
+    constexpr int k_threads = 4;
+    constexpr int k_each = 50;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < k_threads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < k_each; ++i) {
+                store().create_device(device("127.1." + std::to_string(t) + "." + std::to_string(i)));
+                (void)store().list_devices(std::nullopt);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(store().list_devices(std::nullopt).size(), static_cast<size_t>(k_threads * k_each));
+}
+
+TEST_P(StoreContract, EveryWriteIsInTheChangeFeedOnce) {
+    const auto start = store().last_change();
+    EXPECT_TRUE(changes_after(start).empty());
+    const auto alice = user("alice");
+    const auto room = store().create_room({0, "Lab", std::nullopt});
+    const auto d = store().create_device(device("127.0.0.7", room.id));
+    store().update_device(d.id, [](Device& x) { x.name = "renamed"; });
+    store().delete_device(d.id);
+    store().revoke_tokens("alice", 5, std::nullopt);
+    store().delete_room(room.id);
+    store().delete_user("alice");
+    EXPECT_FALSE(store().update_room(room.id, [](Room&) {}));  // nothing written, nothing recorded
+
+    const auto changes = changes_after(start);
+    using K = Change::Kind;
+    struct Seen {
+        Entity entity;
+        K kind;
+        std::int64_t id;
+        std::string key;
+        bool operator==(const Seen&) const = default;
+    };
+    std::vector<Seen> seen;
+    std::uint64_t previous = start;
+    for (const auto& c : changes) {
+        EXPECT_GT(c.seq, previous);
+        previous = c.seq;
+        EXPECT_EQ(c.origin, store().origin());
+        seen.push_back({c.entity, c.kind, c.id, c.key});
+    }
+    const std::vector<Seen> expected = {
+        {Entity::user, K::created, alice.id, "alice"},   {Entity::room, K::created, room.id, ""},
+        {Entity::device, K::created, d.id, "127.0.0.7"}, {Entity::device, K::updated, d.id, "127.0.0.7"},
+        {Entity::device, K::deleted, d.id, "127.0.0.7"}, {Entity::user, K::updated, alice.id, "alice"},
+        {Entity::room, K::deleted, room.id, ""},         {Entity::user, K::deleted, alice.id, "alice"},
+    };
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(store().last_change(), previous);
+    EXPECT_EQ(changes_after(changes[3].seq).size(), 4u);
+    EXPECT_TRUE(changes_after(previous).empty());
+    EXPECT_LE(store().changes_after(start, 3)->size(), 3u);
+}
+
+TEST_P(StoreContract, AnotherInstancesWritesArriveWithItsOrigin) {
+    auto other = second();
+    EXPECT_NE(other->origin(), store().origin());
+    const auto start = store().last_change();
+    EXPECT_TRUE(changes_after(start).empty());  // nothing yet, and asking again is cheap
+    other->create_user({"from-cli", "h"}, [](bool) { return Role::viewer; });
+    EXPECT_TRUE(store().find_user("from-cli"));
+    const auto changes = changes_after(start);
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].origin, other->origin());
+    EXPECT_EQ(changes[0].key, "from-cli");
+    EXPECT_TRUE(changes_after(changes[0].seq).empty());
+    other->delete_user("from-cli");
+    EXPECT_EQ(changes_after(changes[0].seq).size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(k_sqlite),
+                         [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
+
+// What only the SQLite backend promises: its file, its schema version, WAL.
+TEST(SqliteStore, SchemaIsVersionedAndJournalIsWal) {
+    TempDir dir;
+    { SqliteStore store(dir.path / "test.db"); }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path / "test.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(stmt, 0), SqliteStore::schema_version());
+    sqlite3_finalize(stmt);
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
