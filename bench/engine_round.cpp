@@ -4,7 +4,7 @@
 // Prints: targets, wall time of the round, replies, lost, CPU seconds per
 // 10,000 probes.
 #include "monitor/monitor.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "store/sqlite.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -51,9 +51,14 @@ int main(int argc, char** argv) {
         tx.commit();
     }
     store::SqliteStore store(dir / "db");
-    monitor::StatusHub hub;
+    api::StatusHub hub;
     events::EventBus bus;  // rounds reach the hub as they do in gatewatch
     const auto hub_events = bus.subscribe_inline([&](const events::Event& e) { hub.apply(e); });
+    {
+        std::vector<api::MonitoredDevice> monitored;
+        for (const auto& d : store.list_devices(std::nullopt)) monitored.push_back({d.id, d.ip});
+        hub.set_devices(monitored);
+    }
     monitor::MonitorOptions options;
     options.interval = std::chrono::hours(1);  // one round only
     options.timeout = std::chrono::seconds(1);
@@ -61,7 +66,7 @@ int main(int argc, char** argv) {
     options.pings_per_round = pings;
     options.max_rate = 0;  // pacing off
     options.spread = false;
-    monitor::Monitor engine(options, store, hub, bus);
+    monitor::Monitor engine(options, store, bus);
 
     const double cpu_before = cpu_seconds();
     const auto start = std::chrono::steady_clock::now();

@@ -11,7 +11,7 @@
 #include "auth/password.hpp"
 #include "auth/token.hpp"
 #include "log/logging.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <boost/beast/http.hpp>
@@ -34,7 +34,7 @@ struct World {
     std::unique_ptr<gw::store::SqliteStore> store;
     gw::auth::TokenCodec tokens{"fuzzing-secret-key-0123456789abcdef"};
     std::unique_ptr<gw::api::ReadCache> cache;
-    gw::monitor::StatusHub hub;
+    gw::api::StatusHub hub;
     gw::auth::LoginThrottle throttle;
     gw::events::EventBus bus;
     std::unique_ptr<gw::service::Accounts> accounts;

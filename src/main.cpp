@@ -9,7 +9,7 @@
 #include "http/server.hpp"
 #include "log/logging.hpp"
 #include "monitor/monitor.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/change_feed.hpp"
 #include "service/devices.hpp"
@@ -119,9 +119,21 @@ int serve(const gw::config::Overrides& overrides) {
     // and the cache take them inline (so a 201 is visible to the next read).
     gw::events::EventBus bus;
     gw::api::ReadCache cache(store);
-    gw::monitor::StatusHub hub;
+    gw::api::StatusHub hub;
     const auto cache_events = bus.subscribe_inline([&](const gw::events::Event& e) { cache.apply(e); });
-    const auto hub_events = bus.subscribe_inline([&](const gw::events::Event& e) { hub.apply(e); });
+    const auto load_membership = [&] {  // at start, and when the stream says anything may have changed
+        std::vector<gw::api::MonitoredDevice> monitored;
+        for (const auto& d : store.list_devices(std::nullopt))
+            if (d.monitored) monitored.push_back({d.id, d.ip});
+        hub.set_devices(monitored);
+    };
+    load_membership();
+    const auto hub_events = bus.subscribe_inline([&](const gw::events::Event& e) {
+        if (std::holds_alternative<gw::events::Reload>(e))
+            load_membership();
+        else
+            hub.apply(e);
+    });
     gw::service::Accounts accounts(store, bus);
     gw::service::Rooms rooms(store, bus);
     gw::service::Devices devices(store, bus);
@@ -151,7 +163,7 @@ int serve(const gw::config::Overrides& overrides) {
     probing.thresholds = {settings.up_after, settings.down_after};
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
-    gw::monitor::Monitor monitor(probing, store, hub, bus);
+    gw::monitor::Monitor monitor(probing, store, bus);
     monitor.start();
     feed.start();
     server.run();

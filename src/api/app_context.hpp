@@ -6,7 +6,7 @@
 #include "auth/login_throttle.hpp"
 #include "auth/setup_code.hpp"
 #include "auth/token.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/devices.hpp"
 #include "store/store.hpp"
@@ -27,7 +27,7 @@ struct AppContext {
     Services services;
     const auth::TokenCodec& tokens;
     ReadCache& cache;
-    monitor::StatusHub& hub;
+    StatusHub& hub;
     auth::LoginThrottle& throttle;
     std::chrono::seconds token_lifetime{30 * 60};
     bool registration_open = true;

@@ -1,7 +1,7 @@
 // GET /device_status/ and GET /devices/{device_id}/status
 #include "api/handlers.hpp"
 #include "api/validation.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 
 #include <boost/json.hpp>
 
@@ -46,7 +46,7 @@ Response one(const AppContext& app, const Call& call) {
                                                 {"rtt_ms", nullptr}, {"loss", nullptr}, {"since", nullptr},
                                                 {"last_probe", nullptr}});
     }
-    return json_response(200, monitor::to_json(*state));
+    return json_response(200, to_json(*state));
 }
 
 Response socket_without_upgrade(const AppContext&, const Call&) {

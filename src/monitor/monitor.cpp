@@ -22,6 +22,7 @@
 namespace gatewatch::monitor {
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
+using WallClock = std::chrono::system_clock;
 
 namespace {
 
@@ -112,7 +113,6 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
 struct Monitor::Impl {
     MonitorOptions opt;
     store::Store& store;
-    StatusHub& hub;
     asio::io_context ioc{1};
     std::thread thread;
     ProbeMethod method = ProbeMethod::automatic;
@@ -140,8 +140,8 @@ struct Monitor::Impl {
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
 
-    Impl(MonitorOptions o, store::Store& s, StatusHub& h, events::EventBus& b)
-        : opt(o), store(s), hub(h), cap(o.max_rate, steady_ns()), bus(b) {
+    Impl(MonitorOptions o, store::Store& s, events::EventBus& b)
+        : opt(o), store(s), cap(o.max_rate, steady_ns()), bus(b) {
         opt.pings_per_round = std::clamp(opt.pings_per_round, 1, k_max_pings_per_round);
         raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng.next()) & 0xFFFF);
         choose_method();
@@ -356,21 +356,19 @@ struct Monitor::Impl {
         const auto now_wall = WallClock::now();
         if (t.machine.apply(success, opt.thresholds) || !t.since) t.since = now_wall;
 
-        DeviceState state;
-        state.status = t.machine.status();
+        std::optional<double> rtt_ms;
         if (success) {
             std::sort(t.rtts.begin(), t.rtts.begin() + t.answered);
-            state.rtt_ms = t.answered % 2 == 1 ? t.rtts[t.answered / 2]
-                                               : (t.rtts[t.answered / 2 - 1] + t.rtts[t.answered / 2]) / 2;
+            rtt_ms = t.answered % 2 == 1 ? t.rtts[t.answered / 2]
+                                         : (t.rtts[t.answered / 2 - 1] + t.rtts[t.answered / 2]) / 2;
         }
-        state.loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
-        state.since = t.since;
+        const double loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
         if (t.machine.status() != t.reported) {
             bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall});
             t.reported = t.machine.status();
         }
-        bus.publish(events::RoundFinished{t.device_id, t.ip, success, state.status, state.rtt_ms, state.loss,
-                                          state.since, now_wall});
+        bus.publish(events::RoundFinished{t.device_id, t.ip, success, t.machine.status(), rtt_ms, loss, t.since,
+                                          now_wall});
 
         const std::int64_t now = steady_ns();
         const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
@@ -495,13 +493,10 @@ struct Monitor::Impl {
         }
 
         std::vector<const store::Device*> joining;
-        std::vector<MonitoredDevice> monitored;
         for (const auto& d : devices) {
             if (!d.monitored) continue;
-            monitored.push_back({d.id, d.ip});
             if (!by_device.contains(d.id)) joining.push_back(&d);
         }
-        hub.set_devices(monitored);
 
         const std::int64_t now = steady_ns();
         for (std::size_t i = 0; i < joining.size(); ++i)
@@ -511,8 +506,8 @@ struct Monitor::Impl {
     }
 };
 
-Monitor::Monitor(MonitorOptions options, store::Store& store, StatusHub& hub, events::EventBus& bus)
-    : impl_(std::make_unique<Impl>(options, store, hub, bus)) {}
+Monitor::Monitor(MonitorOptions options, store::Store& store, events::EventBus& bus)
+    : impl_(std::make_unique<Impl>(options, store, bus)) {}
 
 Monitor::~Monitor() { stop(); }
 

@@ -14,7 +14,6 @@
 #include "monitor/icmp_socket.hpp"
 #include "monitor/status.hpp"
 #include "events/event_bus.hpp"
-#include "monitor/status_hub.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
@@ -45,7 +44,7 @@ struct MonitorCounters {
 
 class Monitor {
 public:
-    Monitor(MonitorOptions options, store::Store& store, StatusHub& hub, events::EventBus& bus);
+    Monitor(MonitorOptions options, store::Store& store, events::EventBus& bus);
     ~Monitor();
     Monitor(const Monitor&) = delete;
     Monitor& operator=(const Monitor&) = delete;

@@ -1,7 +1,7 @@
 // The event bus, the status hub's deltas and membership by events, and the
 // service layer's rules and events.
 #include "events/event_bus.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/devices.hpp"
 #include "store/sqlite_store.hpp"
@@ -118,7 +118,7 @@ TEST(Services, WritesArePublishedAfterTheyCommitAndTheFirstAccountIsAdmin) {
 }
 
 TEST(StatusHub, DeviceEventsChangeMembershipAtOnce) {
-    monitor::StatusHub hub;
+    api::StatusHub hub;
     int changes = 0;
     hub.on_change([&] { ++changes; });
     hub.apply(events::DeviceAdded{device(1, "127.0.0.1")});
@@ -136,7 +136,7 @@ TEST(StatusHub, DeviceEventsChangeMembershipAtOnce) {
 }
 
 TEST(StatusHub, DeltasCarryOnlyWhatChanged) {
-    monitor::StatusHub hub;
+    api::StatusHub hub;
     hub.apply(events::DeviceAdded{device(1, "127.0.0.1")});
     hub.apply(events::DeviceAdded{device(2, "127.0.0.2")});
     const auto snapshot = hub.delta_since(0);

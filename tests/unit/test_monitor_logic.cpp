@@ -4,7 +4,7 @@
 #include "monitor/pacing.hpp"
 #include "monitor/probe_ring.hpp"
 #include "monitor/status.hpp"
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 #include "monitor/system_ping.hpp"
 
 #include <boost/json.hpp>
@@ -13,6 +13,8 @@
 #include <vector>
 
 using namespace gatewatch::monitor;
+using gatewatch::api::DeviceState;
+using gatewatch::api::StatusHub;
 
 TEST(StatusMachine, FirstRoundDecidesThenThresholdsGuardFlapping) {
     const Thresholds t{1, 2};

@@ -46,7 +46,7 @@ protected:
 
     TempDir dir_;
     auth::TokenCodec tokens_{std::string(32, 's')};
-    monitor::StatusHub hub_;
+    api::StatusHub hub_;
     auth::LoginThrottle throttle_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<api::ReadCache> cache_;

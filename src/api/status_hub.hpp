@@ -1,6 +1,8 @@
 #pragma once
-// The current state of every monitored device, shared between the probe
-// engine (the only writer) and the API and WebSocket (readers).
+// The current state of every monitored device, as the API shows it: fed by
+// events (the engine's rounds, device changes), read by the REST handlers and
+// the status sockets. It owns the presentation of status: the JSON shapes
+// and the time format.
 //
 // Readers never wait for the engine beyond a short mutex hold: the status
 // object `{"<ip>": "connected" | "disconnected" | "unknown"}` is rendered
@@ -43,14 +45,14 @@
 #include <unordered_map>
 #include <vector>
 
-namespace gatewatch::monitor {
+namespace gatewatch::api {
 
 using WallClock = std::chrono::system_clock;
 
 struct DeviceState {
     std::int64_t device_id = 0;
     std::string ip;
-    Status status = Status::unknown;
+    monitor::Status status = monitor::Status::unknown;
     std::optional<double> rtt_ms;  // median of the last round's answers
     std::optional<double> loss;    // fraction of the last round's probes lost
     std::optional<WallClock::time_point> since;       // when the current status began
@@ -125,4 +127,4 @@ boost::json::object to_json(const DeviceState& state);
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-25T04:00:00.123Z
 std::string format_time(WallClock::time_point t);
 
-}  // namespace gatewatch::monitor
+}  // namespace gatewatch::api

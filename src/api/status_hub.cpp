@@ -1,4 +1,4 @@
-#include "monitor/status_hub.hpp"
+#include "api/status_hub.hpp"
 
 #include <boost/json.hpp>
 
@@ -6,7 +6,8 @@
 #include <cmath>
 #include <ctime>
 
-namespace gatewatch::monitor {
+namespace gatewatch::api {
+using monitor::Status;
 
 std::string format_time(WallClock::time_point t) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -266,4 +267,4 @@ std::size_t StatusHub::size() const {
     return devices_.size();
 }
 
-}  // namespace gatewatch::monitor
+}  // namespace gatewatch::api
