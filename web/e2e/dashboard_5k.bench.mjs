@@ -1,15 +1,25 @@
 // Benchmark (run by bench/dashboard.sh, not a test): the dashboard with many
-// devices in Debian's chromium. Prints figures; asserts nothing.
+// devices in Debian's chromium. Prints figures; fails only when the page
+// does not keep up (a timeout) or a row disagrees with the counts.
 //   - load: from navigation to every device counted and the list drawn;
 //   - how many rows the list mounts, and the JS heap;
-//   - flips: a block of devices is made reachable and unreachable again
-//     (by the caller's FLIP_CMD), and the time from the flip to the first
-//     row in view changing on screen is taken, while long tasks (> 50 ms, the
-//     browser's own measure of a janky page) are counted.
+//   - flips: a block of FLIPPED devices is made reachable and unreachable
+//     again (by the caller's FLIP_ON and FLIP_OFF), and the time from the flip
+//     to the counts on screen first moving, and to their showing the whole
+//     block flipped, is taken (the counts, not a row: sorted by status, a
+//     flipped row leaves the rows in view once a room holds more than a
+//     screenful of down devices), while long tasks (> 50 ms, the browser's
+//     own measure of a janky page) are counted; WATCH_IP's row, when in view,
+//     must then show the new status;
+//   - the status socket: whether the server speaks deltas (its first message
+//     is {"snapshot": ...}), and the messages and bytes received during the
+//     flips; the main thread's busy time (script, and all tasks) meanwhile.
 import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const { ORIGIN, TOKEN, DEVICES, FLIP_ON, FLIP_OFF, WATCH_IP } = process.env;
+const flipped = Number(process.env.FLIPPED);
 const total = Number(DEVICES);
 const flips = Number(process.env.FLIPS || 6);
 
@@ -27,6 +37,40 @@ await page.addInitScript((token) => {
   }).observe({ type: 'longtask', buffered: true });
 }, TOKEN);
 
+// The status socket's traffic, counted in the page (in characters: bytes for this ASCII JSON).
+await page.addInitScript(() => {
+  window.__socket = { first: null, messages: 0, bytes: 0 };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      if (!String(args[0]).includes('/ws/status')) return;
+      this.addEventListener('message', (event) => {
+        const s = window.__socket;
+        if (s.first === null) s.first = String(event.data).slice(0, 12);
+        s.messages += 1;
+        s.bytes += String(event.data).length;
+      });
+    }
+  };
+});
+const socketNow = () => page.evaluate(() => ({ ...window.__socket }));
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Performance.enable');
+const busy = async () => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return { script: get('ScriptDuration'), task: get('TaskDuration') };
+};
+
+// PROFILE=<file>: a CPU profile of the page from navigation to the end of
+// the flips, for chrome://inspect or `node --cpu-prof`'s viewers.
+if (process.env.PROFILE) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
+
 const started = Date.now();
 await page.goto(ORIGIN + '/#/?sort=status');
 await page.waitForFunction((n) => {
@@ -40,17 +84,60 @@ const heapMb = await page.evaluate(() => (performance.memory ? performance.memor
 console.log(`load: ${loadMs} ms to ${total} devices counted and drawn; longest task ${Math.round(Math.max(0, ...loadLong))} ms`);
 console.log(`list: ${mounted} rows mounted of ${total + 0} devices; JS heap ${heapMb.toFixed(1)} MB`);
 
+let socket = await socketNow();
+console.log(`socket: first message ${JSON.stringify(socket.first)} (${socket.first?.startsWith('{"snapshot"') ? 'deltas' : 'whole objects'}), ${(socket.bytes / 1e6).toFixed(1)} MB in ${socket.messages} messages so far`);
+
+const downCount = () => page.evaluate(() => Number(document.querySelector('[data-count="disconnected"] .count-number').textContent));
+// Every device probed (none unknown) before the first flip.
+await page.waitForFunction(() => Number(document.querySelector('[data-count="unknown"] .count-number').textContent) === 0, null, { timeout: 60_000 });
+const downAtRest = await downCount();
+const firstMoves = [];
 const latencies = [];
+const flipsStarted = Date.now();
+const socketBefore = await socketNow();
+const busyBefore = await busy();
 for (let i = 0; i < flips; i += 1) {
   const up = i % 2 === 0;
   const want = up ? 'connected' : 'disconnected';
+  const from = up ? downAtRest : downAtRest - flipped;
+  const to = up ? downAtRest - flipped : downAtRest;
   const t0 = Date.now();
   execSync(up ? FLIP_ON : FLIP_OFF);
-  await page.waitForSelector(`[data-device-ip="${WATCH_IP}"][data-status="${want}"]`, { timeout: 60_000 });
+  const wait = (done) =>
+    page.waitForFunction(([f, t, d]) => {
+      const n = Number(document.querySelector('[data-count="disconnected"] .count-number').textContent);
+      return d ? n === t : n !== f;
+    }, [from, to, done], { timeout: 60_000, polling: 'raf' });
+  const counts = () => page.evaluate(() => [...document.querySelectorAll('[data-count]')].map((e) => `${e.dataset.count} ${e.querySelector('.count-number').textContent}`).join(', '));
+  const or = async (what, done) => {
+    try {
+      await wait(done);
+    } catch (error) {
+      throw new Error(`flip ${i + 1} (${want}): the disconnected count never ${what} (${from} -> ${to}); shown: ${await counts()}`, { cause: error });
+    }
+  };
+  await or('moved', false);
+  firstMoves.push(Date.now() - t0);
+  await or('reached its end', true);
   latencies.push(Date.now() - t0);
+  const row = await page.$(`[data-device-ip="${WATCH_IP}"]`);
+  const shown = row && (await row.getAttribute('data-status'));
+  if (shown && shown !== want) throw new Error(`${WATCH_IP} shows ${shown} after the counts say ${want}`);
 }
 const flipLong = await page.evaluate(() => window.__longTasks.splice(0));
-latencies.sort((a, b) => a - b);
-console.log(`flips: ${flips}, flip to screen p50 ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies.at(-1)} ms (probe interval included)`);
+socket = await socketNow();
+const busyAfter = await busy();
+const flipSeconds = (Date.now() - flipsStarted) / 1000;
+const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`flips: ${flips} of ${flipped} devices; flip to the counts first moving p50 ${p50(firstMoves)} ms, max ${Math.max(...firstMoves)} ms; to all ${flipped} shown p50 ${p50(latencies)} ms, max ${Math.max(...latencies)} ms (probe interval included)`);
 console.log(`long tasks during flips: ${flipLong.length}, longest ${Math.round(Math.max(0, ...flipLong))} ms, total ${Math.round(flipLong.reduce((a, b) => a + b, 0))} ms`);
+const received = socket.bytes - socketBefore.bytes;
+console.log(`socket during flips: ${socket.messages - socketBefore.messages} messages, ${(received / 1e3).toFixed(0)} kB in ${flipSeconds.toFixed(1)} s (${(received / 1e3 / flipSeconds).toFixed(0)} kB/s)`);
+const ms = (k) => Math.round((busyAfter[k] - busyBefore[k]) * 1000);
+console.log(`main thread during flips: script ${ms('script')} ms, all tasks ${ms('task')} ms (${Math.round(ms('task') / flipSeconds / 10)}% busy)`);
+if (process.env.PROFILE) {
+  const { profile } = await cdp.send('Profiler.stop');
+  writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+  console.log(`profile: ${process.env.PROFILE}`);
+}
 await browser.close();
