@@ -125,10 +125,12 @@ describe('LiveStatus', () => {
       vi.advanceTimersByTime(10_000);
       socket.onmessage?.({ data: '{}' });
     }
+    socket.onmessage?.({ data: '{"snapshot":{"192.0.2.2":"connected"}}' }); // we fell behind
     expect(socket.closedWith).toBeNull();
     expect(messages).toEqual([
       { snapshot: { '192.0.2.1': 'connected' } },
       { changed: { '192.0.2.1': 'disconnected' }, removed: ['192.0.2.9'] },
+      { snapshot: { '192.0.2.2': 'connected' } },
     ]);
     vi.advanceTimersByTime(15_000);
     expect(socket.closedWith).toBe(4000);
