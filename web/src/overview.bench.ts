@@ -1,8 +1,9 @@
-// What a push costs the page at 100,000 devices in 50 rooms, a tenth of them
-// down (not a test; `npx vitest bench --run src/overview.bench.ts`): reading
-// and applying a snapshot or a 250-device delta, and bringing the overview
-// up to date after the delta (parse, apply, update) under each sort and a
-// status filter.
+// Benchmark, not a test (`npx vitest bench --run src/overview.bench.ts`): what
+// a push costs the page at 100,000 devices.
+//
+// 50 rooms, a tenth of the devices down: reading and applying a snapshot or a
+// 250-device delta, and bringing the overview up to date after the delta
+// (parse, apply, update) under each sort and a status filter.
 import { bench, describe } from 'vitest';
 import { OverviewModel } from './overview';
 import { indexDevices, layoutRows } from './rows';

@@ -1,5 +1,7 @@
-// What the overview shows, derived from the lists, the live status table and
-// the view, and kept up to date in time proportional to what a push changed:
+// What the overview shows (rows, down counts, counts, staleness), derived from
+// the lists, the live status table and the view.
+//
+// It is kept up to date in time proportional to what a push changed:
 //   - the counts come from the table's own tally (kept by the reducer) when
 //     the list and the table agree, instead of a pass over every device;
 //   - whether the list is stale is re-checked only when the table gained or
@@ -10,6 +12,11 @@
 //     "down" counts are adjusted from the changed entries.
 // Anything it cannot follow (another list, view, or a table that is not the
 // direct successor of the last one seen) is recomputed from scratch.
+// Measured at 100,000 devices (overview.bench.ts, Node): a 250-device flip
+// costs ~0.5 ms from message to overview sorted by name or IP, ~50 ms by
+// status or RTT (a rebuild); the whole-object protocol cost ~400 ms a push
+// sorted by name (parse 110, reduce 137, counts 32, staleness 21, rows 96)
+// and ~1.3 s by IP.
 //
 // OverviewModel.update is idempotent for the same inputs, so calling it
 // during render (twice, under StrictMode) is safe.

@@ -1,13 +1,14 @@
-// An immutable map from IP to status detail that a delta updates in time
-// proportional to the delta: the entries live in hash buckets, and a new
-// table shares every bucket the delta did not touch (copying a 100,000-entry
-// Map took 26 ms; a 250-entry delta here copies ~250 small buckets and one
-// array of bucket pointers). A bucket is a flat array [ip, detail, ip,
-// detail, ...] of about 8 entries, scanned in order: filling 16,384 small
-// Maps with 100,000 entries took 45 ms, the arrays take a fraction of that.
-// Each table also carries what changed from the table it was made from
-// (`base`, `changes`) and its entries' counts by status, so that what
-// derives from it can follow incrementally too.
+// The live status table: an immutable map from IP to status detail that a
+// delta updates in time proportional to the delta.
+//
+// The entries live in hash buckets, and a new table shares every bucket the
+// delta did not touch: copying a 100,000-entry Map took 26 ms; a 250-entry
+// delta here copies ~250 small buckets and one array of bucket pointers. A
+// bucket is a flat array [ip, detail, ip, detail, ...] of about 8 entries,
+// scanned in order (filling 16,384 small Maps with 100,000 entries took
+// 45 ms; the arrays, a fraction of that). Each table also carries what
+// changed from the table it was made from (`base`, `changes`) and its
+// entries' counts by status, so what derives from it can follow too.
 //
 // Not thread-aware (there is one thread); never mutated once returned.
 import type { Status, StatusDetail } from './types';

@@ -1,6 +1,5 @@
-// The admin's actions on rooms and devices: which dialog is open (add or edit
-// a device or room, confirm a deletion), and saving through the API, then
-// reloading the lists.
+// The admin's actions on rooms and devices: the add/edit and delete dialogs,
+// saving through the API and reloading the lists; the toolbar's add buttons.
 import type { Api, DeviceInput, RoomInput } from '../api';
 import type { Device, Room } from '../types';
 import { ConfirmDelete } from './ConfirmDelete';

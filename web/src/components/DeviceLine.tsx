@@ -1,7 +1,5 @@
-// A device's row in the overview: status (glyph and text), name, IP, the last
-// round's RTT and loss, the check, how long in this status, and (for admins)
-// edit and delete. Memoized: a push re-renders only the rows whose device or
-// status object changed.
+// A device's row: status, name, IP, last round's RTT and loss, check, time in
+// this status, (for admins) edit and delete; memoized on device and detail.
 import { memo } from 'react';
 import { statusGlyph, statusLabel, type DisplayStatus } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';

@@ -1,6 +1,5 @@
-// A room's heading row in the overview: its name and description, how many
-// of its listed devices there are and how many are down, and (for admins)
-// add-device, edit and delete. Memoized on what it shows.
+// A room's heading row: name, description, how many listed devices and how
+// many down, and (for admins) add-device, edit and delete; memoized.
 import { memo } from 'react';
 import type { Row } from '../rows';
 import type { Room } from '../types';

@@ -1,6 +1,5 @@
-// The rooms and devices lists: loaded from the API, reloaded on demand (after
-// an edit), and reloaded when the live status shows another operator changed
-// them (OverviewModel says when: `stale`).
+// The rooms and devices lists: loaded from the API, reloaded after an edit,
+// and reloaded when stale (another operator changed them; see overview.ts).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from '../api';
 import type { StatusMap } from '../status';

@@ -1,6 +1,5 @@
-// The overview's rows, room down counts, status counts and staleness, kept
-// by one OverviewModel for the component's life, so that a push costs what
-// it changed (see overview.ts).
+// The overview's rows, down counts, status counts and staleness, from one
+// OverviewModel for the component's life, so a push costs what it changed.
 import { useState } from 'react';
 import { OverviewModel, type Overview } from '../overview';
 import type { StatusTable } from '../statusTable';
