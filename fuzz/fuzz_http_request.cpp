@@ -65,8 +65,8 @@ struct World {
                                                                        true, nullptr});
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::system_clock::now().time_since_epoch()).count();
-        admin_token = tokens.issue("admin", store->find_user("admin")->id, now, std::chrono::hours(24));
-        viewer_token = tokens.issue("viewer", store->find_user("viewer")->id, now, std::chrono::hours(24));
+        admin_token = tokens.issue("admin", store->find_user("admin")->id, 0, now, std::chrono::hours(24));
+        viewer_token = tokens.issue("viewer", store->find_user("viewer")->id, 0, now, std::chrono::hours(24));
     }
     ~World() { std::filesystem::remove_all(dir); }
 };

@@ -28,6 +28,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <vector>
+
+extern char** environ;
 
 namespace gw = gatewatch;
 namespace fs = std::filesystem;
@@ -50,13 +53,12 @@ fs::path prepare_data_dir(const fs::path& dir) {
 // /proc/PID/environ shows for as long as the process lives, and the variable
 // is removed, so no child (ping) inherits it.
 void forget_secret_variable() {
-    constexpr std::string_view name = "GATEWATCH_SECRET_KEY";
-    char* value = std::getenv(name.data());
-    ::unsetenv(name.data());  // first: it finds the entry by its name
-    if (value != nullptr) {
-        char* entry = value - name.size() - 1;  // "NAME=value", one string in the environment block
-        sodium_memzero(entry, name.size() + 1 + std::strlen(value));
-    }
+    constexpr std::string_view prefix = "GATEWATCH_SECRET_KEY=";
+    std::vector<char*> copies;  // every copy: an environment may name a variable twice
+    for (char** entry = environ; *entry != nullptr; ++entry)
+        if (std::string_view(*entry).starts_with(prefix)) copies.push_back(*entry);
+    ::unsetenv("GATEWATCH_SECRET_KEY");  // first: it finds the entries by their name
+    for (char* copy : copies) sodium_memzero(copy, std::strlen(copy));
 }
 
 // Raises the soft descriptor limit to the hard one and returns how many

@@ -162,13 +162,13 @@ Response login(const AppContext& app, const Call& call) {
         app.throttle.failed(*username, client, now);
         return unauthorized("Incorrect username or password");
     }
-    app.throttle.succeeded(*username, client);
+    app.throttle.succeeded(*username, client, now);
 
     if (auth::needs_rehash(user->password_hash)) {
         // An imported bcrypt hash (or older parameters): upgrade it now that we
         // know the password. A failure here must not fail the login.
         try {
-            app.services.accounts.rehash(user->username, auth::hash_password(*password));
+            app.services.accounts.rehash(user->username, user->password_hash, auth::hash_password(*password));
             spdlog::info("password hash of {} upgraded to argon2id", user->username);
         } catch (const std::exception& e) {
             static log::RateLimit failures{std::chrono::seconds(1)};
@@ -198,15 +198,15 @@ Response change_password(const AppContext& app, const Call& call) {
         app.throttle.failed(user.username, client, now);
         return error_response(400, "Incorrect password");
     }
-    app.throttle.succeeded(user.username, client);
-    if (!app.services.accounts.revoke_tokens(user.username, revocation_point(), auth::hash_password(*fresh)))
+    app.throttle.succeeded(user.username, client, now);
+    if (!app.services.accounts.revoke_tokens(user.username, auth::hash_password(*fresh)))
         return unauthorized("Could not validate credentials");  // deleted meanwhile
     spdlog::info("password of {} changed; older tokens revoked", user.username);
     return no_content();
 }
 
 Response logout_all(const AppContext& app, const Call& call) {
-    if (!app.services.accounts.revoke_tokens(call.user->username, revocation_point(), std::nullopt))
+    if (!app.services.accounts.revoke_tokens(call.user->username, std::nullopt))
         return unauthorized("Could not validate credentials");
     spdlog::info("tokens of {} revoked", call.user->username);
     return no_content();

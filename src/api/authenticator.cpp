@@ -26,8 +26,8 @@ std::int64_t now_seconds() {
         .count();
 }
 
-bool accepts(const store::User& user, std::int64_t user_id, std::int64_t issued_at) {
-    return user.id == user_id && issued_at >= user.tokens_valid_from;
+bool accepts(const store::User& user, std::int64_t user_id, std::int64_t generation) {
+    return user.id == user_id && generation == user.token_generation;
 }
 
 // A valid signature and expiry, and the very account it was issued to, which
@@ -36,25 +36,20 @@ std::variant<SocketGrant, Response> check_token(const AppContext& app, std::stri
     const auto verified = app.tokens.verify(token, std::chrono::system_clock::now());
     if (verified.status != auth::TokenStatus::valid) return unauthorized("Could not validate credentials");
     auto user = app.cache.find_user(verified.subject);
-    if (!user || !accepts(*user, verified.user_id, verified.issued_at))
+    if (!user || !accepts(*user, verified.user_id, verified.generation))
         return unauthorized("Could not validate credentials");
-    return SocketGrant{std::move(*user), verified.issued_at, verified.expires_at};
+    return SocketGrant{std::move(*user), verified.generation, verified.expires_at};
 }
 
 }  // namespace
 
 std::string issue_token(const AppContext& app, const store::User& user) {
-    return app.tokens.issue(user.username, user.id, std::max(now_seconds(), user.tokens_valid_from),
-                            app.token_lifetime);
+    return app.tokens.issue(user.username, user.id, user.token_generation, now_seconds(), app.token_lifetime);
 }
-
-// Tokens carry whole seconds: every token issued so far has iat <= now, and
-// issue_token() stamps later ones with at least now + 1.
-std::int64_t revocation_point() { return now_seconds() + 1; }
 
 bool still_valid(const AppContext& app, const SocketGrant& grant) {
     const auto user = app.cache.find_user(grant.user.username);
-    return user && accepts(*user, grant.user.id, grant.issued_at);
+    return user && accepts(*user, grant.user.id, grant.generation);
 }
 
 AuthOutcome authenticate_token(const AppContext& app, std::string_view token) {

@@ -4,8 +4,8 @@
 // A request without "Authorization: Bearer <jwt>" is 401 "Not authenticated";
 // a token that is malformed, badly signed, of another algorithm, expired,
 // names a user who no longer exists, an account with another id (deleted and
-// re-created), or was issued before the account's tokens_valid_from (password
-// changed, sessions revoked) is 401 "Could not validate credentials".
+// re-created), or was issued in an earlier token generation of the account
+// (password changed, sessions revoked) is 401 "Could not validate credentials".
 // Handlers receive the current user; they never parse tokens themselves.
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
@@ -28,17 +28,16 @@ AuthOutcome authenticate(const AppContext& app, std::string_view authorization_h
 
 Response forbidden();  // 403 "Not enough permissions"
 
-// A token for `user`, stamped no earlier than its tokens_valid_from, so a
-// login in the same second as a revocation still yields a working token.
+// A token for `user` in the generation of `user` as read: pass the row read
+// before the password was checked, so that a password change committed
+// meanwhile refuses the token.
 std::string issue_token(const AppContext& app, const store::User& user);
-// The tokens_valid_from that refuses every token issued until now.
-std::int64_t revocation_point();
 
 // The WebSocket /ws/status/: a browser cannot set headers there, so the token
 // may also come as ?token=<jwt>. On success, when the token expires.
 struct SocketGrant {
     store::User user;
-    std::int64_t issued_at = 0;   // seconds since the epoch
+    std::int64_t generation = 0;  // the token's
     std::int64_t expires_at = 0;  // seconds since the epoch
     bool detail = false;          // ?detail=true: detail objects, as GET /device_status/?detail=true
     bool delta = false;           // ?detail=true&delta=true: a snapshot, then only what changed

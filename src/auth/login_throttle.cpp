@@ -22,6 +22,7 @@ struct Limit {
 constexpr Limit k_by_client{20, std::chrono::milliseconds(3'000)};
 constexpr Limit k_by_account_client{5, std::chrono::milliseconds(12'000)};
 constexpr Limit k_by_account{100, std::chrono::milliseconds(1'000)};
+constexpr auto k_known_for = std::chrono::hours(24 * 30);
 
 static_assert(crypto_shorthash_KEYBYTES == 16 && crypto_shorthash_BYTES == 8);
 
@@ -91,7 +92,9 @@ std::optional<std::int64_t> LoginThrottle::check(std::string_view account, std::
     std::optional<std::int64_t> wait;
     keep_longest(wait, wait_for(by_client_, client_key, k_by_client, now));
     keep_longest(wait, wait_for(by_account_client_, pair_key, k_by_account_client, now));
-    keep_longest(wait, wait_for(by_account_, account_key, k_by_account, now));
+    const auto known = known_pairs_.find(pair_key);
+    if (known == known_pairs_.end() || now - known->second > k_known_for)
+        keep_longest(wait, wait_for(by_account_, account_key, k_by_account, now));
     return wait;
 }
 
@@ -103,10 +106,21 @@ void LoginThrottle::failed(std::string_view account, std::string_view client, Cl
     add_failure(by_account_, account_key, k_by_account, now);
 }
 
-void LoginThrottle::succeeded(std::string_view account, std::string_view client) {
+void LoginThrottle::succeeded(std::string_view account, std::string_view client, Clock::time_point now) {
     const auto pair_key = key(account, client);
     std::lock_guard lock(mutex_);
     by_account_client_.erase(pair_key);
+    if (known_pairs_.size() >= k_max_entries && !known_pairs_.contains(pair_key)) {
+        // Full: forget the pairs not seen for longest (half of them).
+        std::vector<Clock::time_point> seen;
+        seen.reserve(known_pairs_.size());
+        for (const auto& [k, at] : known_pairs_) seen.push_back(at);
+        const auto middle = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 2);
+        std::nth_element(seen.begin(), middle, seen.end());
+        const auto cutoff = *middle;
+        std::erase_if(known_pairs_, [&](const auto& entry) { return entry.second <= cutoff; });
+    }
+    known_pairs_[pair_key] = now;
 }
 
 std::optional<std::int64_t> LoginThrottle::check_registration(std::string_view client, Clock::time_point now) {
@@ -123,7 +137,8 @@ void LoginThrottle::registered(std::string_view client, Clock::time_point now) {
 
 std::size_t LoginThrottle::size() const {
     std::lock_guard lock(mutex_);
-    return by_client_.size() + by_account_client_.size() + by_account_.size() + registrations_by_client_.size();
+    return by_client_.size() + by_account_client_.size() + by_account_.size() + registrations_by_client_.size() +
+           known_pairs_.size();
 }
 
 }  // namespace gatewatch::auth

@@ -10,7 +10,10 @@
 // buckets are full is refused with 429 and Retry-After (the seconds until one
 // failure drains) before any password is checked. A successful login empties
 // only its (account, client) bucket: logging into one's own account does not
-// buy more guesses at others. Anonymous registrations (each costs a password
+// buy more guesses at others. It also makes that pair known for 30 days: a
+// known pair is not held back by the per-account bucket, so guesses from
+// many addresses at once cannot lock the owner out of where they log in
+// from (the per-client and per-pair buckets still apply to everyone). Anonymous registrations (each costs a password
 // hash) fill a per-client bucket of their own, at the per-client rate.
 //
 // Memory is bounded whatever clients send: keys are 64-bit keyed hashes
@@ -37,7 +40,7 @@ public:
     // nullopt: the attempt may go on; else the seconds to wait (Retry-After).
     std::optional<std::int64_t> check(std::string_view account, std::string_view client, Clock::time_point now);
     void failed(std::string_view account, std::string_view client, Clock::time_point now);
-    void succeeded(std::string_view account, std::string_view client);
+    void succeeded(std::string_view account, std::string_view client, Clock::time_point now);
 
     // Anonymous registrations (and wrong setup codes) of a client.
     std::optional<std::int64_t> check_registration(std::string_view client, Clock::time_point now);
@@ -61,6 +64,7 @@ private:
     Buckets by_account_client_;
     Buckets by_account_;
     Buckets registrations_by_client_;
+    std::unordered_map<std::uint64_t, Clock::time_point> known_pairs_;  // (account, client) -> last success
 };
 
 }  // namespace gatewatch::auth

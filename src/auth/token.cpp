@@ -55,11 +55,12 @@ std::string TokenCodec::sign(std::string_view signing_input) const {
     return util::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
-std::string TokenCodec::issue(std::string_view subject, std::int64_t user_id, std::int64_t issued_at,
-                              std::chrono::seconds lifetime) const {
+std::string TokenCodec::issue(std::string_view subject, std::int64_t user_id, std::int64_t generation,
+                              std::int64_t issued_at, std::chrono::seconds lifetime) const {
     json::object claims;
     claims["sub"] = subject;
     claims["uid"] = user_id;
+    claims["gen"] = generation;
     claims["iat"] = issued_at;
     claims["exp"] = issued_at + lifetime.count();
     std::string input = util::base64url_encode(k_header) + "." + util::base64url_encode(json::serialize(claims));
@@ -102,6 +103,9 @@ VerifiedToken TokenCodec::verify(std::string_view token, std::chrono::system_clo
     if (sub == nullptr || !sub->is_string() || sub->as_string().empty() || !exp || !iat) return result;
     if (uid == nullptr || !((uid->is_int64() && uid->as_int64() > 0) || (uid->is_uint64() && uid->as_uint64() <= INT64_MAX)))
         return result;
+    const auto* gen = claims->if_contains("gen");
+    if (gen != nullptr && !((gen->is_int64() && gen->as_int64() >= 0) || (gen->is_uint64() && gen->as_uint64() <= INT64_MAX)))
+        return result;
 
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (now_s >= *exp) {
@@ -111,6 +115,7 @@ VerifiedToken TokenCodec::verify(std::string_view token, std::chrono::system_clo
     result.status = TokenStatus::valid;
     result.subject = std::string(sub->as_string());
     result.user_id = uid->is_int64() ? uid->as_int64() : static_cast<std::int64_t>(uid->as_uint64());
+    result.generation = gen == nullptr ? 0 : gen->is_int64() ? gen->as_int64() : static_cast<std::int64_t>(gen->as_uint64());
     result.issued_at = *iat;
     result.expires_at = *exp;
     return result;

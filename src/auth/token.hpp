@@ -10,8 +10,10 @@
 //  - "sub" (a non-empty string), "uid" (the account's id, a positive integer:
 //    ids are never reused, so a deleted and re-created name is another
 //    account), "iat" and "exp" (seconds since the epoch, UTC) are required;
-//    a token is expired when now >= exp. Whether the account still accepts a
-//    token issued at "iat" is the caller's to decide (api/authenticator).
+//    a token is expired when now >= exp. "gen" (the account's token
+//    generation when issued, a non-negative integer) is optional and 0 when
+//    absent. Whether the account still accepts it is the caller's to decide
+//    (api/authenticator).
 //  - The key must be non-empty: the constructor throws on an empty one.
 // Thread-safety: a TokenCodec is immutable after construction.
 #include <chrono>
@@ -28,6 +30,7 @@ struct VerifiedToken {
     // Set when status == valid:
     std::string subject;
     std::int64_t user_id = 0;
+    std::int64_t generation = 0;
     std::int64_t issued_at = 0;   // seconds since the epoch
     std::int64_t expires_at = 0;  // seconds since the epoch
 };
@@ -36,10 +39,8 @@ class TokenCodec {
 public:
     explicit TokenCodec(std::string key);
 
-    // `issued_at` is normally now (seconds); it may be later (see
-    // api::issue_token: never before the account's tokens_valid_from).
-    [[nodiscard]] std::string issue(std::string_view subject, std::int64_t user_id, std::int64_t issued_at,
-                                    std::chrono::seconds lifetime) const;
+    [[nodiscard]] std::string issue(std::string_view subject, std::int64_t user_id, std::int64_t generation,
+                                    std::int64_t issued_at, std::chrono::seconds lifetime) const;
 
     [[nodiscard]] VerifiedToken verify(std::string_view token,
                                        std::chrono::system_clock::time_point now) const;

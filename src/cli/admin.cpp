@@ -1,6 +1,5 @@
 #include "cli/admin.hpp"
 
-#include "api/authenticator.hpp"
 #include "api/validation.hpp"
 #include "auth/password.hpp"
 
@@ -88,7 +87,7 @@ int user_passwd(store::Store& store, const std::string& username) {
     }
     const auto password = read_valid_password();
     if (!password) return 1;
-    if (!store.revoke_tokens(username, api::revocation_point(), auth::hash_password(*password))) {
+    if (!store.revoke_tokens(username, auth::hash_password(*password))) {
         std::cerr << "error: no user " << username << "\n";
         return 1;
     }

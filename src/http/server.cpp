@@ -37,10 +37,22 @@ constexpr auto k_coalesce = 1s;  // changes inside a second after a message make
 // dropped: a client that never reads cannot hold a socket (and its token) open.
 constexpr auto k_write_deadline = 10s;
 constexpr auto k_close_deadline = 2s;
+constexpr std::size_t k_read_slack = 64 * 1024;  // unparsed bytes a connection may hold beyond the header limit
 const auto k_delta_heartbeat = std::make_shared<const std::string>("{}");
 // Out of descriptors: stop accepting this long, then try again (the pending
 // connections wait in the listen backlog), instead of spinning on accept.
 constexpr auto k_accept_pause = 100ms;
+
+// Every line of a header, joined with commas (RFC 9110 5.3).
+template <typename Message>
+std::string joined(const Message& message, std::string_view name) {
+    std::string out;
+    for (auto [it, end] = message.equal_range(name); it != end; ++it) {
+        if (!out.empty()) out += ", ";
+        out.append(it->value().data(), it->value().size());
+    }
+    return out;
+}
 
 bool is_quiet_error(const boost::system::error_code& ec) {
     return ec == asio::error::operation_aborted || ec == asio::error::eof || ec == beast::error::timeout ||
@@ -292,7 +304,7 @@ struct Server::Impl {
     // Whichever ends first closes the socket, which ends the other two.
     asio::awaitable<void> status_socket(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
                                         api::SocketGrant grant, std::size_t context,
-                                        const std::string& client_address) {
+                                        const std::string& client_address, std::uint64_t checked_epoch) {
         using namespace asio::experimental::awaitable_operators;
         websocket::stream<beast::tcp_stream> ws(std::move(stream));
         beast::get_lowest_layer(ws).expires_never();  // the WebSocket keeps its own time
@@ -368,7 +380,6 @@ struct Server::Impl {
             };
             auto& hub = router.app().hub;
             std::uint64_t sent_version = 0;
-            std::uint64_t checked_epoch = credentials_epoch.load();
             auto last_sent = std::chrono::steady_clock::time_point{};
             // Only messages that carried a change throttle the next change: the
             // opening message and heartbeats must not delay news.
@@ -435,8 +446,12 @@ struct Server::Impl {
         };
 
         status_sockets[context].insert(&wake);
+        struct Unregister {  // also when a coroutine throws: no dangling timer in the set
+            std::set<asio::steady_timer*>& sockets;
+            asio::steady_timer* wake;
+            ~Unregister() { sockets.erase(wake); }
+        } unregister{status_sockets[context], &wake};
         co_await (reader() && writer() && keeper());
-        status_sockets[context].erase(&wake);
     }
 
     asio::awaitable<void> session(beast::tcp_stream stream, std::size_t context) {
@@ -455,7 +470,16 @@ struct Server::Impl {
         }
         Connection connection{&stream, stream.get_executor()};
         const auto id = enroll(&connection);
-        beast::flat_buffer buffer;
+        // Whatever leaves the connection, it leaves the registry (an exception included).
+        struct Leave {
+            Impl& server;
+            std::uint64_t id;
+            ~Leave() { server.leave(id); }
+        } leave_on_exit{*this, id};
+        // Bounded: Beast's body limit counts body bytes only, so a chunk-size
+        // line, chunk extension or trailer that never ends would otherwise
+        // grow this buffer until the request timeout (hundreds of MB).
+        beast::flat_buffer buffer(options.header_limit + k_read_slack);
         for (;;) {
             connection.busy = false;
             if (buffer.size() == 0) {
@@ -493,6 +517,10 @@ struct Server::Impl {
 
             auto& message = parser.get();
             const std::string_view origin = message[bhttp::field::origin];
+            if (message.count(bhttp::field::host) > 1) {  // RFC 9112 3.2: exactly one
+                co_await refuse(stream, 400, "Bad Request: more than one Host header");
+                break;
+            }
             if (!hosts.allows(message[bhttp::field::host])) {
                 // Another name resolving to us (DNS rebinding), or a mistake.
                 auto out = to_beast(api::error_response(421, "Misdirected request"), message.version(), false);
@@ -502,8 +530,11 @@ struct Server::Impl {
                              std::string(message.target().substr(0, message.target().find('?'))));
                 break;
             }
-            const std::string_view forwarded = message[bhttp::field::forwarded];
-            const std::string_view x_forwarded_for = message["X-Forwarded-For"];
+            // A proxy may add its own line rather than extend the client's:
+            // every line counts, in order, as one list.
+            const std::string forwarded = joined(message, "Forwarded");
+            const std::string x_forwarded_for = joined(message, "X-Forwarded-For");
+            const bool proxied = message.count("Forwarded") + message.count("X-Forwarded-For") > 0;
             const std::string client = options.proxies.client_of(peer_address, forwarded, x_forwarded_for);
             if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
                 if (!options.cors.allows_socket(origin, message[bhttp::field::host])) {
@@ -514,6 +545,8 @@ struct Server::Impl {
                 }
                 api::Request upgrade{"GET", std::string(message.target()),
                                      std::string(message[bhttp::field::authorization]), {}, {}, client};
+                // Taken before the check: a revocation from here on is seen.
+                const std::uint64_t epoch_at_check = credentials_epoch.load();
                 auto grant = api::authenticate_socket(router.app(), upgrade);
                 if (auto* refusal = std::get_if<api::Response>(&grant)) {
                     auto out = to_beast(std::move(*refusal), message.version(), false);
@@ -523,14 +556,13 @@ struct Server::Impl {
                 }
                 spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
                 co_await status_socket(std::move(stream), parser.release(), std::get<api::SocketGrant>(std::move(grant)),
-                                       context, client_address);
-                leave(id);
+                                       context, client_address, epoch_at_check);
                 co_return;
             }
             api::Request request{std::string(message.method_string()), std::string(message.target()),
                                  std::string(message[bhttp::field::authorization]),
                                  std::string(message[bhttp::field::content_type]), std::move(message.body()),
-                                 client, !forwarded.empty() || !x_forwarded_for.empty()};
+                                 client, proxied};
             const bool keep_alive = message.keep_alive() && !stopping;
             auto preflight = options.cors.preflight(request.method, origin,
                                                     message[bhttp::field::access_control_request_method]);
@@ -553,7 +585,6 @@ struct Server::Impl {
         }
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        leave(id);
     }
 
     asio::awaitable<void> watch_signals() {

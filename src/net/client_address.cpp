@@ -72,6 +72,9 @@ std::vector<std::string_view> split_commas(std::string_view header) {
 }  // namespace
 
 std::optional<IpBytes> parse_ip(std::string_view text) {
+    // A link-local peer comes as fe80::1%eth0: the scope names our interface,
+    // not the client, and would make every such address a client of its own.
+    if (const auto percent = text.find('%'); percent != std::string_view::npos) text = text.substr(0, percent);
     if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
     const std::string z(text);
     IpBytes ip;
@@ -148,7 +151,9 @@ bool ProxyList::trusts(std::string_view address) const {
 std::string ProxyList::client_of(std::string_view peer, std::string_view forwarded,
                                  std::string_view x_forwarded_for) const {
     if (proxies_.empty() || !trusts(peer)) return std::string(peer);
-    const auto hops = !forwarded.empty() ? forwarded_for(forwarded) : split_commas(x_forwarded_for);
+    // X-Forwarded-For first: it is what proxies write by default, and one
+    // that writes it passes a client's own Forwarded header through untouched.
+    const auto hops = !x_forwarded_for.empty() ? split_commas(x_forwarded_for) : forwarded_for(forwarded);
     // Walk from the nearest hop back: each trusted proxy vouches for the one
     // before it; the first hop it cannot vouch for is the client.
     std::string client(peer);

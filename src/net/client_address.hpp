@@ -50,8 +50,9 @@ public:
     [[nodiscard]] bool trusts(std::string_view address) const;
 
     // The client behind `peer`: when `peer` is trusted, the rightmost address of
-    // Forwarded (for=) or else X-Forwarded-For that is not itself a trusted
-    // proxy; in every other case `peer`.
+    // X-Forwarded-For (or, without one, of Forwarded's for=) that is not itself
+    // a trusted proxy; in every other case `peer`. Each header's lines are
+    // passed joined with commas.
     [[nodiscard]] std::string client_of(std::string_view peer, std::string_view forwarded,
                                         std::string_view x_forwarded_for) const;
 

@@ -18,15 +18,14 @@ bool Accounts::remove(const std::string& username) {
     return true;
 }
 
-bool Accounts::rehash(const std::string& username, const std::string& password_hash) {
-    if (!store_.set_password_hash(username, password_hash)) return false;
+bool Accounts::rehash(const std::string& username, const std::string& old_hash, const std::string& password_hash) {
+    if (!store_.set_password_hash(username, old_hash, password_hash)) return false;
     bus_.publish(events::AccountChanged{username});
     return true;
 }
 
-bool Accounts::revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
-                             const std::optional<std::string>& new_password_hash) {
-    if (!store_.revoke_tokens(username, tokens_valid_from, new_password_hash)) return false;
+bool Accounts::revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) {
+    if (!store_.revoke_tokens(username, new_password_hash)) return false;
     bus_.publish(events::AccountChanged{username});
     return true;
 }

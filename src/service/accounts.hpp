@@ -5,7 +5,8 @@
 //    given (decided inside the insert's transaction, so two first
 //    registrations at once cannot both become admin).
 //  - A password change and "log out everywhere" refuse every token issued
-//    until now (store tokens_valid_from); a rehash after login does not.
+//    until now (the account's token generation moves on); a rehash after
+//    login does not, and never overwrites a password changed meanwhile.
 // Every committed change publishes AccountChanged, so open status sockets
 // check their tokens again and the read cache forgets the account.
 // Thread-safe; calls block on the store (and never hash: callers do).
@@ -25,12 +26,12 @@ public:
     // Throws store::UniqueViolation when the name is taken.
     store::User create(const std::string& username, const std::string& password_hash, std::optional<store::Role> role);
     bool remove(const std::string& username);
-    // Keeps tokens valid (an imported bcrypt hash upgraded at login).
-    bool rehash(const std::string& username, const std::string& password_hash);
-    // Refuses the account's tokens issued before `tokens_valid_from`, and sets
-    // a new password hash when given. False: no such account.
-    bool revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
-                       const std::optional<std::string>& new_password_hash);
+    // Keeps tokens valid (an imported bcrypt hash upgraded at login); only
+    // while the stored hash is still `old_hash`.
+    bool rehash(const std::string& username, const std::string& old_hash, const std::string& password_hash);
+    // Refuses every token of the account issued so far, and sets a new
+    // password hash when given. False: no such account.
+    bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash);
 
 private:
     store::Store& store_;

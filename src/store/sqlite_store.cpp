@@ -40,10 +40,10 @@ constexpr std::array k_migrations = {
     );
     CREATE INDEX devices_by_room ON devices (room_id);
     )sql",
-    // Tokens issued before this second (seconds since the epoch) are refused:
-    // a password change or "log out everywhere" moves it forward.
+    // Tokens carry the generation they were issued in: a password change or
+    // "log out everywhere" moves it on, and every older token is refused.
     R"sql(
-    ALTER TABLE users ADD COLUMN tokens_valid_from INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
     )sql",
     // The change feed: one row per committed write, in the write's transaction.
     R"sql(
@@ -72,7 +72,7 @@ Change::Kind parse_kind(const std::string& t) {
 
 Role parse_role(const std::string& text) { return text == "admin" ? Role::admin : Role::viewer; }
 
-constexpr const char* k_user_columns = "SELECT id, username, password_hash, role, tokens_valid_from FROM users ";
+constexpr const char* k_user_columns = "SELECT id, username, password_hash, role, token_generation FROM users ";
 User read_user(const Statement& s) {
     return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3)), s.int64(4)};
 }
@@ -276,28 +276,28 @@ std::optional<std::int64_t> SqliteStore::user_id(sqlite::Connection& c, const st
     return s.int64(0);
 }
 
-bool SqliteStore::set_password_hash(const std::string& username, const std::string& password_hash) {
+bool SqliteStore::set_password_hash(const std::string& username, const std::string& expected_hash,
+                                    const std::string& password_hash) {
     return write([&](Connection& c) {
         const auto id = user_id(c, username);
         if (!id) return false;
-        auto s = c.prepare("UPDATE users SET password_hash = ? WHERE id = ?");
-        s.bind(1, password_hash).bind(2, *id);
+        auto s = c.prepare("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?");
+        s.bind(1, password_hash).bind(2, *id).bind(3, expected_hash);
         s.step();
+        if (c.changes() == 0) return false;
         record_change(c, origin_, Entity::user, Change::Kind::updated, *id, username);
         return true;
     });
 }
 
-bool SqliteStore::revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
-                                const std::optional<std::string>& new_password_hash) {
+bool SqliteStore::revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) {
     return write([&](Connection& c) {
         const auto id = user_id(c, username);
         if (!id) return false;
-        // max(): a revocation never brings back tokens an earlier one refused.
         auto s = c.prepare(
-            "UPDATE users SET tokens_valid_from = max(tokens_valid_from, ?), "
+            "UPDATE users SET token_generation = token_generation + 1, "
             "password_hash = coalesce(?, password_hash) WHERE id = ?");
-        s.bind(1, tokens_valid_from).bind(2, new_password_hash).bind(3, *id);
+        s.bind(1, new_password_hash).bind(2, *id);
         s.step();
         record_change(c, origin_, Entity::user, Change::Kind::updated, *id, username);
         return true;

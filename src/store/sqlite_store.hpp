@@ -33,9 +33,9 @@ public:
 
     std::optional<User> find_user(const std::string& username) override;
     User create_user(const NewUser& user, const std::function<Role(bool first)>& role_for) override;
-    bool set_password_hash(const std::string& username, const std::string& password_hash) override;
-    bool revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
-                       const std::optional<std::string>& new_password_hash) override;
+    bool set_password_hash(const std::string& username, const std::string& expected_hash,
+                           const std::string& password_hash) override;
+    bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) override;
     bool delete_user(const std::string& username) override;
     std::vector<User> list_users() override;
 

@@ -35,7 +35,7 @@ struct User {
     std::string username;
     std::string password_hash;
     Role role = Role::viewer;
-    std::int64_t tokens_valid_from = 0;  // seconds since the epoch: tokens issued before are refused
+    std::int64_t token_generation = 0;  // tokens of another generation are refused
 };
 
 struct Room {
@@ -111,13 +111,15 @@ public:
     // `role_for(first)` is told whether no account exists yet (in the same
     // transaction as the insert) and chooses the new account's role.
     virtual User create_user(const NewUser& user, const std::function<Role(bool first)>& role_for) = 0;
-    // Replaces the hash alone (a rehash after login): tokens stay valid.
-    virtual bool set_password_hash(const std::string& username, const std::string& password_hash) = 0;
-    // Refuses the account's tokens issued before `tokens_valid_from` (it only
-    // moves forward) and, when given, sets a new password hash in the same
-    // write: a password change and "log out everywhere". False: no such user.
-    virtual bool revoke_tokens(const std::string& username, std::int64_t tokens_valid_from,
-                               const std::optional<std::string>& new_password_hash) = 0;
+    // Replaces the hash alone (a rehash after login; tokens stay valid), and
+    // only if it is still `expected_hash`: a password changed meanwhile, or a
+    // name deleted and registered again, is never overwritten. False: not set.
+    virtual bool set_password_hash(const std::string& username, const std::string& expected_hash,
+                                   const std::string& password_hash) = 0;
+    // Moves the account's token generation on (every token issued so far is
+    // refused) and, when given, sets a new password hash in the same write:
+    // a password change and "log out everywhere". False: no such user.
+    virtual bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) = 0;
     virtual bool delete_user(const std::string& username) = 0;
     virtual std::vector<User> list_users() = 0;
 

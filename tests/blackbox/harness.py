@@ -196,11 +196,15 @@ def claims(token):
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 
 
-def session_token(sub, uid, seconds=600, iat=None, key=SECRET):
-    """A forged token with every claim a login gives (sub, uid, iat, exp): valid
-    while the account `sub` still has id `uid` and was not revoked after `iat`."""
+def session_token(sub, uid, seconds=600, iat=None, key=SECRET, gen=None):
+    """A forged token with the claims a login gives (sub, uid, iat, exp, and gen,
+    the account's token generation, 0 when left out): valid while the account
+    `sub` still has id `uid` and its tokens were not revoked since generation `gen`."""
     now = time.time()
-    return forge_token({"sub": sub, "uid": uid, "iat": now if iat is None else iat, "exp": int(now) + seconds}, key=key)
+    claims = {"sub": sub, "uid": uid, "iat": now if iat is None else iat, "exp": int(now) + seconds}
+    if gen is not None:
+        claims["gen"] = gen
+    return forge_token(claims, key=key)
 
 
 def wait_for(predicate, deadline=30.0, interval=0.05):

@@ -12,6 +12,7 @@ TEST(ClientKey, Ipv4IsOneClientIpv6IsGroupedBySlash64) {
     EXPECT_NE(net::client_key("2001:db8:1:3::1"), net::client_key("2001:db8:1:2::1"));
     EXPECT_EQ(net::client_key("::ffff:127.0.0.9"), "127.0.0.9");  // a mapped IPv4 client is that client
     EXPECT_EQ(net::client_key(""), "");
+    EXPECT_EQ(net::client_key("fe80::2%lo"), net::client_key("fe80::3%eth0")) << "scopes name our interfaces";
 }
 
 TEST(ClientKey, Loopback) {
@@ -51,8 +52,10 @@ TEST(ProxyList, HeadersCountOnlyFromATrustedPeer) {
     EXPECT_EQ(proxies.client_of("127.0.0.1", "", "127.6.6.6, 127.9.9.9, 127.0.1.7"), "127.9.9.9");
     EXPECT_EQ(proxies.client_of("127.0.0.1", "", ""), "127.0.0.1");
     EXPECT_EQ(proxies.client_of("127.0.0.1", "", "garbage"), "127.0.0.1");
-    EXPECT_EQ(proxies.client_of("127.0.0.1", R"(for=127.6.6.6, for="[2001:db8::7]:4711";proto=https)", "127.9.9.9"),
-              "2001:db8::7") << "Forwarded wins over X-Forwarded-For";
+    EXPECT_EQ(proxies.client_of("127.0.0.1", R"(for=127.6.6.6, for="[2001:db8::7]:4711";proto=https)", ""),
+              "2001:db8::7");
+    EXPECT_EQ(proxies.client_of("127.0.0.1", "for=127.6.6.6", "127.9.9.9"), "127.9.9.9")
+        << "a client's own Forwarded does not beat the proxy's X-Forwarded-For";
     EXPECT_EQ(proxies.client_of("127.0.0.1", "", "127.9.9.9:5000"), "127.9.9.9");
 }
 

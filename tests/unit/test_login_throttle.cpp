@@ -48,7 +48,7 @@ TEST(LoginThrottle, ADistributedAttackOnOneAccountIsSlowedButOnlyBriefly) {
 TEST(LoginThrottle, SuccessEmptiesTheBuckets) {
     LoginThrottle throttle;
     for (int i = 0; i < 4; ++i) throttle.failed("alice", "127.0.0.10", t0);
-    throttle.succeeded("alice", "127.0.0.10");
+    throttle.succeeded("alice", "127.0.0.10", t0);
     for (int i = 0; i < 4; ++i) throttle.failed("alice", "127.0.0.10", t0);
     EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0));
 }
@@ -58,7 +58,7 @@ TEST(LoginThrottle, SuccessDoesNotEmptyTheClientsBucket) {
     // logging into it between guesses at others.
     LoginThrottle throttle;
     for (int i = 0; i < 19; ++i) throttle.failed("victim" + std::to_string(i), "127.0.0.20", t0);
-    throttle.succeeded("mallory", "127.0.0.20");
+    throttle.succeeded("mallory", "127.0.0.20", t0);
     throttle.failed("victim-last", "127.0.0.20", t0);
     EXPECT_TRUE(throttle.check("victim-next", "127.0.0.20", t0));
 }
@@ -90,4 +90,15 @@ TEST(LoginThrottle, AFullTableKeepsTheBucketsThatMatter) {
     for (std::size_t i = 0; i < 2 * LoginThrottle::k_max_entries; ++i)
         throttle.failed("churn" + std::to_string(i), "127.2." + std::to_string(i % 250) + "." + std::to_string(i / 250 % 250), t0);
     EXPECT_TRUE(throttle.check("alice", "127.0.0.10", t0));
+}
+
+TEST(LoginThrottle, ManyAddressesCannotLockTheOwnerOutWhereTheyLogIn) {
+    LoginThrottle throttle;
+    throttle.succeeded("alice", "127.0.0.10", t0);  // alice's own machine
+    for (int i = 0; i < 100; ++i) throttle.failed("alice", "127.20.0." + std::to_string(i), t0);  // the per-account bucket is full
+    EXPECT_TRUE(throttle.check("alice", "127.0.0.11", t0)) << "a new place waits";
+    EXPECT_FALSE(throttle.check("alice", "127.0.0.10", t0)) << "a known place does not";
+    const auto later = t0 + std::chrono::hours(24 * 31);
+    for (int i = 0; i < 100; ++i) throttle.failed("alice", "127.21.0." + std::to_string(i), later);
+    EXPECT_TRUE(throttle.check("alice", "127.0.0.10", later)) << "known for 30 days, not for ever";
 }

@@ -66,9 +66,9 @@ TEST_F(ReadCacheTest, AnotherProcessesWritesArriveThroughTheChangeFeed) {
 TEST_F(ReadCacheTest, AnAccountChangeIsSeenByTheNextLookup) {
     service::Accounts accounts(*store_, bus_);
     accounts.create("alice", "h", std::nullopt);
-    EXPECT_EQ(cache_->find_user("alice")->tokens_valid_from, 0);
-    accounts.revoke_tokens("alice", 1234, std::nullopt);
-    EXPECT_EQ(cache_->find_user("alice")->tokens_valid_from, 1234);
+    EXPECT_EQ(cache_->find_user("alice")->token_generation, 0);
+    accounts.revoke_tokens("alice", std::nullopt);
+    EXPECT_EQ(cache_->find_user("alice")->token_generation, 1);
     accounts.remove("alice");
     EXPECT_FALSE(cache_->find_user("alice"));
 }

@@ -35,7 +35,8 @@ protected:
     std::string bearer(const std::string& user) const {
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::system_clock::now().time_since_epoch()).count();
-        return "Bearer " + tokens_.issue(user, store_->find_user(user)->id, now, 5min);
+        const auto account = store_->find_user(user);
+        return "Bearer " + tokens_.issue(user, account->id, account->token_generation, now, 5min);
     }
     api::Response call(std::string method, std::string target, std::string auth = {}, std::string body = {}) const {
         return router_->handle({std::move(method), std::move(target), std::move(auth), "application/json", std::move(body), "127.0.0.1"});

@@ -76,17 +76,19 @@ TEST_P(StoreContract, UsernamesAreUniqueWithoutRegardToCaseAndKeptAsTyped) {
 
 TEST_P(StoreContract, PasswordsRevocationAndDelete) {
     const auto alice = user("alice");
-    EXPECT_EQ(alice.tokens_valid_from, 0);
-    EXPECT_TRUE(store().set_password_hash("alice", "new"));
+    EXPECT_EQ(alice.token_generation, 0);
+    EXPECT_TRUE(store().set_password_hash("alice", "hash-of-alice", "new"));
     EXPECT_EQ(store().find_user("alice")->password_hash, "new");
-    EXPECT_EQ(store().find_user("alice")->tokens_valid_from, 0) << "a rehash revokes nothing";
-    EXPECT_TRUE(store().revoke_tokens("ALICE", 2000, std::string("newer")));
+    EXPECT_EQ(store().find_user("alice")->token_generation, 0) << "a rehash revokes nothing";
+    EXPECT_FALSE(store().set_password_hash("alice", "hash-of-alice", "stale")) << "only over the hash it replaces";
+    EXPECT_EQ(store().find_user("alice")->password_hash, "new");
+    EXPECT_TRUE(store().revoke_tokens("ALICE", std::string("newer")));
     EXPECT_EQ(store().find_user("alice")->password_hash, "newer");
-    EXPECT_TRUE(store().revoke_tokens("alice", 1000, std::nullopt));
-    EXPECT_EQ(store().find_user("alice")->tokens_valid_from, 2000) << "it only moves forward";
+    EXPECT_TRUE(store().revoke_tokens("alice", std::nullopt));
+    EXPECT_EQ(store().find_user("alice")->token_generation, 2) << "every revocation moves it on";
     EXPECT_EQ(store().find_user("alice")->password_hash, "newer");
-    EXPECT_FALSE(store().set_password_hash("nobody", "x"));
-    EXPECT_FALSE(store().revoke_tokens("nobody", 1, std::nullopt));
+    EXPECT_FALSE(store().set_password_hash("nobody", "x", "y"));
+    EXPECT_FALSE(store().revoke_tokens("nobody", std::nullopt));
     EXPECT_TRUE(store().delete_user("alice"));
     EXPECT_FALSE(store().find_user("alice"));
     EXPECT_FALSE(store().delete_user("alice"));
@@ -215,7 +217,7 @@ TEST_P(StoreContract, EveryWriteIsInTheChangeFeedOnce) {
     const auto d = store().create_device(device("127.0.0.7", room.id));
     store().update_device(d.id, [](Device& x) { x.name = "renamed"; });
     store().delete_device(d.id);
-    store().revoke_tokens("alice", 5, std::nullopt);
+    store().revoke_tokens("alice", std::nullopt);
     store().delete_room(room.id);
     store().delete_user("alice");
     EXPECT_FALSE(store().update_room(room.id, [](Room&) {}));  // nothing written, nothing recorded

@@ -28,24 +28,25 @@ std::string forge(const std::string& header, const std::string& claims, const EV
 
 TEST(Token, IssuedTokenVerifiesWithSubjectAndExpiry) {
     auth::TokenCodec codec(k_key);
-    const auto token = codec.issue("alice", 7, k_now_s, 30min);
+    const auto token = codec.issue("alice", 7, 2, k_now_s, 30min);
     const auto verified = codec.verify(token, k_now + 29min);
     EXPECT_EQ(verified.status, TokenStatus::valid);
     EXPECT_EQ(verified.subject, "alice");
     EXPECT_EQ(verified.user_id, 7);
+    EXPECT_EQ(verified.generation, 2);
     EXPECT_EQ(verified.issued_at, 1'800'000'000);
     EXPECT_EQ(verified.expires_at, 1'800'000'000 + 1800);
 }
 
 TEST(Token, HeaderIsExactlyHs256Jwt) {
     auth::TokenCodec codec(k_key);
-    const auto token = codec.issue("alice", 7, k_now_s, 30min);
+    const auto token = codec.issue("alice", 7, 2, k_now_s, 30min);
     EXPECT_EQ(util::base64url_decode(token.substr(0, token.find('.'))), R"({"alg":"HS256","typ":"JWT"})");
 }
 
 TEST(Token, ExpiredTokenIsRefused) {  // libjwt 1.10 does not check exp
     auth::TokenCodec codec(k_key);
-    const auto token = codec.issue("alice", 7, k_now_s, 30min);
+    const auto token = codec.issue("alice", 7, 2, k_now_s, 30min);
     EXPECT_EQ(codec.verify(token, k_now + 30min).status, TokenStatus::expired);
     EXPECT_EQ(codec.verify(token, k_now + 31min).status, TokenStatus::expired);
 }
@@ -72,12 +73,12 @@ TEST(Token, EmptyKeyIsRejectedAtConstruction) {  // libjwt 1.10 accepts any toke
 TEST(Token, OtherKeyIsRefused) {
     auth::TokenCodec ours(k_key);
     auth::TokenCodec theirs(std::string(32, 'x'));
-    EXPECT_EQ(ours.verify(theirs.issue("alice", 7, k_now_s, 30min), k_now).status, TokenStatus::bad_signature);
+    EXPECT_EQ(ours.verify(theirs.issue("alice", 7, 2, k_now_s, 30min), k_now).status, TokenStatus::bad_signature);
 }
 
 TEST(Token, TamperedClaimsAreRefused) {
     auth::TokenCodec codec(k_key);
-    auto token = codec.issue("alice", 7, k_now_s, 30min);
+    auto token = codec.issue("alice", 7, 2, k_now_s, 30min);
     const auto first = token.find('.');
     const auto second = token.find('.', first + 1);
     const auto evil = util::base64url_encode(R"({"sub":"admin","exp":1900000000})");
@@ -116,6 +117,7 @@ TEST(Token, HandMadeHs256WithTheKeyIsAccepted) {
     EXPECT_EQ(verified.subject, "bob");
     EXPECT_EQ(verified.user_id, 3);
     EXPECT_EQ(verified.issued_at, 1'799'999'990);
+    EXPECT_EQ(verified.generation, 0) << "no gen: generation 0";
 }
 
 TEST(Token, WithoutAccountIdOrIssueTimeIsMalformed) {
@@ -125,7 +127,8 @@ TEST(Token, WithoutAccountIdOrIssueTimeIsMalformed) {
     const std::string header = R"({"alg":"HS256","typ":"JWT"})";
     for (const char* claims : {R"({"sub":"bob","exp":1900000000})", R"({"sub":"bob","iat":1799999990,"exp":1900000000})",
                                R"({"sub":"bob","uid":3,"exp":1900000000})", R"({"sub":"bob","uid":0,"iat":1,"exp":1900000000})",
-                               R"({"sub":"bob","uid":-4,"iat":1,"exp":1900000000})", R"({"sub":"bob","uid":"3","iat":1,"exp":1900000000})"}) {
+                               R"({"sub":"bob","uid":-4,"iat":1,"exp":1900000000})", R"({"sub":"bob","uid":"3","iat":1,"exp":1900000000})",
+                               R"({"sub":"bob","uid":3,"iat":1,"gen":-1,"exp":1900000000})", R"({"sub":"bob","uid":3,"iat":1,"gen":"1","exp":1900000000})"}) {
         EXPECT_EQ(codec.verify(forge(header, claims, EVP_sha256(), k_key), k_now).status, TokenStatus::malformed) << claims;
     }
 }
