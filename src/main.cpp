@@ -17,6 +17,8 @@
 #include "web/static_site.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sodium.h>
@@ -28,6 +30,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -166,11 +169,25 @@ int serve(const gw::config::Overrides& overrides) {
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
     gw::monitor::Monitor monitor(probing, store, bus);
+
+    // Signals belong here, not to the server: SIGINT or SIGTERM stops the
+    // parts in order, from the edge inwards.
+    boost::asio::io_context signal_context;
+    boost::asio::signal_set signals(signal_context, SIGINT, SIGTERM);
+    signals.async_wait([&server](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {} received: stopping (finishing requests in flight)", signal);
+        server.stop();
+    });
+    std::thread signal_thread([&signal_context] { signal_context.run(); });
+
     monitor.start();
     feed.start();
-    server.run();
-    feed.stop();
-    monitor.stop();
+    server.run();     // until stop(): no new connection, requests in flight finished
+    signals.cancel();
+    signal_thread.join();
+    feed.stop();      // no more events from other processes
+    monitor.stop();   // the engine, its subscription and its `ping` children, reaped
     spdlog::info("stopped");
     return 0;
 }

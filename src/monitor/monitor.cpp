@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace gatewatch::monitor {
 namespace asio = boost::asio;
@@ -137,6 +138,7 @@ struct Monitor::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
     util::SecureRandom rng;  // probe tokens: a host that sees its own cannot predict others'
     unsigned pings_running = 0;
+    std::unordered_set<int> ping_children;  // running `ping` commands, ended and reaped at stop
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
 
@@ -326,18 +328,21 @@ struct Monitor::Impl {
         ++pings_running;
         sent += static_cast<std::uint64_t>(opt.pings_per_round);
         const std::uint32_t generation = t.generation;
-        run_system_ping(ioc, t.ip, opt.pings_per_round, opt.spacing, opt.timeout,
-                        [this, index, generation](const PingOutcome& outcome) {
-                            --pings_running;
-                            Target& target = targets[index];
-                            if (!target.active || target.generation != generation) return;
-                            target.finished = opt.pings_per_round;
-                            target.answered = std::min(outcome.received, opt.pings_per_round);
-                            for (int i = 0; i < target.answered; ++i) target.rtts[i] = outcome.average_rtt_ms;
-                            answered += static_cast<std::uint64_t>(target.answered);
-                            lost += static_cast<std::uint64_t>(opt.pings_per_round - target.answered);
-                            finish_round(index);
-                        });
+        auto pid = std::make_shared<int>(-1);
+        *pid = run_system_ping(ioc, t.ip, opt.pings_per_round, opt.spacing, opt.timeout,
+                               [this, index, generation, pid](const PingOutcome& outcome) {
+                                   --pings_running;
+                                   ping_children.erase(*pid);
+                                   Target& target = targets[index];
+                                   if (!target.active || target.generation != generation) return;
+                                   target.finished = opt.pings_per_round;
+                                   target.answered = std::min(outcome.received, opt.pings_per_round);
+                                   for (int i = 0; i < target.answered; ++i) target.rtts[i] = outcome.average_rtt_ms;
+                                   answered += static_cast<std::uint64_t>(target.answered);
+                                   lost += static_cast<std::uint64_t>(opt.pings_per_round - target.answered);
+                                   finish_round(index);
+                               });
+        if (*pid > 0) ping_children.insert(*pid);
     }
 
     void probe_done(const Probe& probe, bool ok, double rtt_ms) {
@@ -534,6 +539,8 @@ void Monitor::stop() {
     m.subscription = events::Subscription();  // no more events posted here
     m.ioc.stop();
     m.thread.join();
+    stop_ping_children(std::vector<int>(m.ping_children.begin(), m.ping_children.end()));
+    m.ping_children.clear();
 }
 
 ProbeMethod Monitor::method() const { return impl_->method; }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -70,12 +71,20 @@ std::string seconds(std::chrono::milliseconds d) {
 }
 }  // namespace
 
-void run_system_ping(asio::io_context& ioc, const std::string& ip, int count, std::chrono::milliseconds spacing,
-                     std::chrono::milliseconds timeout, std::function<void(const PingOutcome&)> done) {
+void stop_ping_children(const std::vector<int>& pids) {
+    for (const int pid : pids) ::kill(pid, SIGTERM);
+    for (const int pid : pids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+}
+
+int run_system_ping(asio::io_context& ioc, const std::string& ip, int count, std::chrono::milliseconds spacing,
+                    std::chrono::milliseconds timeout, std::function<void(const PingOutcome&)> done) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         asio::post(ioc, [done] { done(PingOutcome{}); });
-        return;
+        return -1;
     }
     const std::string count_arg = std::to_string(count);
     const std::string interval_arg = seconds(std::max(spacing, std::chrono::milliseconds(200)));
@@ -100,12 +109,13 @@ void run_system_ping(asio::io_context& ioc, const std::string& ip, int count, st
     if (rc != 0) {
         ::close(fds[0]);
         asio::post(ioc, [done] { done(PingOutcome{}); });
-        return;
+        return -1;
     }
     auto run = std::make_shared<PingRun>(ioc, fds[0]);
     run->pid = pid;
     run->done = std::move(done);
     read_more(run);
+    return pid;
 }
 
 }  // namespace gatewatch::monitor

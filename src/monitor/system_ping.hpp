@@ -1,10 +1,14 @@
 #pragma once
 // The last-resort probe: one round runs the system `ping` command
 // (`ping -n -q -c N -i SPACING -W TIMEOUT IP`) and reads its summary.
-// The caller bounds how many run at once. The completion runs on `ioc`.
+// The caller bounds how many run at once. The completion runs on `ioc`, after
+// the child was reaped. run_system_ping returns the child's pid (-1 when it
+// could not start; the completion then reports nothing received), so the
+// caller can end and reap what still runs when it stops (stop_ping_children).
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -24,7 +28,11 @@ bool system_ping_available();
 // "rtt min/avg/max/mdev = 0.1/0.2/0.3/0.1 ms").
 PingOutcome parse_ping_summary(const std::string& output);
 
-void run_system_ping(boost::asio::io_context& ioc, const std::string& ip, int count, std::chrono::milliseconds spacing,
-                     std::chrono::milliseconds timeout, std::function<void(const PingOutcome&)> done);
+int run_system_ping(boost::asio::io_context& ioc, const std::string& ip, int count, std::chrono::milliseconds spacing,
+                    std::chrono::milliseconds timeout, std::function<void(const PingOutcome&)> done);
+
+// Ends (SIGTERM) and reaps each of `pids`; for a caller whose io_context no
+// longer runs the completions.
+void stop_ping_children(const std::vector<int>& pids);
 
 }  // namespace gatewatch::monitor

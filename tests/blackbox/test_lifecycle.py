@@ -110,6 +110,41 @@ class Shutdown(unittest.TestCase):
             s.cleanup()
 
 
+def children_of(pid):
+    """The pids whose parent is `pid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+class OrderedStop(unittest.TestCase):
+    def test_sigterm_ends_running_ping_children_and_exits_0(self):
+        # A silent device keeps a `ping` child waiting for its timeout when the signal comes.
+        s = Server(args=["--probe-method", "ping", "--probe-interval", "1", "--probe-timeout", "20"]).start()
+        try:
+            s.register("admin")
+            token = s.token("admin")
+            self.assertEqual(s.post("/devices/", {"name": "silent", "ip": "127.0.0.77"}, token=token).status, 201)
+            children = wait_for(lambda: children_of(s.process.pid), deadline=30)
+            self.assertTrue(children, "no ping child started")
+            s.process.send_signal(signal.SIGTERM)
+            self.assertEqual(s.wait(30), 0, "".join(s.log))
+            self.assertTrue(any("stopped" in line for line in s.log), "".join(s.log))
+            for child in children:
+                self.assertFalse(os.path.exists(f"/proc/{child}"), f"ping child {child} outlived gatewatch")
+        finally:
+            s.cleanup()
+
+
 class HashingPool(unittest.TestCase):
     def test_a_login_burst_past_the_queue_gets_503_with_retry_after(self):
         with Server(args=["--hash-threads", "1", "--hash-queue", "1"]) as s:

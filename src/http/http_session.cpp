@@ -1,0 +1,248 @@
+#include "http/http_session.hpp"
+
+#include "http/net.hpp"
+#include "http/websocket_session.hpp"
+#include "net/client_address.hpp"
+
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace gatewatch::http {
+namespace websocket = beast::websocket;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::size_t k_read_slack = 64 * 1024;  // unparsed bytes a connection may hold beyond the header limit
+
+class HttpSession : public Closable, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(ServerState& state, tcp::socket socket, std::size_t context)
+        : state_(state), stream_(std::move(socket)), context_(context) {}
+
+    // `self` keeps the session alive for as long as the coroutine runs.
+    asio::awaitable<void> run(std::shared_ptr<HttpSession> self);
+    asio::any_io_executor executor() { return stream_.get_executor(); }
+
+    void close_if_idle() override {
+        asio::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (!self->busy_ && !self->upgraded_) self->stream_.cancel();
+        });
+    }
+
+private:
+    asio::awaitable<api::Response> respond(const api::Request& request);
+    asio::awaitable<void> refuse_connection(beast::tcp_stream& stream);
+    asio::awaitable<void> refuse(unsigned status, std::string_view detail);
+
+    ServerState& state_;
+    beast::tcp_stream stream_;
+    const std::size_t context_;
+    bool busy_ = false;      // a request has begun arriving: let it finish (on the session's thread)
+    bool upgraded_ = false;  // the stream went to a status socket
+};
+
+// The router's answer; on the hashing pool when the route hashes a password.
+asio::awaitable<api::Response> HttpSession::respond(const api::Request& request) {
+    try {
+        const auto prepared = state_.router.prepare(request);  // parsed and routed once
+        if (!prepared.cpu_heavy()) co_return state_.router.handle(prepared);
+        const std::string client = net::client_key(request.client_address);
+        if (!state_.enter_hash_queue(client)) {
+            api::Response busy = api::error_response(503, "Server busy, try again shortly");
+            busy.headers.emplace_back("Retry-After", "1");
+            co_return busy;
+        }
+        struct Release {
+            ServerState& state;
+            const std::string& client;
+            ~Release() { state.leave_hash_queue(client); }
+        } release{state_, client};
+        co_return co_await asio::co_spawn(
+            state_.hash_pool, [&]() -> asio::awaitable<api::Response> { co_return state_.router.handle(prepared); },
+            asio::use_awaitable);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {}: {}", request.method, request.target.substr(0, request.target.find('?')), e.what());
+    }
+    co_return api::error_response(500, "Internal Server Error");
+}
+
+// Past the connection caps: 503 at once, then the connection closes.
+asio::awaitable<void> HttpSession::refuse_connection(beast::tcp_stream& stream) {
+    api::Response busy = api::error_response(503, "Too many connections, try again shortly");
+    busy.headers.emplace_back("Retry-After", "5");
+    auto response = to_beast(std::move(busy), 11, false);
+    stream.expires_after(2s);
+    co_await bhttp::async_write(stream, response, use_tuple);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // Read what the client sent, briefly, so that closing does not reset
+    // the connection before it has read the answer.
+    std::array<char, 4096> sink;
+    for (;;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) break;
+    }
+}
+
+// Answers a request that broke a limit, then the connection closes.
+asio::awaitable<void> HttpSession::refuse(unsigned status, std::string_view detail) {
+    auto response = to_beast(api::error_response(status, detail), 11, false);
+    stream_.expires_after(state_.options.request_timeout);
+    co_await bhttp::async_write(stream_, response, use_tuple);
+    spdlog::info("- - {} (refused: {})", status, detail);
+}
+
+asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
+    beast::tcp_stream& stream = self->stream_;
+    boost::system::error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec);
+    // Connection caps count the TCP peer, grouped as net::client_key does
+    // (an IPv6 /64 is one client); requests may name another client
+    // behind a trusted proxy.
+    const std::string peer_address = peer_ec ? std::string() : peer.address().to_string();
+    const std::string client_address = net::client_key(peer_address);
+    const auto slot = state_.limits.admit_connection(client_address);
+    if (!slot) {
+        state_.warn_cap_reached("connection", peer_address);
+        co_await refuse_connection(stream);
+        co_return;
+    }
+    const auto id = state_.enroll(weak_from_this());
+    // Whatever leaves the connection, it leaves the registry (an exception included).
+    struct Leave {
+        ServerState& state;
+        std::uint64_t id;
+        ~Leave() { state.leave(id); }
+    } leave_on_exit{state_, id};
+    // Bounded: Beast's body limit counts body bytes only, so a chunk-size
+    // line, chunk extension or trailer that never ends would otherwise
+    // grow this buffer until the request timeout (hundreds of MB).
+    beast::flat_buffer buffer(state_.options.header_limit + k_read_slack);
+    for (;;) {
+        busy_ = false;
+        if (buffer.size() == 0) {
+            if (state_.stopping) break;
+            stream.expires_after(state_.options.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (ec) break;
+            buffer.commit(n);
+        }
+        busy_ = true;
+        const auto started = std::chrono::steady_clock::now();
+
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(state_.options.header_limit));
+        parser.body_limit(state_.options.body_limit);
+        stream.expires_after(state_.options.request_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        if (!ec && parser.get()[bhttp::field::expect] == "100-continue") {
+            bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+            std::tie(ec, n) = co_await bhttp::async_write(stream, go_on, use_tuple);
+        }
+        if (!ec && !parser.is_done()) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (ec == bhttp::error::body_limit) {
+            co_await refuse(413, "Request body too large (limit 1 MiB)");
+            break;
+        }
+        if (ec == bhttp::error::header_limit) {
+            co_await refuse(431, "Request header fields too large (limit 16 KiB)");
+            break;
+        }
+        if (ec) {
+            if (!is_quiet_error(ec) && ec != beast::error::timeout) co_await refuse(400, "Bad Request");
+            break;
+        }
+
+        auto& message = parser.get();
+        const std::string_view origin = message[bhttp::field::origin];
+        if (message.count(bhttp::field::host) > 1) {  // RFC 9112 3.2: exactly one
+            co_await refuse(400, "Bad Request: more than one Host header");
+            break;
+        }
+        if (!state_.hosts.allows(message[bhttp::field::host])) {
+            // Another name resolving to us (DNS rebinding), or a mistake.
+            auto out = to_beast(api::error_response(421, "Misdirected request"), message.version(), false);
+            stream.expires_after(state_.options.request_timeout);
+            co_await bhttp::async_write(stream, out, use_tuple);
+            spdlog::info("{} {} 421 (host not allowed)", std::string(message.method_string()),
+                         std::string(message.target().substr(0, message.target().find('?'))));
+            break;
+        }
+        // A proxy may add its own line rather than extend the client's:
+        // every line counts, in order, as one list.
+        const std::string forwarded = joined(message, "Forwarded");
+        const std::string x_forwarded_for = joined(message, "X-Forwarded-For");
+        const bool proxied = message.count("Forwarded") + message.count("X-Forwarded-For") > 0;
+        const std::string client = state_.options.proxies.client_of(peer_address, forwarded, x_forwarded_for);
+        if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
+            if (!state_.options.cors.allows_socket(origin, message[bhttp::field::host])) {
+                auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
+                co_await bhttp::async_write(stream, out, use_tuple);
+                spdlog::info("GET /ws/status 403 (origin {} not allowed)", origin);
+                break;
+            }
+            api::Request upgrade{"GET", std::string(message.target()),
+                                 std::string(message[bhttp::field::authorization]), {}, {}, client};
+            // Taken before the check: a revocation from here on is seen.
+            const std::uint64_t epoch_at_check = state_.credentials_epoch.load();
+            auto grant = api::authenticate_socket(state_.router.app(), upgrade);
+            if (auto* refusal = std::get_if<api::Response>(&grant)) {
+                auto out = to_beast(std::move(*refusal), message.version(), false);
+                co_await bhttp::async_write(stream, out, use_tuple);
+                spdlog::info("GET /ws/status {} (handshake refused)", out.result_int());
+                break;
+            }
+            spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
+            upgraded_ = true;  // the stream is the WebSocket's now: nothing here may touch it
+            co_await run_status_socket(state_, std::move(stream), parser.release(),
+                                       std::get<api::SocketGrant>(std::move(grant)), context_, client_address,
+                                       epoch_at_check);
+            co_return;
+        }
+        api::Request request{std::string(message.method_string()), std::string(message.target()),
+                             std::string(message[bhttp::field::authorization]),
+                             std::string(message[bhttp::field::content_type]), std::move(message.body()),
+                             client, proxied};
+        const bool keep_alive = message.keep_alive() && !state_.stopping;
+        auto preflight = state_.options.cors.preflight(request.method, origin,
+                                                message[bhttp::field::access_control_request_method]);
+        api::Response response;
+        if (preflight) {
+            response = std::move(*preflight);
+        } else {
+            response = co_await respond(request);
+        }
+        for (auto& header : state_.options.cors.response_headers(origin)) response.headers.push_back(std::move(header));
+        const unsigned status = response.status;
+        auto out = to_beast(std::move(response), message.version(), keep_alive);
+        stream.expires_after(state_.options.request_timeout);
+        auto [write_ec, written] = co_await bhttp::async_write(stream, out, use_tuple);
+
+        const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+        spdlog::info("{} {} {} {:.2f}ms", request.method, request.target.substr(0, request.target.find('?')),
+                     status, elapsed.count());
+        if (write_ec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+void start_http_session(ServerState& state, tcp::socket socket, std::size_t context) {
+    auto session = std::make_shared<HttpSession>(state, std::move(socket), context);
+    auto executor = session->executor();
+    asio::co_spawn(executor, session->run(session), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("connection ended by an exception: {}", ex.what());
+        }
+    });
+}
+
+}  // namespace gatewatch::http
