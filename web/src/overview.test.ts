@@ -222,13 +222,19 @@ describe('the live overview over a fake socket', () => {
     expect(fourth.down.get('r2')).toBe(1);
     expect(table.get('10.0.0.1')).toBe(router);
 
-    // Under a status sort the same kind of delta moves rows: rebuilt.
+    // Under a status sort the same kind of delta moves the changed row, without a rebuild.
     const sorted = view({ ...defaultView, sort: 'status' });
     const rebuilt = model.rebuilds;
     FakeSocket.made[1].send({ changed: { '10.0.0.1': down }, removed: [] });
     const moved = view({ ...defaultView, sort: 'status' });
-    expect(model.rebuilds).toBe(rebuilt + 1);
+    expect(model.rebuilds).toBe(rebuilt);
     expect(moved.rows).not.toBe(sorted.rows);
+    expect(moved.rows.find((r) => r.key === 'd2')).toBe(sorted.rows.find((r) => r.key === 'd2'));
+    // Under the RTT sort, an RTT change rebuilds them.
+    const byRtt = view({ ...defaultView, sort: 'rtt' });
+    FakeSocket.made[1].send({ changed: { '10.0.0.2': up(0.5) }, removed: [] });
+    expect(view({ ...defaultView, sort: 'rtt' }).rows).not.toBe(byRtt.rows);
+    expect(model.rebuilds).toBe(rebuilt + 2);
     const keys = (rows: readonly { key: string }[]) => rows.map((r) => r.key).join(' ');
     expect(keys(sorted.rows)).toBe('r2 d3 r3 e3 r1 d2 d1 r-none d4'); // attic, Empty, Lab: down first, then by name
     expect(keys(moved.rows)).toBe('r2 d3 r3 e3 r1 d2 d1 r-none d4'.replace('d2 d1', 'd1 d2'));

@@ -6,10 +6,11 @@
 //     the list and the table agree, instead of a pass over every device;
 //   - whether the list is stale is re-checked only when the table gained or
 //     lost an IP;
-//   - the rows are rebuilt only when a change touches what the view filters
-//     or sorts by (a status, under a status filter or sort; an RTT, under the
-//     RTT sort); otherwise they keep their identity, and only the rooms'
-//     "down" counts are adjusted from the changed entries.
+//   - the rows keep their identity unless a change touches what the view
+//     filters or sorts by; a status change under a status filter or sort
+//     moves only the changed devices' rows (rows.ts, moveRows); only an RTT
+//     change under the RTT sort rebuilds them. The rooms' "down" counts are
+//     adjusted from the changed entries.
 // Anything it cannot follow (another list, view, or a table that is not the
 // direct successor of the last one seen) is recomputed from scratch.
 // Measured at 100,000 devices (overview.bench.ts, Node): a 250-device flip
@@ -20,10 +21,10 @@
 //
 // OverviewModel.update is idempotent for the same inputs, so calling it
 // during render (twice, under StrictMode) is safe.
-import { indexDevices, layoutRows, matchesPlace, type DeviceIndex, type Layout, type Row } from './rows';
+import { indexDevices, layoutRows, moveRows, type DeviceIndex, type Layout, type Row } from './rows';
 import { countStatuses, listIsStale, type StatusCounts } from './status';
-import type { StatusChange, StatusTable } from './statusTable';
-import type { Device, Room, StatusDetail } from './types';
+import type { StatusTable } from './statusTable';
+import type { Device, Room } from './types';
 import type { View } from './view';
 
 export interface Overview {
@@ -41,46 +42,12 @@ const nothing: Overview = {
   stale: false,
 };
 
-const statusOf = (detail: StatusDetail | undefined) => detail?.status ?? 'unknown';
-const rttOf = (detail: StatusDetail | undefined) => detail?.rtt_ms ?? null;
 const sameView = (a: View, b: View) => a.status === b.status && a.room === b.room && a.q === b.q && a.sort === b.sort;
 
 interface LayoutState extends Layout {
   index: DeviceIndex;
   view: View;
   version: number;
-}
-
-// Whether the rows must be rebuilt for these changes under this view.
-function reorders(index: DeviceIndex, view: View, changes: readonly StatusChange[]): boolean {
-  const byStatus = view.status !== 'all' || view.sort === 'status';
-  const byRtt = view.sort === 'rtt';
-  if (!byStatus && !byRtt) return false;
-  for (const { ip, before, after } of changes) {
-    const listed = index.byIp.get(ip);
-    if (!listed) continue;
-    // An unmonitored device's status never changes; its RTT, if any, still sorts.
-    if (byStatus && statusOf(before) !== statusOf(after) && listed.some((d) => d.monitored)) return true;
-    if (byRtt && rttOf(before) !== rttOf(after)) return true;
-  }
-  return false;
-}
-
-// The rooms' down counts after `changes`, given that they moved no row (so a
-// listed device is one that matches the view's room and search).
-function adjustDown(index: DeviceIndex, view: View, down: Map<string, number>, changes: readonly StatusChange[]): Map<string, number> {
-  let next = down;
-  for (const { ip, before, after } of changes) {
-    const step = (statusOf(after) === 'disconnected' ? 1 : 0) - (statusOf(before) === 'disconnected' ? 1 : 0);
-    if (step === 0) continue;
-    for (const device of index.byIp.get(ip) ?? []) {
-      if (!device.monitored || !matchesPlace(index, view, device)) continue;
-      if (next === down) next = new Map(down);
-      const key = index.groupKey(device);
-      next.set(key, (next.get(key) ?? 0) + step);
-    }
-  }
-  return next;
 }
 
 export class OverviewModel {
@@ -115,8 +82,9 @@ export class OverviewModel {
     const cached = this.layout;
     if (cached && cached.index === index && sameView(cached.view, view)) {
       if (cached.version === table.version) return cached;
-      if (table.base === cached.version && !reorders(index, view, table.changes)) {
-        this.layout = { ...cached, view, version: table.version, down: adjustDown(index, view, cached.down, table.changes) };
+      const moved = table.base === cached.version ? moveRows(index, view, cached, table.changes) : null;
+      if (moved) {
+        this.layout = { ...moved, index, view, version: table.version };
         return this.layout;
       }
     }

@@ -5,25 +5,24 @@
 // Rows hold what places a device in the list, not its status: a row's
 // status is read from the live table when it is drawn, and each room's "down"
 // count is kept beside the rows (Layout.down). So a push re-draws the rows in
-// view without rebuilding the list, unless the view filters or sorts by what
-// the push changed (overview.ts decides). A rebuild costs no comparisons by
-// name or address: the index sorts the devices once per list load (at
-// 100,000 devices, sorting by IP with a key built per comparison took 980 ms
-// a push; now any rebuild is a filtering pass, plus a numeric sort by RTT).
+// view without touching the list, unless the view filters or sorts by what
+// the push changed: then moveRows moves just those rows (a status change
+// under a status filter or sort), or, for an RTT change under the RTT sort,
+// the list is built again. Neither compares names or addresses: the index
+// sorts the devices once per list load (at 100,000 devices, sorting by IP
+// with a key built per comparison took 980 ms a push). In Chromium at
+// 100,000 devices sorted by status, building the list again on each push
+// that moved a status was most of the page's script time (layoutRows and its
+// lookups, ~2 s over 51 s of flips), hence moveRows.
 import type { DisplayStatus, StatusMap } from './status';
-import type { Device, Room } from './types';
+import type { StatusChange } from './statusTable';
+import type { Device, Room, Status, StatusDetail } from './types';
 import type { SortKey, View } from './view';
 
 export type Row =
   | { kind: 'room'; key: string; room: Room | null; devices: number }
   | { kind: 'device'; key: string; device: Device }
   | { kind: 'empty'; key: string; text: string };
-
-export interface Layout {
-  rows: Row[];
-  // Devices listed as disconnected, by the key of their room's row.
-  down: Map<string, number>;
-}
 
 const statusOrder: Record<DisplayStatus, number> = { disconnected: 0, unknown: 1, connected: 2, unmonitored: 3 };
 
@@ -39,12 +38,14 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'bas
 type Order = 'name' | 'nameOnly' | 'ip';
 
 // A device with what the filters read, worked out once per list load.
-interface Entry {
+export interface Entry {
   readonly device: Device;
   readonly row: Row & { kind: 'device' }; // the same object in every layout
   readonly key: string; // its room row's key
   readonly name: string; // lower case, for the search
   readonly ip: string;
+  // Its position in each order the index has sorted so far.
+  readonly rank: Partial<Record<Order, number>>;
 }
 
 // What the list knows about the devices before any status: their groups, by
@@ -54,7 +55,7 @@ export interface DeviceIndex {
   readonly devices: readonly Device[];
   // Rooms by name, then null (devices without a known room).
   readonly groups: readonly (Room | null)[];
-  readonly byIp: ReadonlyMap<string, readonly Device[]>;
+  readonly byIp: ReadonlyMap<string, readonly Entry[]>;
   readonly unmonitored: number;
   // No two monitored devices share an IP (the server refuses it).
   readonly monitoredDistinct: boolean;
@@ -70,22 +71,24 @@ export function indexDevices(rooms: readonly Room[], devices: readonly Device[])
   const groupKey = (device: Device) => (device.room_id !== null && knownRooms.has(device.room_id) ? `r${device.room_id}` : 'r-none');
   const groups: (Room | null)[] = [...rooms].sort((a, b) => collator.compare(a.name, b.name));
   groups.push(null);
-  const byIp = new Map<string, Device[]>();
+  const byIp = new Map<string, Entry[]>();
   const entries: Entry[] = [];
   let unmonitored = 0;
   let monitoredDistinct = true;
   const monitoredIps = new Set<string>();
   for (const device of devices) {
-    entries.push({
+    const entry: Entry = {
       device,
       row: { kind: 'device', key: `d${device.id}`, device },
       key: groupKey(device),
       name: device.name.toLowerCase(),
       ip: device.ip.toLowerCase(),
-    });
+      rank: {},
+    };
+    entries.push(entry);
     const same = byIp.get(device.ip);
-    if (same) same.push(device);
-    else byIp.set(device.ip, [device]);
+    if (same) same.push(entry);
+    else byIp.set(device.ip, [entry]);
     if (!device.monitored) unmonitored += 1;
     else if (monitoredIps.has(device.ip)) monitoredDistinct = false;
     else monitoredIps.add(device.ip);
@@ -111,6 +114,7 @@ export function indexDevices(rooms: readonly Room[], devices: readonly Device[])
         } else {
           sorted = [...entries].sort(byName);
         }
+        sorted.forEach((entry, i) => ((entry.rank as Record<Order, number>)[by] = i));
         orders.set(by, sorted);
       }
       return sorted;
@@ -133,53 +137,141 @@ export function matchesPlace(index: DeviceIndex, view: View, device: Device): bo
 
 const orderFor: Record<SortKey, Order> = { name: 'name', ip: 'ip', status: 'nameOnly', rtt: 'nameOnly' };
 
+// A group's listed devices, in order of `keys`: the status order (when the
+// view sorts by status) times RANK_SPAN plus the rank in the index's order,
+// or (sorted by RTT) the position.
 interface Group {
-  members: Entry[];
-  rank: number[]; // the sort's key: status order, or RTT
+  keys: number[];
+  entries: Entry[];
 }
+const RANK_SPAN = 2 ** 22;
+
+export interface Layout {
+  rows: Row[];
+  // Devices listed as disconnected, by the key of their room's row.
+  down: Map<string, number>;
+  // What the rows were made from, for moveRows (which changes it in place).
+  groups: Map<string, Group>;
+  roomRows: Map<string, Row & { kind: 'room' }>;
+}
+
+const statusOf = (detail: StatusDetail | undefined): Status => detail?.status ?? 'unknown';
 
 export function layoutRows(index: DeviceIndex, statuses: StatusMap, view: View): Layout {
   const needle = view.q.trim().toLowerCase();
   const onlyKey = view.room === 'all' ? null : view.room === 'none' ? 'r-none' : `r${view.room}`;
-  const byGroup = new Map<string, Group>();
+  const by = orderFor[view.sort];
+  const groups = new Map<string, Group>();
   const down = new Map<string, number>();
-  for (const entry of index.order(orderFor[view.sort])) {
+  for (const entry of index.order(by)) {
     const { device, key, name, ip } = entry;
     if (onlyKey !== null && key !== onlyKey) continue;
     if (needle && !name.includes(needle) && !ip.includes(needle)) continue;
     const detail = device.monitored ? statuses.get(device.ip) : undefined;
-    const status: DisplayStatus = device.monitored ? (detail?.status ?? 'unknown') : 'unmonitored';
+    const status: DisplayStatus = device.monitored ? statusOf(detail) : 'unmonitored';
     if (view.status !== 'all' && status !== view.status) continue;
-    let group = byGroup.get(key);
-    if (!group) byGroup.set(key, (group = { members: [], rank: [] }));
-    group.members.push(entry);
-    if (view.sort === 'status') group.rank.push(statusOrder[status]);
-    else if (view.sort === 'rtt') group.rank.push((device.monitored ? detail : statuses.get(device.ip))?.rtt_ms ?? Number.POSITIVE_INFINITY);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { keys: [], entries: [] }));
+    group.entries.push(entry);
+    if (view.sort === 'status') group.keys.push(statusOrder[status] * RANK_SPAN + entry.rank[by]!);
+    else if (view.sort === 'rtt') group.keys.push((device.monitored ? detail : statuses.get(device.ip))?.rtt_ms ?? Number.POSITIVE_INFINITY);
+    else group.keys.push(entry.rank[by]!);
     if (status === 'disconnected') down.set(key, (down.get(key) ?? 0) + 1);
   }
+  // Entries went in by rank: sort by status or RTT, keeping rank order within.
+  if (view.sort === 'status' || view.sort === 'rtt') {
+    for (const group of groups.values()) {
+      const { keys, entries } = group;
+      const at = keys.map((_, i) => i).sort((i, j) => keys[i] - keys[j] || i - j);
+      group.entries = at.map((i) => entries[i]);
+      group.keys = view.sort === 'status' ? at.map((i) => keys[i]) : at;
+    }
+  }
+  return flatten(index, view, { rows: [], down, groups, roomRows: new Map() });
+}
 
+// The rows of `layout.groups`, reusing the room rows whose count held.
+function flatten(index: DeviceIndex, view: View, layout: Layout): Layout {
   const filtered = isFiltered(view);
   const rows: Row[] = [];
+  const roomRows = new Map<string, Row & { kind: 'room' }>();
   for (const room of index.groups) {
     const key = room ? `r${room.id}` : 'r-none';
-    const group = byGroup.get(key);
-    let members = group?.members ?? [];
-    if (members.length === 0 && (filtered || room === null)) continue;
+    const entries = layout.groups.get(key)?.entries ?? [];
+    if (entries.length === 0 && (filtered || room === null)) continue;
     if (typeof view.room === 'number' && room?.id !== view.room) continue;
-    if (group && view.sort === 'status') {
-      const buckets: Entry[][] = [[], [], [], []];
-      members.forEach((e, i) => buckets[group.rank[i]].push(e));
-      members = buckets.flat();
-    } else if (group && view.sort === 'rtt') {
-      const { rank } = group;
-      const at = members.map((_, i) => i).sort((i, j) => rank[i] - rank[j] || i - j);
-      members = at.map((i) => group.members[i]);
-    }
-    rows.push({ kind: 'room', key, room, devices: members.length });
-    if (members.length === 0) rows.push({ kind: 'empty', key: `e${room?.id ?? 'none'}`, text: 'No devices in this room yet.' });
-    for (const entry of members) rows.push(entry.row);
+    let roomRow = layout.roomRows.get(key);
+    if (roomRow?.devices !== entries.length) roomRow = { kind: 'room', key, room, devices: entries.length };
+    roomRows.set(key, roomRow);
+    rows.push(roomRow);
+    if (entries.length === 0) rows.push({ kind: 'empty', key: `e${room?.id ?? 'none'}`, text: 'No devices in this room yet.' });
+    for (const entry of entries) rows.push(entry.row);
   }
-  return { rows, down };
+  return { ...layout, rows, roomRows };
+}
+
+// Where `key` goes in ascending `keys`.
+function search(keys: readonly number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// `layout` (made for `view` from the table these changes start from) after
+// `changes`, moving only the rows whose status changed, in time proportional
+// to the changes (plus a pass that copies the rows out, when any moved); null
+// when that cannot be done (sorted by RTT, a listed device's RTT or place in
+// the list moved): then build it again. Changes `layout.groups` in place.
+export function moveRows(index: DeviceIndex, view: View, layout: Layout, changes: readonly StatusChange[]): Layout | null {
+  const by = orderFor[view.sort];
+  index.order(by); // the ranks
+  let down = layout.down;
+  let moved = false;
+  for (const { ip, before, after } of changes) {
+    const listed = index.byIp.get(ip);
+    if (!listed) continue;
+    const s0 = statusOf(before);
+    const s1 = statusOf(after);
+    if (view.sort === 'rtt' && (before?.rtt_ms ?? null) !== (after?.rtt_ms ?? null)) return null;
+    if (s0 === s1) continue;
+    for (const entry of listed) {
+      if (!entry.device.monitored || !matchesPlace(index, view, entry.device)) continue;
+      const was = view.status === 'all' || s0 === view.status;
+      const is = view.status === 'all' || s1 === view.status;
+      const step = (is && s1 === 'disconnected' ? 1 : 0) - (was && s0 === 'disconnected' ? 1 : 0);
+      if (step !== 0) {
+        if (down === layout.down) down = new Map(down);
+        down.set(entry.key, (down.get(entry.key) ?? 0) + step);
+      }
+      const bucketed = view.sort === 'status';
+      if ((was === is && !bucketed) || (!was && !is)) continue;
+      if (view.sort === 'rtt') return null;
+      const rank = entry.rank[by]!;
+      const k0 = (bucketed ? statusOrder[s0] * RANK_SPAN : 0) + rank;
+      const k1 = (bucketed ? statusOrder[s1] * RANK_SPAN : 0) + rank;
+      let group = layout.groups.get(entry.key);
+      if (!group) layout.groups.set(entry.key, (group = { keys: [], entries: [] }));
+      if (was) {
+        const at = search(group.keys, k0);
+        if (group.entries[at] !== entry) return null; // not where it should be: rebuild
+        group.keys.splice(at, 1);
+        group.entries.splice(at, 1);
+      }
+      if (is) {
+        const at = search(group.keys, k1);
+        group.keys.splice(at, 0, k1);
+        group.entries.splice(at, 0, entry);
+      }
+      moved = true;
+    }
+  }
+  const next = { ...layout, down };
+  return moved ? flatten(index, view, next) : next;
 }
 
 export function buildRows(rooms: readonly Room[], devices: readonly Device[], statuses: StatusMap, view: View): Row[] {
