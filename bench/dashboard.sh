@@ -16,7 +16,7 @@ web_root=${GATEWATCH_WEB_ROOT:-build/release/dashboard}
 
 source bench/netns.sh
 bench_netns gwdash loopback-only
-in_ns ip addr add 127.1.0.0/16 dev lo   # the reachable devices
+in_ns ip addr add 127.16.0.0/12 dev lo   # the reachable devices (room for a million)
 port=18600
 GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$work" \
   --log-level warn --probe-interval 1 --probe-timeout 0.5 --up-after 1 --down-after 1 --push-interval 1 \
@@ -30,7 +30,10 @@ echo "== creating 50 rooms and $devices devices"
 in_ns node -e '
 const [base, token, n] = process.argv.slice(1);
 const h = { "Content-Type": "application/json", Authorization: `Bearer ${token}` };
-const post = (p, b) => fetch(base + p, { method: "POST", headers: h, body: JSON.stringify(b) }).then((r) => r.json());
+const post = (p, b) => fetch(base + p, { method: "POST", headers: h, body: JSON.stringify(b) }).then(async (r) => {
+  if (!r.ok) throw new Error(`POST ${p} ${JSON.stringify(b)}: ${r.status} ${await r.text()}`);
+  return r.json();
+});
 (async () => {
   const rooms = [];
   for (let i = 0; i < 50; i++) rooms.push((await post("/rooms/", { name: `room ${String(i).padStart(2, "0")}` })).id);
@@ -38,7 +41,7 @@ const post = (p, b) => fetch(base + p, { method: "POST", headers: h, body: JSON.
   for (let i = 0; i < n; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => {
       const j = i + k;
-      const ip = j < unreachable ? `127.2.${j >> 8}.${j & 255}` : `127.1.${j >> 8}.${j & 255}`;
+      const ip = j < unreachable ? `127.2.${j >> 8}.${j & 255}` : `127.${16 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}`;
       return post("/devices/", { name: `device ${j}`, ip, room_id: rooms[j % 50] });
     }));
   }

@@ -37,9 +37,22 @@ await page.addInitScript((token) => {
   }).observe({ type: 'longtask', buffered: true });
 }, TOKEN);
 
-// The status socket's traffic, counted in the page (in characters: bytes for this ASCII JSON).
+// The status socket's traffic, counted in the page (in characters: bytes for
+// this ASCII JSON), with each message's arrival time and each change of the
+// disconnected count on screen, to split a flip's latency into the server's
+// (flip to the message) and the page's (message to screen).
 await page.addInitScript(() => {
   window.__socket = { first: null, messages: 0, bytes: 0 };
+  window.__arrivals = [];
+  window.__downChanges = [];
+  let shown = null;
+  new MutationObserver(() => {
+    const n = document.querySelector('[data-count="disconnected"] .count-number')?.textContent;
+    if (n !== undefined && n !== shown) {
+      shown = n;
+      window.__downChanges.push(performance.now());
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
@@ -47,6 +60,7 @@ await page.addInitScript(() => {
       if (!String(args[0]).includes('/ws/status')) return;
       this.addEventListener('message', (event) => {
         const s = window.__socket;
+        window.__arrivals.push(performance.now());
         if (s.first === null) s.first = String(event.data).slice(0, 12);
         s.messages += 1;
         s.bytes += String(event.data).length;
@@ -84,6 +98,8 @@ const heapMb = await page.evaluate(() => (performance.memory ? performance.memor
 console.log(`load: ${loadMs} ms to ${total} devices counted and drawn; longest task ${Math.round(Math.max(0, ...loadLong))} ms`);
 console.log(`list: ${mounted} rows mounted of ${total + 0} devices; JS heap ${heapMb.toFixed(1)} MB`);
 
+// The counts add up as soon as the list is in (as unknown): wait for the socket too.
+await page.waitForFunction(() => window.__socket.messages > 0, null, { timeout: 120_000 });
 let socket = await socketNow();
 console.log(`socket: first message ${JSON.stringify(socket.first)} (${socket.first?.startsWith('{"snapshot"') ? 'deltas' : 'whole objects'}), ${(socket.bytes / 1e6).toFixed(1)} MB in ${socket.messages} messages so far`);
 
@@ -93,6 +109,8 @@ await page.waitForFunction(() => Number(document.querySelector('[data-count="unk
 const downAtRest = await downCount();
 const firstMoves = [];
 const latencies = [];
+const serverParts = [];
+const pageParts = [];
 const flipsStarted = Date.now();
 const socketBefore = await socketNow();
 const busyBefore = await busy();
@@ -102,12 +120,13 @@ for (let i = 0; i < flips; i += 1) {
   const from = up ? downAtRest : downAtRest - flipped;
   const to = up ? downAtRest - flipped : downAtRest;
   const t0 = Date.now();
+  const t0Page = await page.evaluate(() => performance.now());
   execSync(up ? FLIP_ON : FLIP_OFF);
   const wait = (done) =>
     page.waitForFunction(([f, t, d]) => {
       const n = Number(document.querySelector('[data-count="disconnected"] .count-number').textContent);
       return d ? n === t : n !== f;
-    }, [from, to, done], { timeout: 60_000, polling: 'raf' });
+    }, [from, to, done], { timeout: 60_000, polling: 50 }); // not every frame: the polling would count as the page's work
   const counts = () => page.evaluate(() => [...document.querySelectorAll('[data-count]')].map((e) => `${e.dataset.count} ${e.querySelector('.count-number').textContent}`).join(', '));
   const or = async (what, done) => {
     try {
@@ -118,6 +137,13 @@ for (let i = 0; i < flips; i += 1) {
   };
   await or('moved', false);
   firstMoves.push(Date.now() - t0);
+  const [server, shownAfter] = await page.evaluate((start) => {
+    const moved = window.__downChanges.find((t) => t > start);
+    const message = window.__arrivals.filter((t) => t > start && t <= moved).at(-1);
+    return [message - start, moved - message];
+  }, t0Page);
+  serverParts.push(Math.round(server));
+  pageParts.push(Math.round(shownAfter));
   await or('reached its end', true);
   latencies.push(Date.now() - t0);
   const row = await page.$(`[data-device-ip="${WATCH_IP}"]`);
@@ -130,6 +156,7 @@ const busyAfter = await busy();
 const flipSeconds = (Date.now() - flipsStarted) / 1000;
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`flips: ${flips} of ${flipped} devices; flip to the counts first moving p50 ${p50(firstMoves)} ms, max ${Math.max(...firstMoves)} ms; to all ${flipped} shown p50 ${p50(latencies)} ms, max ${Math.max(...latencies)} ms (probe interval included)`);
+console.log(`  of which flip to the message that moved the counts (the server) p50 ${p50(serverParts)} ms, max ${Math.max(...serverParts)} ms; that message to the counts on screen (the page) p50 ${p50(pageParts)} ms, max ${Math.max(...pageParts)} ms`);
 console.log(`long tasks during flips: ${flipLong.length}, longest ${Math.round(Math.max(0, ...flipLong))} ms, total ${Math.round(flipLong.reduce((a, b) => a + b, 0))} ms`);
 const received = socket.bytes - socketBefore.bytes;
 console.log(`socket during flips: ${socket.messages - socketBefore.messages} messages, ${(received / 1e3).toFixed(0)} kB in ${flipSeconds.toFixed(1)} s (${(received / 1e3 / flipSeconds).toFixed(0)} kB/s)`);
