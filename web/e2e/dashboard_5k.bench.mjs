@@ -60,10 +60,12 @@ await page.addInitScript(() => {
       if (!String(args[0]).includes('/ws/status')) return;
       this.addEventListener('message', (event) => {
         const s = window.__socket;
-        window.__arrivals.push(performance.now());
-        if (s.first === null) s.first = String(event.data).slice(0, 12);
+        const data = String(event.data);
+        window.__arrivals.push({ t: performance.now(), bytes: data.length, snapshot: data.startsWith('{"snapshot"') });
+        if (s.first === null) s.first = data.slice(0, 12);
         s.messages += 1;
-        s.bytes += String(event.data).length;
+        s.bytes += data.length;
+        if (data.startsWith('{"snapshot"')) s.snapshots = (s.snapshots ?? 0) + 1;
       });
     }
   };
@@ -111,6 +113,7 @@ const firstMoves = [];
 const latencies = [];
 const serverParts = [];
 const pageParts = [];
+const movers = [];
 const flipsStarted = Date.now();
 const socketBefore = await socketNow();
 const busyBefore = await busy();
@@ -137,13 +140,14 @@ for (let i = 0; i < flips; i += 1) {
   };
   await or('moved', false);
   firstMoves.push(Date.now() - t0);
-  const [server, shownAfter] = await page.evaluate((start) => {
+  const [server, shownAfter, message] = await page.evaluate((start) => {
     const moved = window.__downChanges.find((t) => t > start);
-    const message = window.__arrivals.filter((t) => t > start && t <= moved).at(-1);
-    return [message - start, moved - message];
+    const message = window.__arrivals.filter((m) => m.t > start && m.t <= moved).at(-1);
+    return [message.t - start, moved - message.t, message];
   }, t0Page);
   serverParts.push(Math.round(server));
   pageParts.push(Math.round(shownAfter));
+  movers.push(`${message.snapshot ? 'snapshot' : 'delta'} ${Math.round(message.bytes / 1e3)} kB`);
   await or('reached its end', true);
   latencies.push(Date.now() - t0);
   const row = await page.$(`[data-device-ip="${WATCH_IP}"]`);
@@ -156,10 +160,10 @@ const busyAfter = await busy();
 const flipSeconds = (Date.now() - flipsStarted) / 1000;
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`flips: ${flips} of ${flipped} devices; flip to the counts first moving p50 ${p50(firstMoves)} ms, max ${Math.max(...firstMoves)} ms; to all ${flipped} shown p50 ${p50(latencies)} ms, max ${Math.max(...latencies)} ms (probe interval included)`);
-console.log(`  of which flip to the message that moved the counts (the server) p50 ${p50(serverParts)} ms, max ${Math.max(...serverParts)} ms; that message to the counts on screen (the page) p50 ${p50(pageParts)} ms, max ${Math.max(...pageParts)} ms`);
+console.log(`  of which flip to the message that moved the counts (the server) p50 ${p50(serverParts)} ms, max ${Math.max(...serverParts)} ms; that message to the counts on screen (the page) p50 ${p50(pageParts)} ms, max ${Math.max(...pageParts)} ms; those messages: ${movers.join(', ')}`);
 console.log(`long tasks during flips: ${flipLong.length}, longest ${Math.round(Math.max(0, ...flipLong))} ms, total ${Math.round(flipLong.reduce((a, b) => a + b, 0))} ms`);
 const received = socket.bytes - socketBefore.bytes;
-console.log(`socket during flips: ${socket.messages - socketBefore.messages} messages, ${(received / 1e3).toFixed(0)} kB in ${flipSeconds.toFixed(1)} s (${(received / 1e3 / flipSeconds).toFixed(0)} kB/s)`);
+console.log(`socket during flips: ${socket.messages - socketBefore.messages} messages (${(socket.snapshots ?? 0) - (socketBefore.snapshots ?? 0)} of them snapshots), ${(received / 1e3).toFixed(0)} kB in ${flipSeconds.toFixed(1)} s (${(received / 1e3 / flipSeconds).toFixed(0)} kB/s)`);
 const ms = (k) => Math.round((busyAfter[k] - busyBefore[k]) * 1000);
 console.log(`main thread during flips: script ${ms('script')} ms, all tasks ${ms('task')} ms (${Math.round(ms('task') / flipSeconds / 10)}% busy)`);
 if (process.env.PROFILE) {
