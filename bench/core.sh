@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
-bin=build/release/src/gatewatch
+bin=${GATEWATCH_BIN:-build/release/src/gatewatch}  # another build to compare: GATEWATCH_BIN=...
 [ -x "$bin" ] || scripts/build.sh release >/dev/null
 command -v wrk >/dev/null || scripts/install-deps.sh
 

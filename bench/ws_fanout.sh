@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-10000}
-bin=build/release/src/gatewatch
+bin=${GATEWATCH_BIN:-build/release/src/gatewatch}  # another build to compare: GATEWATCH_BIN=...
 [ -x build/release/bench/ws_fanout ] || scripts/build.sh release >/dev/null
 ulimit -n "$(ulimit -Hn)"  # 10,000 clients and as many server sockets
 
@@ -25,7 +25,7 @@ sleep 1
 pid=$(pgrep -f -- "--port $port --data-dir $data" | head -1)
 base=http://127.0.0.1:$port
 token=$(bench_account "$base" bench bench-password)
-device=$(in_ns curl -sf -X POST "$base/devices/" -H "Authorization: Bearer $token" -d '{"name":"gw","ip":"127.0.0.66"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
+device=$(in_ns curl -sf -X POST "$base/devices/" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"gw","ip":"127.0.0.66"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
 sleep 3  # it is disconnected now
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 before=$(rss_kb)

@@ -17,7 +17,7 @@ packages=(
   # the dashboard's end-to-end test (playwright-core drives Debian's chromium)
   chromium fonts-dejavu-core
   # benchmarks
-  wrk fping
+  wrk fping nginx-light
 )
 # Node.js and npm build the dashboard. Debian's nodejs is taken only when no
 # node is installed; Vite 8 needs 20.19 or later (checked below).

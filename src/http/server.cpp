@@ -8,6 +8,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <thread>
 
 namespace gatewatch::http {
@@ -114,7 +116,11 @@ void Server::run() {
     for (std::size_t i = 1; i < s.contexts.size(); ++i) s.keep_running.push_back(asio::make_work_guard(*s.contexts[i]));
     if (s.stop_requested) asio::co_spawn(s.ioc, s.shut_down(), log_failure);  // asked before run()
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < s.contexts.size(); ++i) threads.emplace_back([&s, i] { s.contexts[i]->run(); });
+    for (std::size_t i = 1; i < s.contexts.size(); ++i)
+        threads.emplace_back([&s, i] {
+            pthread_setname_np(pthread_self(), "gw-io");
+            s.contexts[i]->run();
+        });
     s.ioc.run();
     for (auto& t : threads) t.join();
     s.state->hash_pool.join();

@@ -16,6 +16,8 @@
 #include <deque>
 #include <queue>
 #include <random>
+#include <pthread.h>
+
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -530,7 +532,10 @@ void Monitor::start() {
     // With no device and no socket to watch (the `ping` method) the loop has
     // nothing to wait for, yet events may come at any time.
     m.keep_running.emplace(m.ioc.get_executor());
-    m.thread = std::thread([&m] { m.ioc.run(); });
+    m.thread = std::thread([&m] {
+        pthread_setname_np(pthread_self(), "gw-engine");  // for top -H and the benchmarks
+        m.ioc.run();
+    });
 }
 
 void Monitor::stop() {

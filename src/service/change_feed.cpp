@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 namespace gatewatch::service {
 namespace {
 constexpr std::size_t k_batch = 1000;
@@ -16,6 +18,7 @@ ChangeFeed::~ChangeFeed() { stop(); }
 
 void ChangeFeed::start() {
     thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "gw-feed");
         std::unique_lock lock(mutex_);
         while (!stopping_) {
             lock.unlock();

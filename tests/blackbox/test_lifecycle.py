@@ -128,12 +128,20 @@ def children_of(pid):
 
 class OrderedStop(unittest.TestCase):
     def test_sigterm_ends_running_ping_children_and_exits_0(self):
-        # A silent device keeps a `ping` child waiting for its timeout when the signal comes.
+        # A silent device keeps a `ping` child waiting for its timeout when the signal comes:
+        # 127.0.0.78 is on lo (in this test's namespace) and an nftables rule drops its echoes.
+        silent = "127.0.0.78"
+        for command in (["ip", "addr", "add", f"{silent}/32", "dev", "lo"],
+                        ["nft", "add", "table", "inet", "gwstop"],
+                        ["nft", "add", "chain", "inet", "gwstop", "out", "{ type filter hook output priority 0; }"],
+                        ["nft", "add", "rule", "inet", "gwstop", "out", "ip", "daddr", silent, "icmp", "type",
+                         "echo-request", "drop"]):
+            subprocess.run(command, check=True, capture_output=True)
         s = Server(args=["--probe-method", "ping", "--probe-interval", "1", "--probe-timeout", "20"]).start()
         try:
             s.register("admin")
             token = s.token("admin")
-            self.assertEqual(s.post("/devices/", {"name": "silent", "ip": "127.0.0.77"}, token=token).status, 201)
+            self.assertEqual(s.post("/devices/", {"name": "silent", "ip": silent}, token=token).status, 201)
             children = wait_for(lambda: children_of(s.process.pid), deadline=30)
             self.assertTrue(children, "no ping child started")
             s.process.send_signal(signal.SIGTERM)

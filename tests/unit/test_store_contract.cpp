@@ -22,6 +22,8 @@ struct Backend {
     std::function<std::unique_ptr<Store>(const fs::path& dir)> open;
 };
 
+void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }  // names, not bytes, in test lists
+
 const Backend k_sqlite{"sqlite", [](const fs::path& dir) { return std::make_unique<SqliteStore>(dir / "test.db"); }};
 
 class StoreContract : public ::testing::TestWithParam<Backend> {
