@@ -31,6 +31,7 @@ done
 mkdir -p "$work/www"
 in_ns curl -sf "$base/rooms/" -H "Authorization: Bearer $token" -o "$work/www/rooms"
 cat > "$work/nginx.conf" <<CONF
+user root;  # the scratch folder is private to root
 worker_processes 2;
 daemon off;
 pid $work/nginx.pid;
