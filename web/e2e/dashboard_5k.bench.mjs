@@ -61,7 +61,8 @@ await page.addInitScript(() => {
       this.addEventListener('message', (event) => {
         const s = window.__socket;
         const data = String(event.data);
-        window.__arrivals.push({ t: performance.now(), bytes: data.length, snapshot: data.startsWith('{"snapshot"') });
+        const kind = data.startsWith('{"snapshot"') ? 'snapshot' : /^\{("changed"|"removed")/.test(data) ? 'delta' : data === '{}' ? 'heartbeat' : 'whole object';
+        window.__arrivals.push({ t: performance.now(), bytes: data.length, kind });
         if (s.first === null) s.first = data.slice(0, 12);
         s.messages += 1;
         s.bytes += data.length;
@@ -147,7 +148,7 @@ for (let i = 0; i < flips; i += 1) {
   }, t0Page);
   serverParts.push(Math.round(server));
   pageParts.push(Math.round(shownAfter));
-  movers.push(`${message.snapshot ? 'snapshot' : 'delta'} ${Math.round(message.bytes / 1e3)} kB`);
+  movers.push(`${message.kind} ${Math.round(message.bytes / 1e3)} kB`);
   await or('reached its end', true);
   latencies.push(Date.now() - t0);
   const row = await page.$(`[data-device-ip="${WATCH_IP}"]`);
