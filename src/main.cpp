@@ -126,6 +126,12 @@ int serve(const gw::config::Overrides& overrides) {
     gw::api::ReadCache cache(store);
     gw::api::StatusHub hub;
     const auto cache_events = bus.subscribe_inline([&](const gw::events::Event& e) { cache.apply(e); });
+    gw::service::Accounts accounts(store, bus);
+    gw::service::Rooms rooms(store, bus);
+    gw::service::Devices devices(store, bus);
+    gw::service::ChangeFeed feed(store, bus);
+    // The feed marks where it starts reading before the hub loads what is
+    // stored: a write in between is read again, and joining twice is a no-op.
     const auto load_membership = [&] {  // at start, and when the stream says anything may have changed
         std::vector<gw::api::MonitoredDevice> monitored;
         for (const auto& d : store.list_devices(std::nullopt))
@@ -139,10 +145,6 @@ int serve(const gw::config::Overrides& overrides) {
         else
             hub.apply(e);
     });
-    gw::service::Accounts accounts(store, bus);
-    gw::service::Rooms rooms(store, bus);
-    gw::service::Devices devices(store, bus);
-    gw::service::ChangeFeed feed(store, bus);
     gw::auth::LoginThrottle throttle;
     const gw::api::Router router({store, {accounts, rooms, devices}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code});

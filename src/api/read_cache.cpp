@@ -1,5 +1,7 @@
 #include "api/read_cache.hpp"
 
+#include "util/overloaded.hpp"
+
 #include <algorithm>
 
 namespace gatewatch::api {
@@ -14,10 +16,7 @@ std::string fold_case(std::string name) {
 
 constexpr std::size_t index(ReadCache::Body b) { return static_cast<std::size_t>(b); }
 
-template <typename... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
+using util::Overloaded;
 }  // namespace
 
 void ReadCache::forget_bodies(bool rooms, bool devices) {

@@ -3,6 +3,7 @@
 #include "api/authenticator.hpp"
 #include "api/handlers.hpp"
 #include "api/validation.hpp"
+#include "util/text.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -61,24 +62,16 @@ constexpr std::array k_routes = {
 // The media type of a Content-Type header, if it is `type` with at most a
 // charset=utf-8 parameter (any case, as RFC 9110 allows).
 bool is_media_type(std::string_view header, std::string_view type) {
-    const auto lower_equals = [](std::string_view a, std::string_view b) {
-        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-               });
-    };
-    const auto trim = [](std::string_view v) {
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        return v;
-    };
+    using util::iequals;
+    using util::trim;
     const auto semicolon = header.find(';');
-    if (!lower_equals(trim(header.substr(0, semicolon)), type)) return false;
+    if (!iequals(trim(header.substr(0, semicolon)), type)) return false;
     if (semicolon == std::string_view::npos) return true;
     std::string_view parameter = trim(header.substr(semicolon + 1));
     std::string unquoted;
     for (char c : parameter)
         if (c != '"') unquoted.push_back(c);
-    return lower_equals(unquoted, "charset=utf-8");
+    return iequals(unquoted, "charset=utf-8");
 }
 
 bool body_type_allowed(Body body, const Request& request) {

@@ -1,5 +1,7 @@
 #include "api/status_hub.hpp"
 
+#include "util/overloaded.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -45,10 +47,7 @@ boost::json::object to_json(const DeviceState& state) {
 namespace {
 constexpr std::size_t k_removals_kept = 10'000;  // a client further behind gets a snapshot
 
-template <typename... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
+using util::Overloaded;
 
 // What a delta carries changed: the values as rendered (RTT to a microsecond,
 // loss to a thousandth), so noise below that sends nothing.

@@ -3,6 +3,7 @@
 #include "http/cors.hpp"
 #include "http/host_policy.hpp"
 #include "net/client_address.hpp"
+#include "util/text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
@@ -29,20 +30,6 @@ std::int64_t checked_range(std::int64_t value, std::int64_t lo, std::int64_t hi,
         throw ConfigError(std::string(name) + " must be between " + std::to_string(lo) + " and " +
                           std::to_string(hi) + ", got " + std::to_string(value));
     return value;
-}
-
-// "a, b,,c " -> {"a", "b", "c"}
-std::vector<std::string> split_list(std::string_view list) {
-    std::vector<std::string> items;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) items.emplace_back(item);
-    }
-    return items;
 }
 
 std::string flag_of(const std::string& key) {
@@ -179,7 +166,8 @@ std::vector<Entry> all_settings() {
                         "Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For / Forwarded name the client "
                         "[none: those headers are ignored]",
                         [](Settings& s, const string& v) {
-                            s.trusted_proxies = split_list(v);
+                            const auto items = util::split_list(v);
+                            s.trusted_proxies.assign(items.begin(), items.end());
                             try {
                                 net::ProxyList check(s.trusted_proxies);
                             } catch (const std::invalid_argument& e) {

@@ -12,7 +12,10 @@
 //    loses its queue and is handed a Reload instead, and resynchronises from
 //    the store.
 // subscribe*() returns a Subscription; destroying it stops delivery (events
-// already posted are dropped, never delivered after). Thread-safe.
+// already posted are dropped, never delivered after). An inline handler may
+// still be running on a publisher's thread while its Subscription is
+// destroyed: destroy those only once no publisher runs (at shutdown, in
+// reverse order of creation, as main does). Thread-safe.
 #include "events/events.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

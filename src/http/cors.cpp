@@ -1,5 +1,7 @@
 #include "http/cors.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -36,13 +38,7 @@ bool CorsPolicy::allows_socket(std::string_view origin, std::string_view host) c
 
 std::vector<std::string> parse_origins(std::string_view list) {
     std::vector<std::string> origins;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (item.empty()) continue;
+    for (const std::string_view item : util::split_list(list)) {
         const bool schemed = item.starts_with("http://") || item.starts_with("https://");
         const auto rest = schemed ? item.substr(item.find("://") + 3) : std::string_view();
         if (rest.empty() || rest.find_first_of("/?#* ") != std::string_view::npos) {

@@ -1,6 +1,7 @@
 #include "http/host_policy.hpp"
 
 #include "net/client_address.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,12 +14,6 @@ std::string lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 // "name", "name:port", "[v6]" or "[v6]:port" split into host and port text.
@@ -56,11 +51,7 @@ bool is_ip_literal(std::string_view host) {
 
 std::vector<std::string> parse_allowed_hosts(std::string_view list) {
     std::vector<std::string> hosts;
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        const std::string_view item = trim(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        if (item.empty()) continue;
+    for (const std::string_view item : util::split_list(list)) {
         std::string_view host, port;
         if (item != "*" && !split_host(item, host, port))
             throw std::invalid_argument("not a host or host:port: " + std::string(item));
@@ -97,7 +88,7 @@ HostPolicy::HostPolicy(std::string listen_host, std::uint16_t port, std::vector<
 bool HostPolicy::allows(std::string_view host_header) const {
     if (any_) return true;
     std::string_view host, port;
-    if (!split_host(trim(host_header), host, port)) return false;
+    if (!split_host(util::trim(host_header), host, port)) return false;
     const std::string name = lower(host);
     if (any_ip_literal_ && is_ip_literal(name)) return true;
     if (std::find(any_port_.begin(), any_port_.end(), name) != any_port_.end()) return true;

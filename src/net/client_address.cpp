@@ -1,5 +1,7 @@
 #include "net/client_address.hpp"
 
+#include "util/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -11,11 +13,7 @@ namespace {
 
 constexpr std::array<std::uint8_t, 12> k_v4_mapped_prefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using util::trim;
 
 // One hop as proxies write it: 192.0.2.1, 192.0.2.1:80, [2001:db8::1],
 // [2001:db8::1]:80, 2001:db8::1, optionally "quoted" (Forwarded).
@@ -49,20 +47,7 @@ std::vector<std::string_view> forwarded_for(std::string_view header) {
     while (!header.empty()) {
         const auto end = header.find_first_of(",;");
         std::string_view pair = trim(header.substr(0, end));
-        if (pair.size() > 4 && (pair[0] == 'f' || pair[0] == 'F') && (pair[1] == 'o' || pair[1] == 'O') &&
-            (pair[2] == 'r' || pair[2] == 'R') && pair[3] == '=')
-            hops.push_back(pair.substr(4));
-        if (end == std::string_view::npos) break;
-        header.remove_prefix(end + 1);
-    }
-    return hops;
-}
-
-std::vector<std::string_view> split_commas(std::string_view header) {
-    std::vector<std::string_view> hops;
-    while (!header.empty()) {
-        const auto end = header.find(',');
-        hops.push_back(header.substr(0, end));
+        if (pair.size() > 4 && util::iequals(pair.substr(0, 4), "for=")) hops.push_back(pair.substr(4));
         if (end == std::string_view::npos) break;
         header.remove_prefix(end + 1);
     }
@@ -153,7 +138,7 @@ std::string ProxyList::client_of(std::string_view peer, std::string_view forward
     if (proxies_.empty() || !trusts(peer)) return std::string(peer);
     // X-Forwarded-For first: it is what proxies write by default, and one
     // that writes it passes a client's own Forwarded header through untouched.
-    const auto hops = !x_forwarded_for.empty() ? split_commas(x_forwarded_for) : forwarded_for(forwarded);
+    const auto hops = !x_forwarded_for.empty() ? util::split_list(x_forwarded_for) : forwarded_for(forwarded);
     // Walk from the nearest hop back: each trusted proxy vouches for the one
     // before it; the first hop it cannot vouch for is the client.
     std::string client(peer);
