@@ -121,7 +121,10 @@ class Server:
         self.cleanup()
 
     # --- HTTP ---------------------------------------------------------------
-    def request(self, method, path, json_body=None, body=None, token=None, headers=None, form=None):
+    def request(self, method, path, json_body=None, body=None, token=None, headers=None, form=None,
+                source=None, dest="127.0.0.1", content_type=None):
+        """One request on a fresh connection, from `source` (default: any) to
+        `dest`; content_type overrides the body's own."""
         h = dict(headers or {})
         if json_body is not None:
             body = json.dumps(json_body)
@@ -129,9 +132,12 @@ class Server:
         if form is not None:
             body = urllib.parse.urlencode(form)
             h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if content_type is not None:
+            h["Content-Type"] = content_type
         if token is not None:
             h["Authorization"] = f"Bearer {token}"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection(dest, self.port, timeout=60,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()

@@ -35,43 +35,10 @@ def setUpModule():
         subprocess.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], check=True, capture_output=True)
 
 
-class Reply:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    def json(self):
-        return json.loads(self.body)
-
-    @property
-    def detail(self):
-        return self.json()["detail"]
-
-    def __repr__(self):
-        return f"<{self.status} {self.body[:300]!r}>"
-
-
-def call(server, method, path, json_body=None, form=None, body=None, token=None, headers=None, source=None,
-         dest="127.0.0.1", content_type=None):
-    """One request on a fresh connection, from `source` to `dest`. Headers given
-    (Host included) are sent as they are; content_type overrides the body's own."""
-    h = dict(headers or {})
-    if json_body is not None:
-        body = json.dumps(json_body)
-        h.setdefault("Content-Type", "application/json")
-    if form is not None:
-        body = urllib.parse.urlencode(form)
-        h.setdefault("Content-Type", "application/x-www-form-urlencoded")
-    if content_type is not None:
-        h["Content-Type"] = content_type
-    if token is not None:
-        h["Authorization"] = f"Bearer {token}"
-    conn = http.client.HTTPConnection(dest, server.port, timeout=60, source_address=(source, 0) if source else None)
-    try:
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace"))
-    finally:
-        conn.close()
+def call(server, method, path, **kw):
+    """One request on a fresh connection (harness.Server.request: source, dest,
+    content_type and headers as given, Host included)."""
+    return server.request(method, path, **kw)
 
 
 def login(server, username, password="password123", **kw):
@@ -594,6 +561,7 @@ class AllowedHosts(unittest.TestCase):
 
     def test_star_allows_any_host(self):
         with Server(args=("--allowed-hosts", "*")) as s:
+            # Host header values only: every packet goes to 127.0.0.1.
             for host in (f"evil.example:{s.port}", "anything", f"10.1.2.3:{s.port}"):
                 self.assertEqual(with_host(host)(s).status, 401, host)
 
@@ -892,6 +860,7 @@ class ReviewFindings(unittest.TestCase):
 
     def test_a_second_forwarding_line_counts_for_the_setup_code(self):
         # HAProxy adds its own X-Forwarded-For line: an empty first line must not hide it.
+        # (192.0.2.55 is only header text; the request goes to 127.0.0.1.)
         with Server() as s:
             body = json.dumps({"username": "mallory", "password": "password123"}).encode()
             answer = raw_request(s, (f"POST /users/ HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\nConnection: close\r\n"
