@@ -3,6 +3,7 @@
 // store: paths, query strings, headers, form and JSON bodies.
 // "Authorization: Bearer ADMIN" / "Bearer VIEWER" in the input stand for
 // real tokens, so the fuzzer reaches the protected handlers too.
+// It goes through the same chain as the server (Host, CORS, authentication).
 // Oracles besides the sanitizers: a status in 100..599, every 401 with
 // WWW-Authenticate, and every JSON answer parses as JSON.
 #include "api/read_cache.hpp"
@@ -12,6 +13,7 @@
 #include "auth/token.hpp"
 #include "log/logging.hpp"
 #include "api/status_hub.hpp"
+#include "http/middleware.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <boost/beast/http.hpp>
@@ -42,6 +44,9 @@ struct World {
     std::unique_ptr<gw::service::Devices> devices;
     gw::events::Subscription cache_events, hub_events;
     std::unique_ptr<gw::api::Router> router;
+    gw::http::HostPolicy hosts{"127.0.0.1", 8000, {"*"}};  // any Host: the handlers are what is fuzzed
+    gw::http::CorsPolicy cors{{"https://ops.example"}};
+    std::unique_ptr<gw::http::Chain> chain;
     std::string admin_token;
     std::string viewer_token;
 
@@ -63,6 +68,7 @@ struct World {
         router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices}, tokens,
                                                                        *cache, hub, throttle, std::chrono::seconds(1800),
                                                                        true, nullptr});
+        chain = std::make_unique<gw::http::Chain>(gw::http::Chain::standard(*router, hosts, cors));
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::system_clock::now().time_since_epoch()).count();
         admin_token = tokens.issue("admin", store->find_user("admin")->id, 0, now, std::chrono::hours(24));
@@ -87,12 +93,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string authorization(message[http::field::authorization]);
     if (authorization == "Bearer ADMIN") authorization = "Bearer " + world.admin_token;
     if (authorization == "Bearer VIEWER") authorization = "Bearer " + world.viewer_token;
-    const gw::api::Request request{std::string(message.method_string()), std::string(message.target()),
-                                   authorization, std::string(message[http::field::content_type]),
-                                   message.body(), "127.0.0.1"};
+    gw::http::Exchange exchange({std::string(message.method_string()), std::string(message.target()),
+                                 authorization, std::string(message[http::field::content_type]), message.body(),
+                                 "127.0.0.1"},
+                                *world.router);
+    exchange.host = message[http::field::host];
+    exchange.origin = message[http::field::origin];
+    exchange.requested_method = message[http::field::access_control_request_method];
     gw::api::Response response;
     try {
-        response = world.router->handle(request);
+        response = world.chain->serve(exchange);
     } catch (const std::exception&) {
         return 0;  // the server answers 500 and logs; the sanitizers still watch for worse
     }

@@ -47,18 +47,6 @@ Response too_many(std::int64_t wait, std::string_view what) {
     return r;
 }
 
-// The caller's account when the request carries a valid token, else nullopt
-// (a registration needs no token; a bad one is answered by the caller).
-std::optional<store::User> token_holder(const AppContext& app, const Call& call, std::optional<Response>& refusal) {
-    if (!bearer_token(call.request.authorization)) return std::nullopt;
-    auto outcome = authenticate(app, call.request.authorization);
-    if (auto* failure = std::get_if<Response>(&outcome)) {
-        refusal = std::move(*failure);
-        return std::nullopt;
-    }
-    return std::get<store::User>(std::move(outcome));
-}
-
 // The first account becomes admin. When none exists yet, a registration that
 // does not come straight from this machine (another address, or through a
 // proxy: any forwarding header) must show the setup code from the log, so a
@@ -80,9 +68,9 @@ std::optional<Response> refuse_first_account(const AppContext& app, const Call& 
 }  // namespace
 
 Response register_user(const AppContext& app, const Call& call) {
-    std::optional<Response> refusal;
-    const auto caller = token_holder(app, call, refusal);
-    const bool by_admin = caller && caller->role == store::Role::admin;
+    // A token is optional here: call.user when a valid one came; the 401 a
+    // bad one earned is answered only when the caller needed to be an admin.
+    const bool by_admin = call.user && call.user->role == store::Role::admin;
 
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
@@ -98,7 +86,7 @@ Response register_user(const AppContext& app, const Call& call) {
     // Registration is open to anyone unless closed; then, and to choose a
     // role, the caller must be an admin.
     if (!by_admin && (!app.registration_open || role)) {
-        if (refusal) return std::move(*refusal);
+        if (call.credential_refusal) return *call.credential_refusal;
         return error_response(403, app.registration_open ? "Not enough permissions" : "Registration is closed");
     }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Bearer-token authentication, the middleware in front of protected handlers.
+// Bearer-token authentication, for the chain's authentication stage
+// (http/middleware.hpp), the only caller.
 //
 // A request without "Authorization: Bearer <jwt>" is 401 "Not authenticated";
 // a token that is malformed, badly signed, of another algorithm, expired,

@@ -21,6 +21,9 @@ struct Call {
     std::vector<std::pair<std::string, std::string>> query;  // decoded
     std::vector<std::int64_t> ids;                            // path ids, in order
     std::optional<store::User> user;                          // set on protected routes
+    // Where a token is optional (Access::optional_user): the 401 that a sent
+    // but invalid token earned, for the handler to answer if it needs the account.
+    std::optional<Response> credential_refusal;
 };
 
 using Handler = Response (*)(const AppContext&, const Call&);

@@ -15,7 +15,6 @@
 
 namespace gatewatch::api {
 
-enum class Access { anyone, user, admin };
 // What a route's body must be: a body of another Content-Type is 415 (a
 // browser sends text/plain across sites without asking first, so a JSON body
 // under that type is how another site's page would post here).
@@ -37,25 +36,25 @@ using enum Body;
 
 // clang-format off
 constexpr std::array k_routes = {
-    Route{"POST",   "/users",                      anyone, json, true,  accounts::register_user},
-    Route{"POST",   "/token",                      anyone, form, true,  accounts::login},
-    Route{"GET",    "/users/me",                   user,   none, false, accounts::me},
-    Route{"POST",   "/users/me/password",          user,   json, true,  accounts::change_password},
-    Route{"POST",   "/users/me/logout-all",        user,   none, false, accounts::logout_all},
-    Route{"GET",    "/protected-data",             user,   none, false, accounts::protected_data},
-    Route{"GET",    "/rooms",                      user,   none, false, rooms::list},
-    Route{"POST",   "/rooms",                      admin,  json, false, rooms::create},
-    Route{"GET",    "/rooms/{room_id}",            user,   none, false, rooms::get},
-    Route{"PUT",    "/rooms/{room_id}",            admin,  json, false, rooms::update},
-    Route{"DELETE", "/rooms/{room_id}",            admin,  none, false, rooms::remove},
-    Route{"GET",    "/devices",                    user,   none, false, devices::list},
-    Route{"POST",   "/devices",                    admin,  json, false, devices::create},
-    Route{"GET",    "/devices/{device_id}",        user,   none, false, devices::get},
-    Route{"PUT",    "/devices/{device_id}",        admin,  json, false, devices::update},
-    Route{"DELETE", "/devices/{device_id}",        admin,  none, false, devices::remove},
-    Route{"GET",    "/devices/{device_id}/status", user,   none, false, status::one},
-    Route{"GET",    "/device_status",              user,   none, false, status::all},
-    Route{"GET",    "/ws/status",                  user,   none, false, status::socket_without_upgrade},
+    Route{"POST",   "/users",                      optional_user, json, true,  accounts::register_user},
+    Route{"POST",   "/token",                      anyone,        form, true,  accounts::login},
+    Route{"GET",    "/users/me",                   user,          none, false, accounts::me},
+    Route{"POST",   "/users/me/password",          user,          json, true,  accounts::change_password},
+    Route{"POST",   "/users/me/logout-all",        user,          none, false, accounts::logout_all},
+    Route{"GET",    "/protected-data",             user,          none, false, accounts::protected_data},
+    Route{"GET",    "/rooms",                      user,          none, false, rooms::list},
+    Route{"POST",   "/rooms",                      admin,         json, false, rooms::create},
+    Route{"GET",    "/rooms/{room_id}",            user,          none, false, rooms::get},
+    Route{"PUT",    "/rooms/{room_id}",            admin,         json, false, rooms::update},
+    Route{"DELETE", "/rooms/{room_id}",            admin,         none, false, rooms::remove},
+    Route{"GET",    "/devices",                    user,          none, false, devices::list},
+    Route{"POST",   "/devices",                    admin,         json, false, devices::create},
+    Route{"GET",    "/devices/{device_id}",        user,          none, false, devices::get},
+    Route{"PUT",    "/devices/{device_id}",        admin,         json, false, devices::update},
+    Route{"DELETE", "/devices/{device_id}",        admin,         none, false, devices::remove},
+    Route{"GET",    "/devices/{device_id}/status", user,          none, false, status::one},
+    Route{"GET",    "/device_status",              user,          none, false, status::all},
+    Route{"GET",    "/ws/status",                  user,          none, false, status::socket_without_upgrade},
 };
 // clang-format on
 
@@ -124,6 +123,8 @@ Response static_file(const web::StaticSite* site, std::string_view method, std::
 
 bool PreparedRequest::cpu_heavy() const { return route_ != nullptr && route_->cpu_heavy; }
 
+Access PreparedRequest::access() const { return route_ != nullptr ? route_->access : Access::anyone; }
+
 PreparedRequest Router::prepare(const Request& request) const {
     PreparedRequest p;
     p.request_ = &request;
@@ -146,7 +147,8 @@ PreparedRequest Router::prepare(const Request& request) const {
     return p;
 }
 
-Response Router::handle(const PreparedRequest& prepared) const {
+Response Router::handle(const PreparedRequest& prepared, std::optional<store::User> user,
+                        std::optional<Response> refusal) const {
     if (!prepared.valid_target_) return error_response(400, "Invalid request target");
     const Route* route = prepared.route_;
     if (route == nullptr) {
@@ -157,13 +159,11 @@ Response Router::handle(const PreparedRequest& prepared) const {
     }
 
     const Request& request = *prepared.request_;
-    Call call{request, prepared.query_, {}, std::nullopt};
-    if (route->access != Access::anyone) {
-        auto outcome = authenticate(app_, request.authorization);
-        if (auto* failure = std::get_if<Response>(&outcome)) return std::move(*failure);
-        call.user = std::move(std::get<store::User>(outcome));
-        if (route->access == Access::admin && call.user->role != store::Role::admin) return forbidden();
-    }
+    Call call{request, prepared.query_, {}, std::move(user), std::move(refusal)};
+    const bool needs_user = route->access == Access::user || route->access == Access::admin;
+    // The chain answers 401 before this; a missing account here is a wiring fault, refused all the same.
+    if (needs_user && !call.user) return unauthorized("Not authenticated");
+    if (route->access == Access::admin && call.user->role != store::Role::admin) return forbidden();
     if (!body_type_allowed(route->body, request)) return error_response(415, "Unsupported media type");
 
     ValidationErrors errors;

@@ -2,7 +2,8 @@
 // Maps a request to its handler, in the order FastAPI answers:
 //   unknown path -> 404 {"detail":"Not Found"}
 //   known path, other method -> 405 {"detail":"Method Not Allowed"} + Allow
-//   protected route -> authentication (401) and role (403)
+//   protected route -> authentication (401) and role (403), by the chain in
+//                      front (http/middleware.hpp), which hands in the account
 //   a body whose Content-Type the route does not take -> 415
 //   path ids that are not positive 64-bit integers -> 422
 //   then the handler.
@@ -12,6 +13,7 @@
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,11 +22,18 @@ namespace gatewatch::api {
 
 struct Route;  // one row of the route table (router.cpp)
 
+// Who may call a route: anyone; anyone, with the account of a token when one
+// is sent (registration: an admin creating accounts); a user; an admin.
+enum class Access { anyone, optional_user, user, admin };
+
 // A request parsed and routed once; the server looks at cpu_heavy() and then
 // hands it to Router::handle(), possibly on another thread.
 class PreparedRequest {
 public:
     [[nodiscard]] bool cpu_heavy() const;
+    // Who may call the matched route (anyone when no route matched: a 404,
+    // a 405 or a dashboard file).
+    [[nodiscard]] Access access() const;
 
 private:
     friend class Router;
@@ -43,8 +52,11 @@ public:
 
     // `request` must outlive the result.
     [[nodiscard]] PreparedRequest prepare(const Request& request) const;
-    [[nodiscard]] Response handle(const PreparedRequest& prepared) const;
-    [[nodiscard]] Response handle(const Request& request) const { return handle(prepare(request)); }
+    // `user`: the account the chain authenticated, when the route's access
+    // names one; the router checks the role (403), never a token.
+    // `refusal`: for Access::optional_user, the 401 a sent but invalid token earned.
+    [[nodiscard]] Response handle(const PreparedRequest& prepared, std::optional<store::User> user,
+                                  std::optional<Response> refusal = std::nullopt) const;
 
     // True when the request's handler hashes a password (login, registration):
     // the server runs those on its hashing pool, not on an I/O thread.

@@ -33,7 +33,7 @@ public:
     }
 
 private:
-    asio::awaitable<api::Response> respond(const api::Request& request);
+    asio::awaitable<api::Response> respond(const Exchange& exchange);
     asio::awaitable<void> refuse_connection(beast::tcp_stream& stream);
     asio::awaitable<void> refuse(unsigned status, std::string_view detail);
 
@@ -44,11 +44,11 @@ private:
     bool upgraded_ = false;  // the stream went to a status socket
 };
 
-// The router's answer; on the hashing pool when the route hashes a password.
-asio::awaitable<api::Response> HttpSession::respond(const api::Request& request) {
+// The handler's answer; on the hashing pool when the route hashes a password.
+asio::awaitable<api::Response> HttpSession::respond(const Exchange& exchange) {
+    const api::Request& request = exchange.request;
     try {
-        const auto prepared = state_.router.prepare(request);  // parsed and routed once
-        if (!prepared.cpu_heavy()) co_return state_.router.handle(prepared);
+        if (!exchange.route.cpu_heavy()) co_return state_.chain.handle(exchange);
         const std::string client = net::client_key(request.client_address);
         if (!state_.enter_hash_queue(client)) {
             api::Response busy = api::error_response(503, "Server busy, try again shortly");
@@ -61,7 +61,7 @@ asio::awaitable<api::Response> HttpSession::respond(const api::Request& request)
             ~Release() { state.leave_hash_queue(client); }
         } release{state_, client};
         co_return co_await asio::co_spawn(
-            state_.hash_pool, [&]() -> asio::awaitable<api::Response> { co_return state_.router.handle(prepared); },
+            state_.hash_pool, [&]() -> asio::awaitable<api::Response> { co_return state_.chain.handle(exchange); },
             asio::use_awaitable);
     } catch (const std::exception& e) {
         spdlog::error("{} {}: {}", request.method, request.target.substr(0, request.target.find('?')), e.what());
@@ -131,7 +131,6 @@ asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
             buffer.commit(n);
         }
         busy_ = true;
-        const auto started = std::chrono::steady_clock::now();
 
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(state_.options.header_limit));
@@ -157,18 +156,8 @@ asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
         }
 
         auto& message = parser.get();
-        const std::string_view origin = message[bhttp::field::origin];
         if (message.count(bhttp::field::host) > 1) {  // RFC 9112 3.2: exactly one
             co_await refuse(400, "Bad Request: more than one Host header");
-            break;
-        }
-        if (!state_.hosts.allows(message[bhttp::field::host])) {
-            // Another name resolving to us (DNS rebinding), or a mistake.
-            auto out = to_beast(api::error_response(421, "Misdirected request"), message.version(), false);
-            stream.expires_after(state_.options.request_timeout);
-            co_await bhttp::async_write(stream, out, use_tuple);
-            spdlog::info("{} {} 421 (host not allowed)", std::string(message.method_string()),
-                         std::string(message.target().substr(0, message.target().find('?'))));
             break;
         }
         // A proxy may add its own line rather than extend the client's:
@@ -176,54 +165,40 @@ asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
         const std::string forwarded = joined(message, "Forwarded");
         const std::string x_forwarded_for = joined(message, "X-Forwarded-For");
         const bool proxied = message.count("Forwarded") + message.count("X-Forwarded-For") > 0;
-        const std::string client = state_.options.proxies.client_of(peer_address, forwarded, x_forwarded_for);
-        if (websocket::is_upgrade(message) && api::is_status_socket_path(message.target())) {
-            if (!state_.options.cors.allows_socket(origin, message[bhttp::field::host])) {
-                auto out = to_beast(api::error_response(403, "Origin not allowed"), message.version(), false);
-                co_await bhttp::async_write(stream, out, use_tuple);
-                spdlog::info("GET /ws/status 403 (origin {} not allowed)", origin);
-                break;
-            }
-            api::Request upgrade{"GET", std::string(message.target()),
-                                 std::string(message[bhttp::field::authorization]), {}, {}, client};
-            // Taken before the check: a revocation from here on is seen.
-            const std::uint64_t epoch_at_check = state_.credentials_epoch.load();
-            auto grant = api::authenticate_socket(state_.router.app(), upgrade);
-            if (auto* refusal = std::get_if<api::Response>(&grant)) {
-                auto out = to_beast(std::move(*refusal), message.version(), false);
-                co_await bhttp::async_write(stream, out, use_tuple);
-                spdlog::info("GET /ws/status {} (handshake refused)", out.result_int());
-                break;
-            }
-            spdlog::info("GET /ws/status 101 ({})", std::get<api::SocketGrant>(grant).user.username);
+        Exchange exchange({std::string(message.method_string()), std::string(message.target()),
+                           std::string(message[bhttp::field::authorization]),
+                           std::string(message[bhttp::field::content_type]), std::move(message.body()),
+                           state_.options.proxies.client_of(peer_address, forwarded, x_forwarded_for), proxied},
+                          state_.router);
+        exchange.host = message[bhttp::field::host];
+        exchange.origin = message[bhttp::field::origin];
+        exchange.requested_method = message[bhttp::field::access_control_request_method];
+        exchange.socket_upgrade = websocket::is_upgrade(message) && api::is_status_socket_path(message.target());
+        // Taken before the token is checked: a revocation from here on is seen by the socket.
+        const std::uint64_t epoch_at_check = state_.credentials_epoch.load();
+
+        auto refusal = state_.chain.enter(exchange);
+        if (!refusal && exchange.socket_upgrade) {
+            api::Response switching;
+            switching.status = 101;
+            state_.chain.leave(exchange, switching);
             upgraded_ = true;  // the stream is the WebSocket's now: nothing here may touch it
-            co_await run_status_socket(state_, std::move(stream), parser.release(),
-                                       std::get<api::SocketGrant>(std::move(grant)), context_, client_address,
-                                       epoch_at_check);
+            co_await run_status_socket(state_, std::move(stream), parser.release(), std::move(*exchange.grant),
+                                       context_, client_address, epoch_at_check);
             co_return;
         }
-        api::Request request{std::string(message.method_string()), std::string(message.target()),
-                             std::string(message[bhttp::field::authorization]),
-                             std::string(message[bhttp::field::content_type]), std::move(message.body()),
-                             client, proxied};
-        const bool keep_alive = message.keep_alive() && !state_.stopping;
-        auto preflight = state_.options.cors.preflight(request.method, origin,
-                                                message[bhttp::field::access_control_request_method]);
+        // Not a conditional expression: GCC 12 destroys a temporary twice
+        // when one arm of `?:` is a co_await.
         api::Response response;
-        if (preflight) {
-            response = std::move(*preflight);
-        } else {
-            response = co_await respond(request);
-        }
-        for (auto& header : state_.options.cors.response_headers(origin)) response.headers.push_back(std::move(header));
-        const unsigned status = response.status;
+        if (refusal)
+            response = std::move(*refusal);
+        else
+            response = co_await respond(exchange);
+        state_.chain.leave(exchange, response);
+        const bool keep_alive = message.keep_alive() && !state_.stopping && !exchange.close_connection;
         auto out = to_beast(std::move(response), message.version(), keep_alive);
         stream.expires_after(state_.options.request_timeout);
         auto [write_ec, written] = co_await bhttp::async_write(stream, out, use_tuple);
-
-        const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-        spdlog::info("{} {} {} {:.2f}ms", request.method, request.target.substr(0, request.target.find('?')),
-                     status, elapsed.count());
         if (write_ec || !keep_alive) break;
     }
     boost::system::error_code ignored;

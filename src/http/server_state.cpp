@@ -11,6 +11,7 @@ ServerState::ServerState(ServerOptions opts, const api::Router& r, std::vector<b
       router(r),
       limits(options.caps),
       hosts(options.host, port, options.allowed_hosts),
+      chain(Chain::standard(router, hosts, options.cors)),
       hash_pool(options.hash_threads),
       contexts_(std::move(contexts)),
       status_sockets_(contexts_.size()),

@@ -9,6 +9,7 @@
 // Ownership: connections register a weak_ptr to themselves; the registry
 // never keeps one alive nor points into a coroutine frame.
 #include "api/router.hpp"
+#include "http/middleware.hpp"
 #include "http/server.hpp"
 #include "log/rate_limit.hpp"
 
@@ -43,6 +44,7 @@ public:
     const api::Router& router;
     ConnectionLimits limits;
     const HostPolicy hosts;
+    const Chain chain;  // access log, Host, CORS, authentication: in front of every route and the socket
     boost::asio::thread_pool hash_pool;
     std::atomic<bool> stopping{false};
     // Moves when an account changed (a password, a deletion, a revocation):
