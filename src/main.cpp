@@ -12,6 +12,8 @@
 #include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/change_feed.hpp"
+#include "history/history_thread.hpp"
+#include "store/sqlite_history.hpp"
 #include "service/devices.hpp"
 #include "store/sqlite_store.hpp"
 #include "web/static_site.hpp"
@@ -112,6 +114,7 @@ int serve(const gw::config::Overrides& overrides) {
     const gw::auth::TokenCodec tokens(gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key));
     gw::store::SqliteStore store(db_file);
     spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
+    gw::store::SqliteHistory history_store(db_file.parent_path() / "history.db");
 
     const auto site = load_dashboard(settings);
     const gw::auth::SetupCode setup_code;
@@ -147,7 +150,8 @@ int serve(const gw::config::Overrides& overrides) {
     });
     gw::auth::LoginThrottle throttle;
     const gw::api::Router router({store, {accounts, rooms, devices}, tokens, cache, hub, throttle,
-                                  settings.token_lifetime, settings.registration_open, &site, &setup_code});
+                                  settings.token_lifetime, settings.registration_open, &site, &setup_code,
+                                  &history_store});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval,
@@ -171,6 +175,8 @@ int serve(const gw::config::Overrides& overrides) {
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
     gw::monitor::Monitor monitor(probing, store, bus);
+    // Subscribed before the engine starts, so that its first rounds are kept.
+    gw::history::HistoryThread history(history_store, bus, {settings.history_flush_interval});
 
     // Signals belong here, not to the server: SIGINT or SIGTERM stops the
     // parts in order, from the edge inwards.
@@ -183,6 +189,7 @@ int serve(const gw::config::Overrides& overrides) {
     });
     std::thread signal_thread([&signal_context] { signal_context.run(); });
 
+    history.start();
     monitor.start();
     feed.start();
     server.run();     // until stop(): no new connection, requests in flight finished
@@ -190,6 +197,7 @@ int serve(const gw::config::Overrides& overrides) {
     signal_thread.join();
     feed.stop();      // no more events from other processes
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
+    history.stop();   // the last rounds written, every device `unknown` from now
     spdlog::info("stopped");
     return 0;
 }

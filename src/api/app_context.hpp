@@ -9,6 +9,7 @@
 #include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/devices.hpp"
+#include "store/history_store.hpp"
 #include "store/store.hpp"
 #include "web/static_site.hpp"
 
@@ -33,6 +34,7 @@ struct AppContext {
     bool registration_open = true;
     const web::StaticSite* site = nullptr;  // the dashboard, served where no API route matches
     const auth::SetupCode* setup_code = nullptr;  // null: the first account needs no code (tests)
+    store::HistoryStore* history = nullptr;       // null: no history kept (unit tests of other parts)
 };
 
 }  // namespace gatewatch::api

@@ -63,4 +63,11 @@ Response one(const AppContext&, const Call&);
 Response socket_without_upgrade(const AppContext&, const Call&);
 }  // namespace status
 
+namespace history_routes {
+Response events(const AppContext&, const Call&);
+Response history(const AppContext&, const Call&);
+Response device_uptime(const AppContext&, const Call&);
+Response all_uptime(const AppContext&, const Call&);
+}  // namespace history_routes
+
 }  // namespace gatewatch::api

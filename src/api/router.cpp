@@ -53,6 +53,10 @@ constexpr std::array k_routes = {
     Route{"PUT",    "/devices/{device_id}",        admin,         json, false, devices::update},
     Route{"DELETE", "/devices/{device_id}",        admin,         none, false, devices::remove},
     Route{"GET",    "/devices/{device_id}/status", user,          none, false, status::one},
+    Route{"GET",    "/devices/{device_id}/events", user,          none, false, history_routes::events},
+    Route{"GET",    "/devices/{device_id}/history", user,         none, false, history_routes::history},
+    Route{"GET",    "/devices/{device_id}/uptime", user,          none, false, history_routes::device_uptime},
+    Route{"GET",    "/uptime",                     user,          none, false, history_routes::all_uptime},
     Route{"GET",    "/device_status",              user,          none, false, status::all},
     Route{"GET",    "/ws/status",                  user,          none, false, status::socket_without_upgrade},
 };

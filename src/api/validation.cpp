@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 
 namespace gatewatch::api {
@@ -202,6 +203,61 @@ std::optional<bool> JsonBody::boolean(std::string_view key, bool required) {
         return std::nullopt;
     }
     return read_boolean(*v, with({"body"}, key), errors_);
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM); 't' and 'z' as RFC 3339 allows.
+    std::size_t pos = 0;
+    const auto digits = [&](std::size_t n, int& out) {
+        if (pos + n > text.size()) return false;
+        out = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const char c = text[pos + i];
+            if (c < '0' || c > '9') return false;
+            out = out * 10 + (c - '0');
+        }
+        pos += n;
+        return true;
+    };
+    const auto expect = [&](std::string_view any_of) {
+        if (pos >= text.size() || any_of.find(text[pos]) == std::string_view::npos) return false;
+        ++pos;
+        return true;
+    };
+    int year, month, day, hour, minute, second;
+    if (!digits(4, year) || !expect("-") || !digits(2, month) || !expect("-") || !digits(2, day) ||
+        !expect("Tt ") || !digits(2, hour) || !expect(":") || !digits(2, minute) || !expect(":") ||
+        !digits(2, second))
+        return std::nullopt;
+    std::int64_t millis = 0;
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        int scale = 100;
+        const std::size_t first = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            millis += (text[pos] - '0') * scale;
+            scale /= 10;
+            ++pos;
+        }
+        if (pos == first) return std::nullopt;
+    }
+    int offset_minutes = 0;
+    if (expect("Zz")) {
+    } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+        const int sign = text[pos++] == '-' ? -1 : 1;
+        int oh, om;
+        if (!digits(2, oh) || !expect(":") || !digits(2, om) || oh > 23 || om > 59) return std::nullopt;
+        offset_minutes = sign * (oh * 60 + om);
+    } else {
+        return std::nullopt;
+    }
+    if (pos != text.size()) return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                           std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;  // 60: a leap second
+    const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+    const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    return seconds * 1000 + millis;
 }
 
 }  // namespace gatewatch::api

@@ -74,6 +74,10 @@ std::optional<bool> read_boolean(const boost::json::value& v, boost::json::array
 // A positive id from text (path or query); records int_parsing, int_parsing_size or greater_than.
 std::optional<std::int64_t> read_positive_id(std::string_view text, boost::json::array loc, ValidationErrors& errors);
 
+// An RFC 3339 date-time ("2026-11-25T04:00:00Z", "...T04:00:00.5+01:00"),
+// as milliseconds since the epoch; nullopt for anything else.
+std::optional<std::int64_t> parse_rfc3339(std::string_view text);
+
 // A boolean written as text, as pydantic reads one (true/t/yes/y/on/1, false/f/no/n/off/0,
 // any case); nullopt otherwise. Query parameters and JSON strings both use it.
 std::optional<bool> parse_query_bool(std::string_view text);

@@ -201,6 +201,11 @@ std::vector<Entry> all_settings() {
                         [](Settings& s, const string& v) { s.probe_method = v; }),
         setting<double>("push_interval", "Seconds between WebSocket status messages when nothing changes [5]",
                         [](Settings& s, double v) { s.push_interval = checked_seconds(v, 0.1, 3600, "push_interval"); }),
+        setting<double>("history_flush_interval",
+                        "Seconds between two writes of the rounds' history (a crash loses at most this) [60]",
+                        [](Settings& s, double v) {
+                            s.history_flush_interval = checked_seconds(v, 0.1, 3600, "history_flush_interval");
+                        }),
         setting<string>("web_root",
                         "Folder of the dashboard's built files; none: serve the API only [the build's dashboard folder]",
                         [](Settings& s, const string& v) {

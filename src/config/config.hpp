@@ -63,6 +63,9 @@ struct Settings {
     std::string probe_method = "auto";  // auto, datagram, raw, ping
     std::chrono::milliseconds push_interval{5'000};  // WebSocket heartbeat
 
+    // The history: how often rounds are written (status changes: within a second).
+    std::chrono::milliseconds history_flush_interval{60'000};
+
     // The dashboard. By default the folder the build wrote it to; a missing
     // default is a warning (API only), a missing folder that was asked for is fatal.
     std::filesystem::path web_root = GATEWATCH_DEFAULT_WEB_ROOT;

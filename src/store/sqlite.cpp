@@ -39,6 +39,12 @@ Statement& Statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    if (int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
+        throw_error(sqlite3_db_handle(stmt_), rc);
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::nullopt_t) {
     if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) throw_error(sqlite3_db_handle(stmt_), rc);
     return *this;
@@ -58,6 +64,12 @@ std::string Statement::text(int column) const {
     const auto* data = sqlite3_column_text(stmt_, column);
     const int size = sqlite3_column_bytes(stmt_, column);
     return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), static_cast<size_t>(size));
+}
+
+std::string Statement::blob(int column) const {
+    const auto* data = sqlite3_column_blob(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<size_t>(size));
 }
 
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

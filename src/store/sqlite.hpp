@@ -31,6 +31,7 @@ public:
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, std::string_view value);
     Statement& bind(int index, std::nullopt_t);
+    Statement& bind_blob(int index, std::string_view bytes);
     template <typename T>
     Statement& bind(int index, const std::optional<T>& value) {
         return value ? bind(index, *value) : bind(index, std::nullopt);
@@ -38,6 +39,7 @@ public:
     bool step();  // true while a row is available; throws on error
     [[nodiscard]] std::int64_t int64(int column) const;
     [[nodiscard]] std::string text(int column) const;
+    [[nodiscard]] std::string blob(int column) const;
     [[nodiscard]] bool is_null(int column) const;
     [[nodiscard]] std::optional<std::string> optional_text(int column) const;
     [[nodiscard]] std::optional<std::int64_t> optional_int64(int column) const;

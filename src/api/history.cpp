@@ -1,0 +1,195 @@
+// GET /devices/{id}/events, /devices/{id}/history, /devices/{id}/uptime and
+// GET /uptime/: the contract's "History and uptime", read from the history
+// store (history/query.hpp does the arithmetic).
+#include "api/handlers.hpp"
+#include "api/status_hub.hpp"
+#include "api/validation.hpp"
+#include "history/query.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace gatewatch::api::history_routes {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t k_day_ms = 86'400'000;
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::now().time_since_epoch()).count();
+}
+
+std::string time_text(std::int64_t ms) { return format_time(WallClock::time_point(std::chrono::milliseconds(ms))); }
+
+const std::string* query_value(const Call& call, std::string_view key) {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : call.query)
+        if (k == key) found = &v;  // the last one wins, as FastAPI does
+    return found;
+}
+
+// ?from=&to= (RFC 3339; default the last 24 h), in milliseconds.
+std::optional<std::pair<std::int64_t, std::int64_t>> read_range(const Call& call, ValidationErrors& errors) {
+    const std::int64_t now = now_ms();
+    std::int64_t to = now;
+    std::int64_t from = now - k_day_ms;
+    bool ok = true;
+    for (const auto* key : {"from", "to"}) {
+        const std::string* text = query_value(call, key);
+        if (text == nullptr) continue;
+        const auto parsed = parse_rfc3339(*text);
+        if (!parsed) {
+            errors.add({"query", key}, "datetime_parsing", "Input should be a valid datetime (RFC 3339)");
+            ok = false;
+            continue;
+        }
+        (std::string_view(key) == "from" ? from : to) = *parsed;
+    }
+    if (ok && query_value(call, "from") == nullptr && query_value(call, "to") != nullptr) from = to - k_day_ms;
+    if (ok && from > to) {
+        errors.add({"query", "from"}, "value_error", "Value error, from must not be after to");
+        ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return std::pair{from, to};
+}
+
+// An integer query parameter within [low, high].
+std::optional<std::int64_t> read_bounded(const Call& call, std::string_view key, std::int64_t low, std::int64_t high,
+                                         ValidationErrors& errors) {
+    const std::string* text = query_value(call, key);
+    if (text == nullptr) return std::nullopt;
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size()) {
+        errors.add({"query", key}, "int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+        return std::nullopt;
+    }
+    if (value < low) {
+        errors.add({"query", key}, "greater_than_equal", "Input should be greater than or equal to " + std::to_string(low));
+        return std::nullopt;
+    }
+    if (value > high) {
+        errors.add({"query", key}, "less_than_equal", "Input should be less than or equal to " + std::to_string(high));
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<Response> refuse(const AppContext& app, std::int64_t device_id) {
+    if (app.history == nullptr) return error_response(503, "History is not kept by this server");
+    if (!app.store.find_device(device_id)) return error_response(404, "Device not found");
+    return std::nullopt;
+}
+
+json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+// Rounded for the wire: RTTs to the microsecond, fractions to 1e-4.
+double rounded(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
+
+struct Window {
+    const char* name;
+    std::int64_t ms;
+};
+constexpr Window k_windows[] = {{"24h", k_day_ms}, {"7d", 7 * k_day_ms}, {"30d", 30 * k_day_ms}, {"365d", 365 * k_day_ms}};
+
+json::value uptime_of(store::HistoryStore& history, std::int64_t device_id, std::int64_t window_ms, std::int64_t now) {
+    const std::int64_t from = now - window_ms;
+    const auto before = history.last_events_before({device_id}, from);
+    auto changes = history.events(device_id, from, now, 1'000'000);
+    std::reverse(changes.begin(), changes.end());  // oldest first
+    const auto value = history::uptime(before.empty() ? std::nullopt : std::optional(before.front()), changes, from, now);
+    return optional_number(value ? std::optional(rounded(*value, 1e6)) : std::nullopt);
+}
+
+}  // namespace
+
+Response events(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    const auto range = read_range(call, errors);
+    const auto limit = read_bounded(call, "limit", 1, 1000, errors);
+    if (!errors.empty()) return errors.response();
+    if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
+    json::array out;
+    for (const auto& e : app.history->events(call.ids[0], range->first, range->second,
+                                             static_cast<std::size_t>(limit.value_or(100)))) {
+        out.push_back(json::object{{"at", time_text(e.at_ms)},
+                                   {"status", e.status},
+                                   {"previous", e.previous},
+                                   {"unreachable_via", e.unreachable_via ? json::value(*e.unreachable_via) : nullptr},
+                                   {"muted", e.muted}});
+    }
+    return json_response(200, out);
+}
+
+Response history(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    const auto range = read_range(call, errors);
+    const auto step = read_bounded(call, "step", 1, 400LL * 86400, errors);
+    if (!errors.empty()) return errors.response();
+    if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
+    const auto points = history::history(*app.history, call.ids[0], range->first / 1000, range->second / 1000 + 1,
+                                         step, now_ms() / 1000);
+    json::array out;
+    out.reserve(points.points.size());
+    for (const auto& p : points.points) {
+        out.push_back(json::object{
+            {"at", time_text(p.at * 1000)},
+            {"rtt_ms", optional_number(p.rtt_ms ? std::optional(rounded(*p.rtt_ms, 1e3)) : std::nullopt)},
+            {"rtt_ms_max", optional_number(p.rtt_ms_max ? std::optional(rounded(*p.rtt_ms_max, 1e3)) : std::nullopt)},
+            {"loss", rounded(p.loss, 1e4)},
+            {"up", rounded(p.up, 1e4)}});
+    }
+    return json_response(200, json::object{{"device_id", call.ids[0]}, {"step_s", points.step_s}, {"points", out}});
+}
+
+Response device_uptime(const AppContext& app, const Call& call) {
+    if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
+    const std::int64_t now = now_ms();
+    json::object out;
+    for (const auto& w : k_windows) out[w.name] = uptime_of(*app.history, call.ids[0], w.ms, now);
+    return json_response(200, out);
+}
+
+Response all_uptime(const AppContext& app, const Call& call) {
+    if (app.history == nullptr) return error_response(503, "History is not kept by this server");
+    std::int64_t window_ms = k_day_ms;
+    if (const std::string* text = query_value(call, "window")) {
+        const auto* found = std::find_if(std::begin(k_windows), std::end(k_windows),
+                                         [&](const Window& w) { return *text == w.name; });
+        if (found == std::end(k_windows)) {
+            ValidationErrors errors;
+            errors.add({"query", "window"}, "enum", "Input should be '24h', '7d', '30d' or '365d'");
+            return errors.response();
+        }
+        window_ms = found->ms;
+    }
+    const std::int64_t now = now_ms();
+    const std::int64_t from = now - window_ms;
+    std::vector<store::Device> devices;
+    std::vector<std::int64_t> ids;
+    for (auto& d : app.store.list_devices(std::nullopt)) {
+        if (!d.monitored) continue;
+        ids.push_back(d.id);
+        devices.push_back(std::move(d));
+    }
+    // Two reads for every device at once: the status each began the window
+    // with, and the changes inside it (oldest first, grouped by device).
+    std::unordered_map<std::int64_t, store::StatusEvent> before;
+    for (auto& e : app.history->last_events_before(ids, from)) before.emplace(e.device_id, std::move(e));
+    std::unordered_map<std::int64_t, std::vector<store::StatusEvent>> changes;
+    for (auto& e : app.history->events_between(from, now)) changes[e.device_id].push_back(std::move(e));
+    json::object out;
+    for (const auto& d : devices) {
+        const auto b = before.find(d.id);
+        const auto c = changes.find(d.id);
+        const auto value = history::uptime(b == before.end() ? std::nullopt : std::optional(b->second),
+                                           c == changes.end() ? std::vector<store::StatusEvent>{} : c->second, from, now);
+        out[d.ip] = optional_number(value ? std::optional(rounded(*value, 1e6)) : std::nullopt);
+    }
+    return json_response(200, out);
+}
+
+}  // namespace gatewatch::api::history_routes

@@ -1,0 +1,131 @@
+#include "history/history_thread.hpp"
+
+#include "log/rate_limit.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+#include <pthread.h>
+
+#include <future>
+#include <thread>
+
+namespace gatewatch::history {
+namespace asio = boost::asio;
+
+namespace {
+std::int64_t wall_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+}  // namespace
+
+struct HistoryThread::Impl {
+    store::HistoryStore& store;
+    events::EventBus& bus;
+    HistoryOptions options;
+    Recorder recorder;
+    asio::io_context ioc{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+    asio::steady_timer flush_timer{ioc};
+    asio::steady_timer events_timer{ioc};
+    asio::steady_timer retention_timer{ioc};
+    bool events_timer_armed = false;
+    std::future<void> retention;  // the running retention, if any
+    events::Subscription subscription;
+    std::thread thread;
+    log::RateLimit warnings{std::chrono::seconds(60)};
+
+    Impl(store::HistoryStore& s, events::EventBus& b, HistoryOptions o)
+        : store(s), bus(b), options(o), recorder(s, wall_seconds) {}
+
+    void on_event(const events::Event& event) {
+        if (std::holds_alternative<events::Reload>(event)) {
+            if (warnings.due()) spdlog::warn("history: fell behind the probe engine; some rounds were not recorded");
+            return;
+        }
+        try {
+            recorder.apply(event);
+        } catch (const std::exception& e) {
+            if (warnings.due()) spdlog::error("history: {}", e.what());
+        }
+        if (recorder.has_pending_events() && !events_timer_armed) {
+            events_timer_armed = true;
+            events_timer.expires_after(std::chrono::milliseconds(500));
+            events_timer.async_wait([this](boost::system::error_code ec) {
+                events_timer_armed = false;
+                if (!ec) guarded("writing status changes", [this] { recorder.flush_events(); });
+            });
+        }
+    }
+
+    template <typename Work>
+    void guarded(const char* what, Work&& task) {
+        try {
+            task();
+        } catch (const std::exception& e) {
+            if (warnings.due()) spdlog::error("history: {}: {}", what, e.what());
+        }
+    }
+
+    void arm_flush() {
+        flush_timer.expires_after(options.flush_interval);
+        flush_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            guarded("writing rounds", [this] { recorder.flush(); });
+            arm_flush();
+        });
+    }
+
+    void arm_retention(std::chrono::milliseconds after) {
+        retention_timer.expires_after(after);
+        retention_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            // Off this thread: removing a day of chunks takes seconds at 100,000 devices.
+            if (!retention.valid() || retention.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                retention = std::async(std::launch::async, [this] {
+                    pthread_setname_np(pthread_self(), "gw-retention");
+                    Recorder trimmer(store, wall_seconds);
+                    guarded("removing old history", [&] { trimmer.retain(); });
+                });
+            }
+            arm_retention(options.retention_interval);
+        });
+    }
+};
+
+HistoryThread::HistoryThread(store::HistoryStore& store, events::EventBus& bus, HistoryOptions options)
+    : impl_(std::make_unique<Impl>(store, bus, options)) {
+    impl_->subscription = bus.subscribe(impl_->ioc.get_executor(), options.queue_capacity,
+                                        [impl = impl_.get()](const events::Event& e) { impl->on_event(e); });
+}
+
+HistoryThread::~HistoryThread() { stop(); }
+
+void HistoryThread::start() {
+    if (impl_->thread.joinable()) return;
+    impl_->arm_flush();
+    impl_->arm_retention(std::chrono::seconds(30));  // soon after a start, then hourly
+    impl_->thread = std::thread([impl = impl_.get()] {
+        pthread_setname_np(pthread_self(), "gw-history");
+        impl->ioc.run();
+    });
+}
+
+void HistoryThread::stop() {
+    if (!impl_->thread.joinable()) return;
+    asio::post(impl_->ioc, [impl = impl_.get()] {
+        impl->subscription = {};  // nothing more arrives; what was queued is dropped
+        impl->flush_timer.cancel();
+        impl->events_timer.cancel();
+        impl->retention_timer.cancel();
+        impl->guarded("writing the last rounds", [impl] { impl->recorder.stop(); });
+        impl->work.reset();
+    });
+    impl_->thread.join();
+    if (impl_->retention.valid()) impl_->retention.wait();
+}
+
+}  // namespace gatewatch::history

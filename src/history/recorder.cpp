@@ -1,0 +1,203 @@
+#include "history/recorder.hpp"
+
+#include "util/overloaded.hpp"
+
+#include <chrono>
+
+namespace gatewatch::history {
+
+namespace {
+
+std::int64_t seconds_of(events::WallClock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+std::int64_t millis_of(events::WallClock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+std::int64_t minute_of(std::int64_t t) { return t - ((t % 60) + 60) % 60; }
+
+}  // namespace
+
+Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)) {}
+
+void Recorder::apply(const events::Event& event) {
+    std::visit(util::Overloaded{
+                   [&](const events::RoundFinished& e) {
+                       record_round(e.device_id, seconds_of(e.at), e.ok, e.rtt_ms, e.loss);
+                   },
+                   [&](const events::StatusChanged& e) { record_status(e.device_id, millis_of(e.at), e.from, e.to); },
+                   [&](const events::DeviceRemoved& e) { forget(e.device.id); },
+                   [](const auto&) {},
+               },
+               event);
+}
+
+void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes) {
+    closed_.push_back({device_id, static_cast<int>(level), start, bytes});
+}
+
+// After a start, the chunks this device was filling before it: the newest
+// hour and minute chunks, and the rounds stored after the last minute bucket
+// (a stop or a crash in mid-minute, or in mid-hour), summed again as if they
+// had just arrived, so no minute or hour is lost or counted twice.
+void Recorder::load(std::int64_t device_id, Series& s, std::int64_t at) {
+    s.loaded = true;
+    const auto latest = [&](Level level) {
+        auto stored = store_.latest_chunk(device_id, static_cast<int>(level), at);
+        return stored ? std::move(*stored) : store::SeriesChunk{device_id, static_cast<int>(level),
+                                                                chunk_start(level, at), {}};
+    };
+    const auto hours = latest(Level::hour);
+    s.hours.emplace(Level::hour, hours.start, hours.data);
+    const auto minutes = latest(Level::minute);
+    s.minutes.emplace(Level::minute, minutes.start, minutes.data);
+    const auto last_minute = s.minutes->last_at();
+    const std::int64_t summed_until = last_minute ? *last_minute + 60 : s.minutes->start();
+    const auto stored = store_.chunks(device_id, static_cast<int>(Level::round), chunk_start(Level::round, summed_until),
+                                      at + 1);
+    for (const auto& chunk : stored) {
+        for (const Round& r : decode_rounds(chunk.start, chunk.data)) {
+            if (r.at < summed_until || r.at > at) continue;
+            if (s.minute_at >= 0 && minute_of(r.at) != s.minute_at) close_minute(device_id, s);
+            s.minute_at = minute_of(r.at);
+            s.minute_rounds.push_back(r);
+        }
+    }
+    if (!stored.empty() && stored.back().start == chunk_start(Level::round, at))
+        s.rounds.emplace(stored.back().start, stored.back().data);
+    else
+        s.rounds.emplace(chunk_start(Level::round, at));
+}
+
+void Recorder::record_round(std::int64_t device_id, std::int64_t at, bool ok, std::optional<double> rtt_ms_value,
+                            std::optional<double> loss) {
+    Series& s = series_[device_id];
+    if (!s.loaded) load(device_id, s, at);
+
+    if (s.minute_at >= 0 && minute_of(at) != s.minute_at) close_minute(device_id, s);
+
+    Round round;
+    round.at = at;
+    round.ok = ok && rtt_ms_value.has_value();
+    round.loss = loss_code(loss.value_or(ok ? 0.0 : 1.0));
+    if (round.ok) round.rtt = rtt_code(*rtt_ms_value);
+
+    const std::int64_t start = chunk_start(Level::round, at);
+    if (s.rounds->start() != start) {
+        if (s.rounds_dirty) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes());
+        s.rounds.emplace(start);
+    }
+    s.rounds->append(round);
+    s.rounds_dirty = true;
+
+    s.minute_at = minute_of(at);
+    s.minute_rounds.push_back(round);
+}
+
+void Recorder::close_minute(std::int64_t device_id, Series& s) {
+    if (s.minute_rounds.empty()) {
+        s.minute_at = -1;
+        return;
+    }
+    const Bucket bucket = summarise(s.minute_at, s.minute_rounds);
+    s.minute_rounds.clear();
+    s.minute_at = -1;
+    const std::int64_t start = chunk_start(Level::minute, bucket.at);
+    if (s.minutes->start() != start) {
+        close_hour(device_id, s);
+        s.minutes.emplace(Level::minute, start);
+    }
+    s.minutes->append(bucket);
+    s.minutes_dirty = true;
+}
+
+// The hour of minute buckets that s.minutes holds becomes one hour bucket.
+void Recorder::close_hour(std::int64_t device_id, Series& s) {
+    if (s.minutes->empty()) return;
+    const auto buckets = decode_buckets(Level::minute, s.minutes->start(), s.minutes->bytes());
+    if (s.minutes_dirty) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
+    s.minutes_dirty = false;
+    const Bucket hour = summarise(s.minutes->start(), buckets);
+    const std::int64_t start = chunk_start(Level::hour, hour.at);
+    if (s.hours->start() != start) {
+        if (s.hours_dirty) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes());
+        s.hours.emplace(Level::hour, start);
+    }
+    // After a restart the stored hour may already have been summed.
+    if (s.hours->last_at().value_or(INT64_MIN) < hour.at) {
+        s.hours->append(hour);
+        s.hours_dirty = true;
+    }
+    s.minutes.emplace(Level::minute, chunk_start(Level::minute, s.minutes->start() + spec(Level::minute).chunk_s));
+}
+
+void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to) {
+    series_[device_id].status = to;
+    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), std::nullopt, false});
+}
+
+void Recorder::forget(std::int64_t device_id) {
+    series_.erase(device_id);
+    std::erase_if(closed_, [&](const store::SeriesChunk& c) { return c.device_id == device_id; });
+    std::erase_if(events_, [&](const store::StatusEvent& e) { return e.device_id == device_id; });
+    store_.forget_device(device_id);
+}
+
+void Recorder::flush() {
+    const std::int64_t now = now_();
+    std::vector<store::SeriesChunk> batch = std::move(closed_);
+    closed_.clear();
+    for (auto& [id, s] : series_) {
+        if (!s.loaded) continue;
+        // A device that stopped reporting (removed from monitoring, or the
+        // engine behind): its minute and hour still end on time.
+        if (s.minute_at >= 0 && s.minute_at + 60 <= now) close_minute(id, s);
+        if (!s.minutes->empty() && s.minutes->start() + spec(Level::minute).chunk_s <= minute_of(now) &&
+            s.minute_at < 0)
+            close_hour(id, s);
+        if (s.rounds_dirty) batch.push_back({id, static_cast<int>(Level::round), s.rounds->start(), s.rounds->bytes()});
+        if (s.minutes_dirty)
+            batch.push_back({id, static_cast<int>(Level::minute), s.minutes->start(), s.minutes->bytes()});
+        if (s.hours_dirty) batch.push_back({id, static_cast<int>(Level::hour), s.hours->start(), s.hours->bytes()});
+    }
+    // Pushed by the closes above, after the batch was taken.
+    for (auto& c : closed_) batch.push_back(std::move(c));
+    closed_.clear();
+    try {
+        store_.write(batch, events_);
+    } catch (...) {
+        closed_ = std::move(batch);  // written again next time (a chunk replaces itself: no duplicates)
+        throw;
+    }
+    events_.clear();
+    for (auto& [id, s] : series_) s.rounds_dirty = s.minutes_dirty = s.hours_dirty = false;
+}
+
+void Recorder::flush_events() {
+    if (events_.empty()) return;
+    store_.write({}, events_);
+    events_.clear();
+}
+
+void Recorder::retain() {
+    const std::int64_t now = now_();
+    for (Level level : {Level::round, Level::minute, Level::hour}) {
+        const LevelSpec l = spec(level);
+        // A chunk goes once it ended `keep_s` ago: it started at or before now - keep - chunk.
+        store_.trim(static_cast<int>(level), now - l.keep_s - l.chunk_s + 1);
+    }
+    store_.trim_events((now - spec(Level::hour).keep_s) * 1000);
+}
+
+void Recorder::stop() {
+    const std::int64_t now_ms = now_() * 1000;
+    for (auto& [id, s] : series_) {
+        if (s.status == monitor::Status::unknown) continue;
+        events_.push_back({id, now_ms, monitor::to_string(monitor::Status::unknown), monitor::to_string(s.status),
+                           std::nullopt, false});
+        s.status = monitor::Status::unknown;
+    }
+    flush();
+}
+
+}  // namespace gatewatch::history

@@ -1,0 +1,83 @@
+#pragma once
+// Turns rounds and status changes into stored history.
+//
+// Each round is appended, encoded, to its device's open 10-minute chunk;
+// when a minute ends its rounds become a minute bucket, when an hour ends
+// its minute buckets an hour bucket (history/series.hpp). Nothing is written
+// per round: flush() writes every chunk that changed since the last flush,
+// and the status changes, in one transaction. Retention (retain()) removes
+// what is older than each level keeps, so the database stops growing.
+// After a restart, a device's open chunks are read back before its first
+// new round is appended to them.
+//
+// Single-threaded: one thread (history/history_thread.hpp, or a benchmark
+// with its own clock) calls everything. `now` is the clock that closes the
+// minutes and hours of devices that stopped reporting and drives retention.
+// Memory: about 600 bytes a device.
+#include "events/events.hpp"
+#include "history/series.hpp"
+#include "store/history_store.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace gatewatch::history {
+
+class Recorder {
+public:
+    using Clock = std::function<std::int64_t()>;  // seconds since the epoch
+    Recorder(store::HistoryStore& store, Clock now);
+
+    // The events the recorder cares about: rounds, status changes, removed devices.
+    void apply(const events::Event& event);
+
+    void record_round(std::int64_t device_id, std::int64_t at, bool ok, std::optional<double> rtt_ms,
+                      std::optional<double> loss);
+    void record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to);
+    void forget(std::int64_t device_id);
+
+    // Closes the minutes and hours that `now` has left behind and writes
+    // every changed chunk and pending status change. Throws store errors; what
+    // was not written stays pending for the next call.
+    void flush();
+    // Writes the pending status changes alone (cheap: called within a second of one).
+    void flush_events();
+    [[nodiscard]] bool has_pending_events() const { return !events_.empty(); }
+    // Removes chunks and status changes older than each level keeps.
+    void retain();
+    // At a clean stop: each device with a known status is recorded `unknown`
+    // from now (the time gatewatch is down is not counted as up or down), then flush().
+    void stop();
+
+    [[nodiscard]] std::size_t devices() const { return series_.size(); }
+
+private:
+    struct Series {
+        bool loaded = false;
+        std::optional<RoundWriter> rounds;
+        bool rounds_dirty = false;
+        std::int64_t minute_at = -1;  // the minute whose rounds are in minute_rounds
+        std::vector<Round> minute_rounds;
+        std::optional<BucketWriter> minutes;  // the hour of minute buckets being filled
+        bool minutes_dirty = false;
+        std::optional<BucketWriter> hours;  // the day of hour buckets being filled
+        bool hours_dirty = false;
+        monitor::Status status = monitor::Status::unknown;
+    };
+
+    void load(std::int64_t device_id, Series& s, std::int64_t at);
+    void close_minute(std::int64_t device_id, Series& s);
+    void close_hour(std::int64_t device_id, Series& s);
+    void set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes);
+
+    store::HistoryStore& store_;
+    Clock now_;
+    std::unordered_map<std::int64_t, Series> series_;
+    std::vector<store::SeriesChunk> closed_;  // chunks replaced before their last write
+    std::vector<store::StatusEvent> events_;
+};
+
+}  // namespace gatewatch::history

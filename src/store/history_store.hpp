@@ -1,0 +1,63 @@
+#pragma once
+// Where the history lives: encoded chunks of rounds and buckets
+// (history/series.hpp) and the status changes, behind one interface that any
+// SQL backend can keep. SQLite (sqlite_history.hpp) implements it now, in a
+// file of its own, so that history writes never hold the accounts' and
+// devices' write lock and the main database stays small to back up.
+//
+// write() is one transaction: a batch of chunks (each replaces the stored
+// chunk of the same key) and status events. Every method is safe from any
+// thread at once; reads never wait for a write (WAL).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gatewatch::store {
+
+struct SeriesChunk {
+    std::int64_t device_id = 0;
+    int level = 0;          // history::Level
+    std::int64_t start = 0;  // seconds since the epoch
+    std::string data;       // history/series.hpp encoding
+};
+
+struct StatusEvent {
+    std::int64_t device_id = 0;
+    std::int64_t at_ms = 0;  // milliseconds since the epoch
+    std::string status;      // "connected", "disconnected", "unknown"
+    std::string previous;
+    std::optional<std::int64_t> unreachable_via;
+    bool muted = false;
+};
+
+class HistoryStore {
+public:
+    virtual ~HistoryStore() = default;
+
+    virtual void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) = 0;
+
+    // The chunks of one device and level whose start lies in [from, to), oldest first.
+    virtual std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, std::int64_t from,
+                                            std::int64_t to) = 0;
+    // The newest chunk of one device and level that starts at or before `at`, or nullopt.
+    virtual std::optional<SeriesChunk> latest_chunk(std::int64_t device_id, int level, std::int64_t at) = 0;
+
+    // One device's status events in [from_ms, to_ms], newest first, at most `limit`.
+    virtual std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
+                                            std::size_t limit) = 0;
+    // The newest event of each listed device before `at_ms` (none for a device without one).
+    virtual std::vector<StatusEvent> last_events_before(const std::vector<std::int64_t>& device_ids,
+                                                        std::int64_t at_ms) = 0;
+    // Every device's events in [from_ms, to_ms], oldest first per device.
+    virtual std::vector<StatusEvent> events_between(std::int64_t from_ms, std::int64_t to_ms) = 0;
+
+    // Retention: removes the chunks of `level` that start before `before`, and
+    // status events before `events_before_ms`. Returns the rows removed.
+    virtual std::size_t trim(int level, std::int64_t before) = 0;
+    virtual std::size_t trim_events(std::int64_t before_ms) = 0;
+    // A deleted device's history, all of it.
+    virtual void forget_device(std::int64_t device_id) = 0;
+};
+
+}  // namespace gatewatch::store

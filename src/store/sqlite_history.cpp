@@ -1,0 +1,229 @@
+#include "store/sqlite_history.hpp"
+
+#include "store/sqlite.hpp"
+
+#include <array>
+
+namespace gatewatch::store {
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+namespace {
+
+// As in the main store: append, never edit a released entry.
+constexpr std::array k_migrations = {
+    R"sql(
+    CREATE TABLE series (
+        device_id INTEGER NOT NULL,
+        level     INTEGER NOT NULL,
+        start     INTEGER NOT NULL,
+        data      BLOB    NOT NULL,
+        PRIMARY KEY (device_id, level, start)
+    ) WITHOUT ROWID;
+    CREATE TABLE status_events (
+        id              INTEGER PRIMARY KEY,
+        device_id       INTEGER NOT NULL,
+        at_ms           INTEGER NOT NULL,
+        status          TEXT    NOT NULL,
+        previous        TEXT    NOT NULL,
+        unreachable_via INTEGER,
+        muted           INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX status_events_by_device ON status_events (device_id, at_ms);
+    )sql",
+};
+
+void migrate(Connection& c) {
+    auto s = c.prepare("PRAGMA user_version");
+    s.step();
+    const auto version = s.int64(0);
+    if (version > static_cast<std::int64_t>(k_migrations.size()))
+        throw StoreError("history database schema version " + std::to_string(version) +
+                         " is newer than this gatewatch knows");
+    for (auto v = version; v < static_cast<std::int64_t>(k_migrations.size()); ++v) c.exec(k_migrations[v]);
+    c.exec(("PRAGMA user_version = " + std::to_string(k_migrations.size())).c_str());
+}
+
+StatusEvent read_event(const Statement& s) {
+    StatusEvent e;
+    e.device_id = s.int64(0);
+    e.at_ms = s.int64(1);
+    e.status = s.text(2);
+    e.previous = s.text(3);
+    e.unreachable_via = s.optional_int64(4);
+    e.muted = s.int64(5) != 0;
+    return e;
+}
+
+constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unreachable_via, muted";
+
+// The next device id above `after` that has chunks, or nullopt.
+std::optional<std::int64_t> next_device(Connection& c, std::int64_t after) {
+    auto s = c.prepare("SELECT device_id FROM series WHERE device_id > ? ORDER BY device_id LIMIT 1");
+    s.bind(1, after);
+    if (!s.step()) return std::nullopt;
+    return s.int64(0);
+}
+
+}  // namespace
+
+class SqliteHistory::Lease {
+public:
+    Lease(SqliteHistory& owner, std::unique_ptr<Connection> c) : owner_(owner), c_(std::move(c)) {}
+    ~Lease() {
+        std::lock_guard lock(owner_.pool_mutex_);
+        owner_.idle_.push_back(std::move(c_));
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() { return *c_; }
+
+private:
+    SqliteHistory& owner_;
+    std::unique_ptr<Connection> c_;
+};
+
+SqliteHistory::SqliteHistory(std::filesystem::path file)
+    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
+    migrate(*writer_);
+}
+
+SqliteHistory::~SqliteHistory() = default;
+
+SqliteHistory::Lease SqliteHistory::read() {
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return Lease(*this, std::move(c));
+        }
+    }
+    return Lease(*this, std::make_unique<Connection>(file_));
+}
+
+void SqliteHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) {
+    if (chunks.empty() && events.empty()) return;
+    std::lock_guard lock(writer_mutex_);
+    Transaction tx(*writer_, true);
+    for (const auto& chunk : chunks) {
+        auto s = writer_->prepare("INSERT OR REPLACE INTO series (device_id, level, start, data) VALUES (?, ?, ?, ?)");
+        s.bind(1, chunk.device_id).bind(2, std::int64_t{chunk.level}).bind(3, chunk.start).bind_blob(4, chunk.data);
+        s.step();
+    }
+    for (const auto& e : events) {
+        auto s = writer_->prepare(
+            "INSERT INTO status_events (device_id, at_ms, status, previous, unreachable_via, muted)"
+            " VALUES (?, ?, ?, ?, ?, ?)");
+        s.bind(1, e.device_id).bind(2, e.at_ms).bind(3, e.status).bind(4, e.previous).bind(5, e.unreachable_via);
+        s.bind(6, std::int64_t{e.muted ? 1 : 0});
+        s.step();
+    }
+    tx.commit();
+}
+
+std::vector<SeriesChunk> SqliteHistory::chunks(std::int64_t device_id, int level, std::int64_t from, std::int64_t to) {
+    auto lease = read();
+    auto s = (*lease).prepare(
+        "SELECT start, data FROM series WHERE device_id = ? AND level = ? AND start >= ? AND start < ? ORDER BY start");
+    s.bind(1, device_id).bind(2, std::int64_t{level}).bind(3, from).bind(4, to);
+    std::vector<SeriesChunk> out;
+    while (s.step()) out.push_back({device_id, level, s.int64(0), s.blob(1)});
+    return out;
+}
+
+std::optional<SeriesChunk> SqliteHistory::latest_chunk(std::int64_t device_id, int level, std::int64_t at) {
+    auto lease = read();
+    auto s = (*lease).prepare(
+        "SELECT start, data FROM series WHERE device_id = ? AND level = ? AND start <= ? ORDER BY start DESC LIMIT 1");
+    s.bind(1, device_id).bind(2, std::int64_t{level}).bind(3, at);
+    if (!s.step()) return std::nullopt;
+    return SeriesChunk{device_id, level, s.int64(0), s.blob(1)};
+}
+
+std::vector<StatusEvent> SqliteHistory::events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
+                                               std::size_t limit) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string("SELECT ") + k_event_columns +
+                              " FROM status_events WHERE device_id = ? AND at_ms >= ? AND at_ms <= ?"
+                              " ORDER BY at_ms DESC, id DESC LIMIT ?");
+    s.bind(1, device_id).bind(2, from_ms).bind(3, to_ms).bind(4, static_cast<std::int64_t>(limit));
+    std::vector<StatusEvent> out;
+    while (s.step()) out.push_back(read_event(s));
+    return out;
+}
+
+std::vector<StatusEvent> SqliteHistory::last_events_before(const std::vector<std::int64_t>& device_ids,
+                                                           std::int64_t at_ms) {
+    auto lease = read();
+    Transaction tx(*lease, false);  // one snapshot for every device
+    std::vector<StatusEvent> out;
+    for (const auto id : device_ids) {
+        auto s = (*lease).prepare(std::string("SELECT ") + k_event_columns +
+                                  " FROM status_events WHERE device_id = ? AND at_ms < ?"
+                                  " ORDER BY at_ms DESC, id DESC LIMIT 1");
+        s.bind(1, id).bind(2, at_ms);
+        if (s.step()) out.push_back(read_event(s));
+    }
+    tx.commit();
+    return out;
+}
+
+std::vector<StatusEvent> SqliteHistory::events_between(std::int64_t from_ms, std::int64_t to_ms) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string("SELECT ") + k_event_columns +
+                              " FROM status_events WHERE at_ms >= ? AND at_ms <= ? ORDER BY device_id, at_ms, id");
+    s.bind(1, from_ms).bind(2, to_ms);
+    std::vector<StatusEvent> out;
+    while (s.step()) out.push_back(read_event(s));
+    return out;
+}
+
+std::size_t SqliteHistory::trim(int level, std::int64_t before) {
+    std::size_t removed = 0;
+    std::int64_t device = 0;
+    for (;;) {
+        // Short transactions of up to 256 devices: the recorder's flushes wait at most that long.
+        std::lock_guard lock(writer_mutex_);
+        Transaction tx(*writer_, true);
+        bool more = true;
+        for (int i = 0; i < 256; ++i) {
+            const auto next = next_device(*writer_, device);
+            if (!next) {
+                more = false;
+                break;
+            }
+            device = *next;
+            auto s = writer_->prepare("DELETE FROM series WHERE device_id = ? AND level = ? AND start < ?");
+            s.bind(1, device).bind(2, std::int64_t{level}).bind(3, before);
+            s.step();
+            removed += static_cast<std::size_t>(writer_->changes());
+        }
+        tx.commit();
+        if (!more) break;
+    }
+    return removed;
+}
+
+std::size_t SqliteHistory::trim_events(std::int64_t before_ms) {
+    std::lock_guard lock(writer_mutex_);
+    Transaction tx(*writer_, true);
+    // No index on time alone: the scan runs once an hour over small rows.
+    auto s = writer_->prepare("DELETE FROM status_events WHERE at_ms < ?");
+    s.bind(1, before_ms);
+    s.step();
+    const auto removed = static_cast<std::size_t>(writer_->changes());
+    tx.commit();
+    return removed;
+}
+
+void SqliteHistory::forget_device(std::int64_t device_id) {
+    std::lock_guard lock(writer_mutex_);
+    Transaction tx(*writer_, true);
+    writer_->prepare("DELETE FROM series WHERE device_id = ?").bind(1, device_id).step();
+    writer_->prepare("DELETE FROM status_events WHERE device_id = ?").bind(1, device_id).step();
+    tx.commit();
+}
+
+}  // namespace gatewatch::store
