@@ -52,7 +52,7 @@ struct Collector {
 void collect(store::HistoryStore& store, std::int64_t device_id, Level level, std::int64_t from, std::int64_t to,
              Collector& out) {
     const LevelSpec l = spec(level);
-    for (const auto& chunk : store.chunks(device_id, static_cast<int>(level), chunk_start(level, from), to)) {
+    for (const auto& chunk : store.chunks(device_id, static_cast<int>(level), chunk_starts(level, from, to))) {
         if (level == Level::round) {
             for (const Round& r : decode_rounds(chunk.start, chunk.data)) out.add(r);
         } else {

@@ -2,7 +2,9 @@
 
 #include "util/overloaded.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 
 namespace gatewatch::history {
 
@@ -33,7 +35,16 @@ void Recorder::apply(const events::Event& event) {
 }
 
 void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes) {
-    closed_.push_back({device_id, static_cast<int>(level), start, bytes});
+    closed_[{device_id, static_cast<int>(level), start}] = bytes;  // complete: its period is over
+}
+
+// What is stored of a chunk the device moves on to: nothing, usually, but
+// after a restart it may hold records that must not be overwritten.
+std::string Recorder::stored(std::int64_t device_id, Level level, std::int64_t start) {
+    if (const auto pending = closed_.find({device_id, static_cast<int>(level), start}); pending != closed_.end())
+        return pending->second;
+    auto found = store_.chunks(device_id, static_cast<int>(level), {start});
+    return found.empty() ? std::string() : std::move(found.front().data);
 }
 
 // After a start, the chunks this device was filling before it: the newest
@@ -42,19 +53,22 @@ void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start
 // had just arrived, so no minute or hour is lost or counted twice.
 void Recorder::load(std::int64_t device_id, Series& s, std::int64_t at) {
     s.loaded = true;
-    const auto latest = [&](Level level) {
-        auto stored = store_.latest_chunk(device_id, static_cast<int>(level), at);
-        return stored ? std::move(*stored) : store::SeriesChunk{device_id, static_cast<int>(level),
-                                                                chunk_start(level, at), {}};
+    // The newest stored chunk of the last day or two (a restart after a
+    // longer stop leaves what was open then to the minute buckets).
+    const auto latest = [&](Level level, std::int64_t lookback) {
+        const std::int64_t start = chunk_start(level, at);
+        auto stored = store_.chunks(device_id, static_cast<int>(level), chunk_starts(level, start - lookback, start + 1));
+        return stored.empty() ? store::SeriesChunk{device_id, static_cast<int>(level), start, {}}
+                              : std::move(stored.back());
     };
-    const auto hours = latest(Level::hour);
+    const auto hours = latest(Level::hour, 86400);
     s.hours.emplace(Level::hour, hours.start, hours.data);
-    const auto minutes = latest(Level::minute);
+    const auto minutes = latest(Level::minute, 86400);
     s.minutes.emplace(Level::minute, minutes.start, minutes.data);
     const auto last_minute = s.minutes->last_at();
     const std::int64_t summed_until = last_minute ? *last_minute + 60 : s.minutes->start();
-    const auto stored = store_.chunks(device_id, static_cast<int>(Level::round), chunk_start(Level::round, summed_until),
-                                      at + 1);
+    const auto stored =
+        store_.chunks(device_id, static_cast<int>(Level::round), chunk_starts(Level::round, summed_until, at + 1));
     for (const auto& chunk : stored) {
         for (const Round& r : decode_rounds(chunk.start, chunk.data)) {
             if (r.at < summed_until || r.at > at) continue;
@@ -84,8 +98,9 @@ void Recorder::record_round(std::int64_t device_id, std::int64_t at, bool ok, st
 
     const std::int64_t start = chunk_start(Level::round, at);
     if (s.rounds->start() != start) {
-        if (s.rounds_dirty) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes());
-        s.rounds.emplace(start);
+        if (!s.rounds->empty()) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes());
+        s.rounds_dirty = false;
+        s.rounds.emplace(start, stored(device_id, Level::round, start));
     }
     s.rounds->append(round);
     s.rounds_dirty = true;
@@ -105,7 +120,11 @@ void Recorder::close_minute(std::int64_t device_id, Series& s) {
     const std::int64_t start = chunk_start(Level::minute, bucket.at);
     if (s.minutes->start() != start) {
         close_hour(device_id, s);
-        s.minutes.emplace(Level::minute, start);
+        if (s.minutes->start() != start) {
+            if (!s.minutes->empty()) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
+            s.minutes_dirty = false;
+            s.minutes.emplace(Level::minute, start, stored(device_id, Level::minute, start));
+        }
     }
     s.minutes->append(bucket);
     s.minutes_dirty = true;
@@ -115,20 +134,22 @@ void Recorder::close_minute(std::int64_t device_id, Series& s) {
 void Recorder::close_hour(std::int64_t device_id, Series& s) {
     if (s.minutes->empty()) return;
     const auto buckets = decode_buckets(Level::minute, s.minutes->start(), s.minutes->bytes());
-    if (s.minutes_dirty) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
+    if (!s.minutes->empty()) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
     s.minutes_dirty = false;
     const Bucket hour = summarise(s.minutes->start(), buckets);
     const std::int64_t start = chunk_start(Level::hour, hour.at);
     if (s.hours->start() != start) {
-        if (s.hours_dirty) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes());
-        s.hours.emplace(Level::hour, start);
+        if (!s.hours->empty()) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes());
+        s.hours_dirty = false;
+        s.hours.emplace(Level::hour, start, stored(device_id, Level::hour, start));
     }
     // After a restart the stored hour may already have been summed.
     if (s.hours->last_at().value_or(INT64_MIN) < hour.at) {
         s.hours->append(hour);
         s.hours_dirty = true;
     }
-    s.minutes.emplace(Level::minute, chunk_start(Level::minute, s.minutes->start() + spec(Level::minute).chunk_s));
+    const std::int64_t next = s.minutes->start() + spec(Level::minute).chunk_s;
+    s.minutes.emplace(Level::minute, next, stored(device_id, Level::minute, next));
 }
 
 void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to) {
@@ -136,17 +157,22 @@ void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor
     events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), std::nullopt, false});
 }
 
+// Its rounds so far are still written; what is stored ages out with retention.
 void Recorder::forget(std::int64_t device_id) {
-    series_.erase(device_id);
-    std::erase_if(closed_, [&](const store::SeriesChunk& c) { return c.device_id == device_id; });
-    std::erase_if(events_, [&](const store::StatusEvent& e) { return e.device_id == device_id; });
-    store_.forget_device(device_id);
+    const auto it = series_.find(device_id);
+    if (it == series_.end()) return;
+    Series& s = it->second;
+    if (s.loaded) {
+        if (!s.rounds->empty()) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes());
+        if (!s.minutes->empty()) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
+        if (!s.hours->empty()) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes());
+    }
+    series_.erase(it);
 }
 
 void Recorder::flush() {
     const std::int64_t now = now_();
-    std::vector<store::SeriesChunk> batch = std::move(closed_);
-    closed_.clear();
+    std::vector<store::SeriesChunk> batch;
     for (auto& [id, s] : series_) {
         if (!s.loaded) continue;
         // A device that stopped reporting (removed from monitoring, or the
@@ -155,20 +181,37 @@ void Recorder::flush() {
         if (!s.minutes->empty() && s.minutes->start() + spec(Level::minute).chunk_s <= minute_of(now) &&
             s.minute_at < 0)
             close_hour(id, s);
+        // Chunks whose period is over are complete, even with nothing after them.
+        if (!s.rounds->empty() && s.rounds->start() + spec(Level::round).chunk_s <= now) {
+            set_aside(id, Level::round, s.rounds->start(), s.rounds->bytes());
+            s.rounds_dirty = false;
+            s.rounds.emplace(chunk_start(Level::round, now), stored(id, Level::round, chunk_start(Level::round, now)));
+        }
+        if (!s.hours->empty() && s.hours->start() + spec(Level::hour).chunk_s <= now &&
+            s.minutes->start() >= s.hours->start() + spec(Level::hour).chunk_s) {
+            set_aside(id, Level::hour, s.hours->start(), s.hours->bytes());
+            s.hours_dirty = false;
+            s.hours.emplace(Level::hour, chunk_start(Level::hour, now), stored(id, Level::hour, chunk_start(Level::hour, now)));
+        }
         if (s.rounds_dirty) batch.push_back({id, static_cast<int>(Level::round), s.rounds->start(), s.rounds->bytes()});
         if (s.minutes_dirty)
             batch.push_back({id, static_cast<int>(Level::minute), s.minutes->start(), s.minutes->bytes()});
         if (s.hours_dirty) batch.push_back({id, static_cast<int>(Level::hour), s.hours->start(), s.hours->bytes()});
     }
-    // Pushed by the closes above, after the batch was taken.
-    for (auto& c : closed_) batch.push_back(std::move(c));
+    // Set aside before (or by the closes above): older than any open chunk of the same key.
+    std::vector<store::SeriesChunk> set_aside_chunks;
+    set_aside_chunks.reserve(closed_.size());
+    for (const auto& [key, bytes] : closed_)
+        set_aside_chunks.push_back({key.device_id, key.level, key.start, bytes, true});
+    batch.insert(batch.begin(), std::make_move_iterator(set_aside_chunks.begin()),
+                 std::make_move_iterator(set_aside_chunks.end()));
+    // In key order: chunks that close together are appended together, pages full (in hash
+    // order they land at random inside the run and split pages half empty).
+    std::stable_sort(batch.begin(), batch.end(), [](const store::SeriesChunk& a, const store::SeriesChunk& b) {
+        return std::tie(a.level, a.start, a.device_id) < std::tie(b.level, b.start, b.device_id);
+    });
+    store_.write(batch, events_);  // on failure nothing is cleared: all of it is written again next time
     closed_.clear();
-    try {
-        store_.write(batch, events_);
-    } catch (...) {
-        closed_ = std::move(batch);  // written again next time (a chunk replaces itself: no duplicates)
-        throw;
-    }
     events_.clear();
     for (auto& [id, s] : series_) s.rounds_dirty = s.minutes_dirty = s.hours_dirty = false;
 }

@@ -31,7 +31,8 @@ public:
     using Clock = std::function<std::int64_t()>;  // seconds since the epoch
     Recorder(store::HistoryStore& store, Clock now);
 
-    // The events the recorder cares about: rounds, status changes, removed devices.
+    // The events the recorder cares about: rounds, status changes, removed
+    // devices (whose state in memory goes; their stored history ages out).
     void apply(const events::Event& event);
 
     void record_round(std::int64_t device_id, std::int64_t at, bool ok, std::optional<double> rtt_ms,
@@ -72,11 +73,25 @@ private:
     void close_minute(std::int64_t device_id, Series& s);
     void close_hour(std::int64_t device_id, Series& s);
     void set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes);
+    std::string stored(std::int64_t device_id, Level level, std::int64_t start);
 
     store::HistoryStore& store_;
     Clock now_;
     std::unordered_map<std::int64_t, Series> series_;
-    std::vector<store::SeriesChunk> closed_;  // chunks replaced before their last write
+    // Chunks a device moved on from before their last write, by (device,
+    // level, start): the newest bytes of each, read back if the device returns.
+    struct ChunkKey {
+        std::int64_t device_id;
+        int level;
+        std::int64_t start;
+        bool operator==(const ChunkKey&) const = default;
+    };
+    struct ChunkKeyHash {
+        std::size_t operator()(const ChunkKey& k) const noexcept {
+            return std::hash<std::int64_t>()(k.device_id * 1'000'003 + k.start * 3 + k.level);
+        }
+    };
+    std::unordered_map<ChunkKey, std::string, ChunkKeyHash> closed_;
     std::vector<store::StatusEvent> events_;
 };
 

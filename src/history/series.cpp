@@ -85,6 +85,12 @@ std::int64_t chunk_start(Level level, std::int64_t t) {
     return t - ((t % size) + size) % size;
 }
 
+std::vector<std::int64_t> chunk_starts(Level level, std::int64_t from, std::int64_t to) {
+    std::vector<std::int64_t> out;
+    for (std::int64_t t = chunk_start(level, from); t < to; t += spec(level).chunk_s) out.push_back(t);
+    return out;
+}
+
 std::uint16_t rtt_code(double ms) {
     const double us = std::max(1.0, ms * 1000.0);
     const double code = std::round(std::log2(us) * 128.0);

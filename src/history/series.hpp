@@ -33,6 +33,8 @@ LevelSpec spec(Level level);
 
 // The chunk that holds time `t` (seconds since the epoch).
 std::int64_t chunk_start(Level level, std::int64_t t);
+// The starts of the chunks that overlap [from, to), ascending.
+std::vector<std::int64_t> chunk_starts(Level level, std::int64_t from, std::int64_t to);
 
 // One probe round of one device.
 struct Round {

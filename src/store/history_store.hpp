@@ -5,8 +5,13 @@
 // file of its own, so that history writes never hold the accounts' and
 // devices' write lock and the main database stays small to back up.
 //
+// A deleted device's history is not removed at once: it ages out with
+// retention like any other (ids are never reused).
 // write() is one transaction: a batch of chunks (each replaces the stored
-// chunk of the same key) and status events. Every method is safe from any
+// chunk of the same key) and status events. A chunk still being filled is
+// rewritten at every flush; one that is complete is written once more, and
+// a backend may keep the two apart (SQLite does, so that rows that grow do
+// not leave the pages of finished ones half empty). Every method is safe from any
 // thread at once; reads never wait for a write (WAL).
 #include <cstdint>
 #include <optional>
@@ -20,6 +25,7 @@ struct SeriesChunk {
     int level = 0;          // history::Level
     std::int64_t start = 0;  // seconds since the epoch
     std::string data;       // history/series.hpp encoding
+    bool complete = false;  // its period is over: it will not be written again
 };
 
 struct StatusEvent {
@@ -37,11 +43,10 @@ public:
 
     virtual void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) = 0;
 
-    // The chunks of one device and level whose start lies in [from, to), oldest first.
-    virtual std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, std::int64_t from,
-                                            std::int64_t to) = 0;
-    // The newest chunk of one device and level that starts at or before `at`, or nullopt.
-    virtual std::optional<SeriesChunk> latest_chunk(std::int64_t device_id, int level, std::int64_t at) = 0;
+    // The stored chunks of one device and level among `starts` (ascending:
+    // the caller knows where chunks begin), oldest first.
+    virtual std::vector<SeriesChunk> chunks(std::int64_t device_id, int level,
+                                            const std::vector<std::int64_t>& starts) = 0;
 
     // One device's status events in [from_ms, to_ms], newest first, at most `limit`.
     virtual std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
@@ -56,8 +61,6 @@ public:
     // status events before `events_before_ms`. Returns the rows removed.
     virtual std::size_t trim(int level, std::int64_t before) = 0;
     virtual std::size_t trim_events(std::int64_t before_ms) = 0;
-    // A deleted device's history, all of it.
-    virtual void forget_device(std::int64_t device_id) = 0;
 };
 
 }  // namespace gatewatch::store

@@ -1,12 +1,15 @@
 #pragma once
 // The history in its own SQLite file (history.db beside gatewatch.db), WAL.
 //
-// Chunks: one table keyed (device, level, start) WITHOUT ROWID, so one
-// device's 30 days are one range of the primary key. Status events: a rowid
-// table indexed by (device, time). Writes share one connection behind a
-// mutex (one writer: the recorder); reads take their own connection from a
-// small pool. Retention walks the devices one by one: no second index on
-// time, which would cost more space than the chunks it helps remove.
+// Chunks: one table keyed (level, start, device) WITHOUT ROWID. Every
+// device's chunk of one period sits together, so a flush rewrites a run of
+// neighbouring pages (keyed by device first, each of 100,000 rows dirtied a
+// page of its own: 400 MB of writes a minute, measured), the chunks that close
+// together are appended together, and retention removes a range. Reading
+// one device's 30 days is one seek per chunk (30 for hour buckets).
+// Status events: a rowid table indexed by (device, time). Writes share one
+// connection behind a mutex (one writer: the recorder; retention takes it
+// one period at a time); reads take their own connection from a small pool.
 #include "store/history_store.hpp"
 
 #include <filesystem>
@@ -25,8 +28,7 @@ public:
     ~SqliteHistory() override;
 
     void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) override;
-    std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, std::int64_t from, std::int64_t to) override;
-    std::optional<SeriesChunk> latest_chunk(std::int64_t device_id, int level, std::int64_t at) override;
+    std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, const std::vector<std::int64_t>& starts) override;
     std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
                                     std::size_t limit) override;
     std::vector<StatusEvent> last_events_before(const std::vector<std::int64_t>& device_ids,
@@ -34,7 +36,6 @@ public:
     std::vector<StatusEvent> events_between(std::int64_t from_ms, std::int64_t to_ms) override;
     std::size_t trim(int level, std::int64_t before) override;
     std::size_t trim_events(std::int64_t before_ms) override;
-    void forget_device(std::int64_t device_id) override;
 
 private:
     class Lease;

@@ -124,7 +124,7 @@ protected:
     }
     std::vector<Bucket> buckets(Level level, std::int64_t device, std::int64_t from, std::int64_t to) {
         std::vector<Bucket> out;
-        for (const auto& c : store_.chunks(device, static_cast<int>(level), from, to))
+        for (const auto& c : store_.chunks(device, static_cast<int>(level), chunk_starts(level, from, to)))
             for (const auto& b : decode_buckets(level, c.start, c.data)) out.push_back(b);
         return out;
     }
@@ -138,7 +138,7 @@ TEST_F(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
     rounds(1, k_t0 + k_day + 1860, k_t0 + k_day + 3720, 4.0);
     recorder_.flush();
 
-    const auto minutes = buckets(Level::minute, 1, 0, INT64_MAX);
+    const auto minutes = buckets(Level::minute, 1, k_t0, k_t0 + 2 * k_day);
     ASSERT_EQ(minutes.size(), 63u);  // 23:58 .. 01:00; 01:01 is still open
     EXPECT_EQ(minutes.front().at, start);
     EXPECT_EQ(minutes.front().rounds, 6u);
@@ -147,7 +147,7 @@ TEST_F(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
     EXPECT_EQ(down->at, k_t0 + k_day + 1800);
     EXPECT_EQ(down->loss, 255);
 
-    const auto hours = buckets(Level::hour, 1, 0, INT64_MAX);
+    const auto hours = buckets(Level::hour, 1, k_t0, k_t0 + 2 * k_day);
     ASSERT_EQ(hours.size(), 2u);  // 23:00 (two minutes of it) and 00:00; 01:00 is still open
     EXPECT_EQ(hours[0].at, k_t0 + k_day - 3600);
     EXPECT_EQ(std::pair(hours[0].rounds, hours[0].ok), std::pair(12u, 12u));
@@ -170,8 +170,8 @@ TEST_F(HistoryRecorder, ADeviceThatStopsReportingIsClosedByTheClock) {
     rounds(2, k_t0, k_t0 + 50, 1.0);
     now_ = k_t0 + 2 * 3600;  // nothing since
     recorder_.flush();
-    EXPECT_EQ(buckets(Level::minute, 2, 0, INT64_MAX).size(), 1u);
-    const auto hours = buckets(Level::hour, 2, 0, INT64_MAX);
+    EXPECT_EQ(buckets(Level::minute, 2, k_t0, k_t0 + k_day).size(), 1u);
+    const auto hours = buckets(Level::hour, 2, k_t0, k_t0 + k_day);
     ASSERT_EQ(hours.size(), 1u);
     EXPECT_EQ(hours[0].rounds, 5u);
 }
@@ -186,17 +186,19 @@ TEST_F(HistoryRecorder, AfterARestartRoundsAppendToTheStoredChunks) {
     }
     now_ = k_t0 + 700;
     again.flush();
-    const auto chunks = store_.chunks(3, static_cast<int>(Level::round), 0, INT64_MAX);
+    const auto chunks = store_.chunks(3, static_cast<int>(Level::round), chunk_starts(Level::round, k_t0, k_t0 + 3600));
     ASSERT_EQ(chunks.size(), 1u);
     EXPECT_EQ(decode_rounds(chunks[0].start, chunks[0].data).size(), 60u);
-    EXPECT_EQ(buckets(Level::minute, 3, 0, INT64_MAX).size(), 10u);
+    EXPECT_EQ(buckets(Level::minute, 3, k_t0, k_t0 + k_day).size(), 10u);
 }
 
 TEST_F(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
     rounds(4, k_t0, k_t0 + 7200, 1.0);
     recorder_.record_status(4, k_t0 * 1000, monitor::Status::unknown, monitor::Status::connected);
     recorder_.flush();
-    const auto count = [&](Level level) { return store_.chunks(4, static_cast<int>(level), 0, INT64_MAX).size(); };
+    const auto count = [&](Level level) {
+        return store_.chunks(4, static_cast<int>(level), chunk_starts(level, k_t0 - k_day, k_t0 + 2 * k_day)).size();
+    };
     EXPECT_EQ(count(Level::round), 12u);
     EXPECT_EQ(count(Level::minute), 2u);
     now_ = k_t0 + 2 * k_day + 3600;  // 48 h after the first hour ended
@@ -259,7 +261,7 @@ TEST_F(HistoryRecorder, ARestartHoursLaterStillSumsTheMinuteAndHourThatWereOpen)
     const auto minutes = buckets(Level::minute, 5, k_t0, k_t0 + 3600);
     ASSERT_EQ(minutes.size(), 60u);
     EXPECT_EQ(minutes.back().rounds, 6u);
-    const auto hours = buckets(Level::hour, 5, 0, INT64_MAX);
+    const auto hours = buckets(Level::hour, 5, k_t0, k_t0 + k_day);
     ASSERT_EQ(hours.size(), 1u);
     EXPECT_EQ(std::pair(hours[0].at, hours[0].rounds), std::pair(k_t0, 360u));
 }
