@@ -67,6 +67,14 @@ std::optional<std::optional<std::int64_t>> read_room_id(JsonBody& body) {
     return std::nullopt;
 }
 
+// parent_id: absent -> untouched, null -> none, else an integer.
+std::optional<std::optional<std::int64_t>> read_parent_id(JsonBody& body) {
+    if (!body.has("parent_id")) return std::nullopt;
+    if (body.is_null("parent_id")) return std::optional<std::int64_t>();
+    if (auto id = body.integer("parent_id", false)) return std::optional<std::int64_t>(*id);
+    return std::nullopt;
+}
+
 // Runs a store write and maps its typed failures to the contract's answers.
 template <typename Write>
 Response write_device(Write&& write) {
@@ -74,8 +82,13 @@ Response write_device(Write&& write) {
         return write();
     } catch (const store::UniqueViolation&) {
         return error_response(409, "IP address already in use");
-    } catch (const store::NotFound&) {
-        return error_response(404, "Room not found");
+    } catch (const store::NotFound& e) {
+        return error_response(404, e.entity == store::Entity::device ? "Parent device not found" : "Room not found");
+    } catch (const store::DependencyCycle&) {
+        ValidationErrors errors;
+        errors.add({"body", "parent_id"}, "value_error",
+                   "Value error, a device cannot depend on itself or on a device behind it");
+        return errors.response();
     }
 }
 
@@ -108,8 +121,10 @@ Response create(const AppContext& app, const Call& call) {
     const auto room_id = read_room_id(body);
     const auto monitored = body.boolean("monitored", false);
     const auto check = read_check(body, errors);
+    const auto parent_id = read_parent_id(body);
     if (!errors.empty()) return errors.response();
     device.name = *name;
+    device.parent_id = parent_id.value_or(std::nullopt);
     device.ip = *ip;
     device.room_id = room_id.value_or(std::nullopt);
     device.monitored = monitored.value_or(true);
@@ -131,6 +146,7 @@ Response update(const AppContext& app, const Call& call) {
     patch.room_id = read_room_id(body);
     patch.monitored = body.boolean("monitored", false);
     patch.check = read_check(body, errors);
+    patch.parent_id = read_parent_id(body);
     if (!errors.empty()) return errors.response();
     return write_device([&] {
         const auto device = app.services.devices.update(call.ids[0], patch);

@@ -23,6 +23,7 @@ json::value to_json(const store::Device& device) {
     o["room_id"] = device.room_id ? json::value(*device.room_id) : json::value(nullptr);
     o["monitored"] = device.monitored;
     o["check"] = std::move(check);
+    o["parent_id"] = device.parent_id ? json::value(*device.parent_id) : json::value(nullptr);
     return o;
 }
 

@@ -44,7 +44,7 @@ Response one(const AppContext& app, const Call& call) {
         if (!device) return error_response(404, "Device not found");
         return json_response(200, json::object{{"device_id", device->id}, {"ip", device->ip}, {"status", "unknown"},
                                                 {"rtt_ms", nullptr}, {"loss", nullptr}, {"since", nullptr},
-                                                {"last_probe", nullptr}});
+                                                {"last_probe", nullptr}, {"unreachable_via", nullptr}});
     }
     return json_response(200, to_json(*state));
 }

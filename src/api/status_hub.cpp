@@ -41,7 +41,8 @@ boost::json::object to_json(const DeviceState& state) {
             {"rtt_ms", optional_number(state.rtt_ms)},
             {"loss", optional_number(state.loss)},
             {"since", optional_time(state.since)},
-            {"last_probe", optional_time(state.last_probe)}};
+            {"last_probe", optional_time(state.last_probe)},
+            {"unreachable_via", state.unreachable_via ? boost::json::value(*state.unreachable_via) : nullptr}};
 }
 
 namespace {
@@ -56,7 +57,7 @@ bool delta_fields_differ(const DeviceState& a, const DeviceState& b) {
         return v ? std::optional<double>(std::round(*v * 1000.0)) : std::nullopt;
     };
     return a.status != b.status || a.since != b.since || rounded(a.rtt_ms) != rounded(b.rtt_ms) ||
-           rounded(a.loss) != rounded(b.loss);
+           rounded(a.loss) != rounded(b.loss) || a.unreachable_via != b.unreachable_via;
 }
 
 boost::json::object detail_of(const DeviceState& state) {
@@ -162,6 +163,7 @@ void StatusHub::apply(const events::Event& event) {
                        state.loss = e.loss;
                        state.since = e.since;
                        state.last_probe = e.at;
+                       state.unreachable_via = e.unreachable_via;
                        record(state);  // tells the listener itself
                    },
                    [](const auto&) {},

@@ -57,6 +57,7 @@ struct DeviceState {
     std::optional<double> loss;    // fraction of the last round's probes lost
     std::optional<WallClock::time_point> since;       // when the current status began
     std::optional<WallClock::time_point> last_probe;  // when the last round ended
+    std::optional<std::int64_t> unreachable_via;      // disconnected behind this ancestor
     int consecutive_successes = 0;
     int consecutive_failures = 0;
     std::uint64_t changed_seq = 0;  // the hub's seq() when a field a delta carries last changed

@@ -55,6 +55,7 @@ struct RoundFinished {
     std::optional<double> loss;                         // fraction lost
     std::optional<WallClock::time_point> since;         // when `status` began
     WallClock::time_point at;                           // when the round ended
+    std::optional<std::int64_t> unreachable_via;        // disconnected behind this ancestor (monitor/dependencies.hpp)
 };
 struct StatusChanged {
     std::int64_t device_id = 0;
@@ -62,6 +63,7 @@ struct StatusChanged {
     monitor::Status from = monitor::Status::unknown;
     monitor::Status to = monitor::Status::unknown;
     WallClock::time_point at;
+    std::optional<std::int64_t> unreachable_via;  // when `to` is disconnected behind an ancestor
 };
 
 using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,

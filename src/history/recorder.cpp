@@ -20,14 +20,16 @@ std::int64_t minute_of(std::int64_t t) { return t - ((t % 60) + 60) % 60; }
 
 }  // namespace
 
-Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)) {}
+Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)), started_(now_()) {}
 
 void Recorder::apply(const events::Event& event) {
     std::visit(util::Overloaded{
                    [&](const events::RoundFinished& e) {
                        record_round(e.device_id, seconds_of(e.at), e.ok, e.rtt_ms, e.loss);
                    },
-                   [&](const events::StatusChanged& e) { record_status(e.device_id, millis_of(e.at), e.from, e.to); },
+                   [&](const events::StatusChanged& e) {
+                       record_status(e.device_id, millis_of(e.at), e.from, e.to, e.unreachable_via);
+                   },
                    [&](const events::DeviceRemoved& e) { forget(e.device.id); },
                    [](const auto&) {},
                },
@@ -43,6 +45,15 @@ void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start
 std::string Recorder::stored(std::int64_t device_id, Level level, std::int64_t start) {
     if (const auto pending = closed_.find({device_id, static_cast<int>(level), start}); pending != closed_.end())
         return pending->second;
+    // A period that began after this process did, and is the newest any
+    // device has moved to, holds nothing yet: a chunk is completed only when
+    // its device moves past it. This spares a seek per device and period. A
+    // wall clock set back lands behind the frontier, and is read.
+    auto& frontier = frontier_[static_cast<int>(level)];
+    if (start >= started_ && start >= frontier) {
+        frontier = start;
+        return {};
+    }
     auto found = store_.chunks(device_id, static_cast<int>(level), {start});
     return found.empty() ? std::string() : std::move(found.front().data);
 }
@@ -152,9 +163,10 @@ void Recorder::close_hour(std::int64_t device_id, Series& s) {
     s.minutes.emplace(Level::minute, next, stored(device_id, Level::minute, next));
 }
 
-void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to) {
+void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to,
+                             std::optional<std::int64_t> unreachable_via) {
     series_[device_id].status = to;
-    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), std::nullopt, false});
+    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), unreachable_via, false});
 }
 
 // Its rounds so far are still written; what is stored ages out with retention.

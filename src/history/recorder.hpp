@@ -37,7 +37,8 @@ public:
 
     void record_round(std::int64_t device_id, std::int64_t at, bool ok, std::optional<double> rtt_ms,
                       std::optional<double> loss);
-    void record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to);
+    void record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to,
+                       std::optional<std::int64_t> unreachable_via = std::nullopt);
     void forget(std::int64_t device_id);
 
     // Closes the minutes and hours that `now` has left behind and writes
@@ -77,6 +78,8 @@ private:
 
     store::HistoryStore& store_;
     Clock now_;
+    const std::int64_t started_;  // the clock when this recorder began
+    std::int64_t frontier_[3] = {INT64_MIN, INT64_MIN, INT64_MIN};  // per level: the newest chunk start moved to
     std::unordered_map<std::int64_t, Series> series_;
     // Chunks a device moved on from before their last write, by (device,
     // level, start): the newest bytes of each, read back if the device returns.

@@ -1,5 +1,6 @@
 #include "monitor/monitor.hpp"
 
+#include "monitor/dependencies.hpp"
 #include "monitor/icmp_packet.hpp"
 #include "monitor/pacing.hpp"
 #include "monitor/system_ping.hpp"
@@ -128,6 +129,8 @@ struct Monitor::Impl {
     std::vector<Target> targets;
     std::vector<std::uint32_t> free_slots;
     std::unordered_map<std::int64_t, std::uint32_t> by_device;
+    // Every device's parent, monitored or not (dependencies.hpp walks it).
+    std::unordered_map<std::int64_t, std::int64_t> parent_of;
     std::priority_queue<Event, std::vector<Event>, std::greater<>> due;
     std::deque<Deadline> deadlines;
     RateCap cap;
@@ -370,12 +373,13 @@ struct Monitor::Impl {
                                          : (t.rtts[t.answered / 2 - 1] + t.rtts[t.answered / 2]) / 2;
         }
         const double loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
+        const auto via = t.machine.status() == Status::disconnected ? behind(t.device_id) : std::nullopt;
         if (t.machine.status() != t.reported) {
-            bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall});
+            bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall, via});
             t.reported = t.machine.status();
         }
         bus.publish(events::RoundFinished{t.device_id, t.ip, success, t.machine.status(), rtt_ms, loss, t.since,
-                                          now_wall});
+                                          now_wall, via});
 
         const std::int64_t now = steady_ns();
         const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
@@ -429,6 +433,27 @@ struct Monitor::Impl {
         }
     }
 
+    // The disconnected ancestor a device is unreachable through, if any.
+    std::optional<std::int64_t> behind(std::int64_t device_id) const {
+        return unreachable_via(
+            device_id,
+            [this](std::int64_t id) -> std::optional<std::int64_t> {
+                const auto it = parent_of.find(id);
+                return it == parent_of.end() ? std::nullopt : std::optional(it->second);
+            },
+            [this](std::int64_t id) {
+                const auto it = by_device.find(id);
+                return it == by_device.end() ? Status::unknown : targets[it->second].machine.status();
+            });
+    }
+
+    void set_parent(const store::Device& d, bool gone) {
+        if (gone || !d.parent_id)
+            parent_of.erase(d.id);
+        else
+            parent_of[d.id] = *d.parent_id;
+    }
+
     // One device event, on this thread.
     void on_event(const events::Event& event) {
         if (std::holds_alternative<events::Reload>(event)) return resync();
@@ -441,6 +466,7 @@ struct Monitor::Impl {
             gone = true;
         }
         if (device == nullptr) return;
+        set_parent(*device, gone);
         if (auto it = by_device.find(device->id); it != by_device.end()) {
             const Target& t = targets[it->second];
             if (!gone && device->monitored && t.ip == device->ip && t.check == device->check) return;  // a rename
@@ -483,6 +509,8 @@ struct Monitor::Impl {
     }
 
     void apply_devices(const std::vector<store::Device>& devices) {
+        parent_of.clear();
+        for (const auto& d : devices) set_parent(d, false);
         std::unordered_map<std::int64_t, const store::Device*> wanted;
         for (const auto& d : devices)
             if (d.monitored) wanted.emplace(d.id, &d);

@@ -36,6 +36,7 @@ std::optional<store::Device> Devices::update(std::int64_t id, const DevicePatch&
         if (patch.room_id) d.room_id = *patch.room_id;
         if (patch.monitored) d.monitored = *patch.monitored;
         if (patch.check) d.check = *patch.check;
+        if (patch.parent_id) d.parent_id = *patch.parent_id;
     });
     if (device) bus_.publish(events::DeviceUpdated{*device});
     return device;

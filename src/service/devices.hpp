@@ -28,6 +28,7 @@ struct DevicePatch {
     std::optional<std::optional<std::int64_t>> room_id;
     std::optional<bool> monitored;
     std::optional<store::Check> check;
+    std::optional<std::optional<std::int64_t>> parent_id;  // absent: untouched; null: none
 };
 
 class Rooms {

@@ -56,6 +56,11 @@ constexpr std::array k_migrations = {
         key       TEXT
     );
     )sql",
+    // Dependencies: the device a device is reached through.
+    R"sql(
+    ALTER TABLE devices ADD COLUMN parent_id INTEGER REFERENCES devices (id) ON DELETE SET NULL;
+    CREATE INDEX devices_by_parent ON devices (parent_id);
+    )sql",
 };
 
 // How many changes the log keeps: a reader further behind reloads everything.
@@ -87,6 +92,7 @@ Device read_device(const Statement& s) {
     d.room_id = s.optional_int64(3);
     d.monitored = s.int64(4) != 0;
     if (s.text(5) == "tcp") d.check = Check{Check::Type::tcp, static_cast<std::uint16_t>(s.int64(6))};
+    d.parent_id = s.optional_int64(7);
     return d;
 }
 
@@ -98,7 +104,8 @@ std::optional<Room> select_room(Connection& c, std::int64_t id) {
 }
 
 std::optional<Device> select_device(Connection& c, std::int64_t id) {
-    auto s = c.prepare("SELECT id, name, ip, room_id, monitored, check_type, check_port FROM devices WHERE id = ?");
+    auto s = c.prepare(
+        "SELECT id, name, ip, room_id, monitored, check_type, check_port, parent_id FROM devices WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_device(s);
@@ -106,6 +113,22 @@ std::optional<Device> select_device(Connection& c, std::int64_t id) {
 
 void require_room(Connection& c, const std::optional<std::int64_t>& room_id) {
     if (room_id && !select_room(c, *room_id)) throw NotFound(Entity::room);
+}
+
+// The parent exists and `id` (0 for a new device) is not among it and its ancestors.
+void require_parent(Connection& c, std::int64_t id, const std::optional<std::int64_t>& parent_id) {
+    if (!parent_id) return;
+    if (*parent_id == id) throw DependencyCycle();
+    if (!select_device(c, *parent_id)) throw NotFound(Entity::device);
+    if (id == 0) return;  // nothing depends on a device not created yet
+    auto s = c.prepare(
+        "WITH RECURSIVE ancestors (id, depth) AS ("
+        "  SELECT parent_id, 1 FROM devices WHERE id = ?1"
+        "  UNION ALL SELECT d.parent_id, a.depth + 1 FROM devices d JOIN ancestors a ON d.id = a.id"
+        "  WHERE a.depth < 10000)"
+        " SELECT 1 FROM ancestors WHERE id = ?2 LIMIT 1");
+    s.bind(1, *parent_id).bind(2, id);
+    if (s.step()) throw DependencyCycle();
 }
 
 void bind_device_columns(Statement& s, const Device& d) {
@@ -116,6 +139,7 @@ void bind_device_columns(Statement& s, const Device& d) {
         s.bind(6, std::int64_t{d.check.port});
     else
         s.bind(6, std::nullopt);
+    s.bind(7, d.parent_id);
 }
 
 // Appends to the change feed, inside the caller's write transaction, and
@@ -381,7 +405,8 @@ bool SqliteStore::delete_room(std::int64_t id) {
 
 std::vector<Device> SqliteStore::list_devices(std::optional<std::int64_t> room_id) {
     auto lease = read();
-    constexpr const char* columns = "SELECT id, name, ip, room_id, monitored, check_type, check_port FROM devices ";
+    constexpr const char* columns =
+        "SELECT id, name, ip, room_id, monitored, check_type, check_port, parent_id FROM devices ";
     auto s = (*lease).prepare(std::string(columns) + (room_id ? "WHERE room_id = ? ORDER BY id" : "ORDER BY id"));
     if (room_id) s.bind(1, *room_id);
     std::vector<Device> devices;
@@ -397,8 +422,10 @@ std::optional<Device> SqliteStore::find_device(std::int64_t id) {
 Device SqliteStore::create_device(const Device& device) {
     return write([&](Connection& c) {
         require_room(c, device.room_id);
+        require_parent(c, 0, device.parent_id);
         auto s = c.prepare(
-            "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port) VALUES (?, ?, ?, ?, ?, ?)");
+            "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)");
         bind_device_columns(s, device);
         s.step();
         Device created = device;
@@ -413,14 +440,16 @@ std::optional<Device> SqliteStore::update_device(std::int64_t id, const std::fun
         auto device = select_device(c, id);
         if (!device) return std::nullopt;
         const auto room_before = device->room_id;
+        const auto parent_before = device->parent_id;
         edit(*device);
         device->id = id;
         if (device->room_id != room_before) require_room(c, device->room_id);
+        if (device->parent_id != parent_before) require_parent(c, id, device->parent_id);
         auto s = c.prepare(
-            "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ? "
-            "WHERE id = ?");
+            "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ?, "
+            "parent_id = ? WHERE id = ?");
         bind_device_columns(s, *device);
-        s.bind(7, id);
+        s.bind(8, id);
         s.step();
         record_change(c, origin_, Entity::device, Change::Kind::updated, id, device->ip);
         return device;

@@ -17,6 +17,7 @@
 //   UniqueViolation   a username or a device IP that is taken
 //   NotFound          a referenced row (a device's room) does not exist
 //   RoomNotEmpty      deleting a room that still holds devices
+//   DependencyCycle   a parent that is the device itself or one of its descendants
 //   StoreError        anything else (I/O, corruption, busy past the timeout)
 #include <cstdint>
 #include <functional>
@@ -58,6 +59,7 @@ struct Device {
     std::optional<std::int64_t> room_id;
     bool monitored = true;
     Check check;
+    std::optional<std::int64_t> parent_id;  // the device this one is reached through
 };
 
 struct NewUser {
@@ -92,6 +94,9 @@ struct NotFound : StoreError {
 };
 struct RoomNotEmpty : StoreError {
     RoomNotEmpty() : StoreError("room still holds devices") {}
+};
+struct DependencyCycle : StoreError {
+    DependencyCycle() : StoreError("a device cannot depend on itself or on a device behind it") {}
 };
 
 class Store {
@@ -131,7 +136,10 @@ public:
     virtual std::optional<Room> update_room(std::int64_t id, const std::function<void(Room&)>& edit) = 0;
     virtual bool delete_room(std::int64_t id) = 0;  // false: no such room; throws RoomNotEmpty
 
-    // Devices. A room_id that names no room throws NotFound{Entity::room}.
+    // Devices. A room_id that names no room throws NotFound{Entity::room}, a
+    // parent_id that names no device NotFound{Entity::device}, a parent that
+    // is the device or behind it DependencyCycle. Deleting a device leaves
+    // the devices behind it without a parent.
     virtual std::vector<Device> list_devices(std::optional<std::int64_t> room_id) = 0;
     virtual std::optional<Device> find_device(std::int64_t id) = 0;
     virtual Device create_device(const Device& device) = 0;  // device.id is ignored

@@ -101,7 +101,7 @@ class StaticFiles(ServerTestCase):
 
         detail = wait_for(probed)
         self.assertEqual(detail["device_id"], device_id)
-        self.assertEqual(set(detail), {"device_id", "status", "rtt_ms", "loss", "since", "last_probe"})
+        self.assertEqual(set(detail), {"device_id", "status", "rtt_ms", "loss", "since", "last_probe", "unreachable_via"})
         self.assertEqual(detail["loss"], 0)
         self.assertGreaterEqual(detail["rtt_ms"], 0)
         # The contract's form is unchanged, with or without ?detail=false.

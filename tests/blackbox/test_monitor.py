@@ -224,7 +224,7 @@ class LiveStatus(ServerTestCase):
         self.assertEqual((r["status"], r["rtt_ms"], r["since"]), ("unknown", None, None))
         self.assertNotIn("127.0.0.9", statuses(self.server, self.viewer))
         self.assertEqual(set(self.server.get(f"/devices/{device}/status", token=self.viewer).json()),
-                         {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe"})
+                         {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe", "unreachable_via"})
         self.assertEqual(self.server.get("/ws/status/", token=self.viewer).status, 426)
 
     def test_socket_refuses_bad_tokens(self):

@@ -82,7 +82,7 @@ class Devices(ServerTestCase):
     def test_crud_and_defaults(self):
         device = self.create(name="gw", ip="127.0.20.1")
         self.assertEqual(device, {"id": device["id"], "name": "gw", "ip": "127.0.20.1", "room_id": None,
-                                  "monitored": True, "check": {"type": "icmp"}})
+                                  "monitored": True, "check": {"type": "icmp"}, "parent_id": None})
         self.assertEqual(self.server.get(f"/devices/{device['id']}", token=self.viewer).json(), device)
         self.assertIn(device, self.server.get("/devices/", token=self.viewer).json())
 

@@ -148,7 +148,8 @@ TEST(StatusHub, DeltasCarryOnlyWhatChanged) {
     EXPECT_EQ(*hub.delta_since(snapshot.upto).body, "{}") << "nothing changed";
     const auto at = events::WallClock::now();
     auto round = [&](std::int64_t id, std::string ip, monitor::Status status, std::optional<double> rtt) {
-        hub.apply(events::RoundFinished{id, std::move(ip), status == monitor::Status::connected, status, rtt, 0.0, at, at});
+        hub.apply(events::RoundFinished{id, std::move(ip), status == monitor::Status::connected, status, rtt, 0.0, at, at,
+                                        std::nullopt});
     };
     round(1, "127.0.0.1", monitor::Status::connected, 0.25);
     auto delta = hub.delta_since(snapshot.upto);

@@ -1,5 +1,6 @@
 // The monitor's pure parts: state machine, pacing, packets, reply matching,
 // ping summaries and the hub.
+#include "monitor/dependencies.hpp"
 #include "monitor/icmp_packet.hpp"
 #include "monitor/pacing.hpp"
 #include "monitor/probe_ring.hpp"
@@ -10,6 +11,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 using namespace gatewatch::monitor;
@@ -251,4 +253,29 @@ TEST(StatusHub, DetailsFollowRoundsAtMostOnceASecondAndStatusChangesAtOnce) {
     s.rtt_ms.reset();
     hub.record(s);
     EXPECT_EQ(detail(t0 + std::chrono::milliseconds(1100)).at("status"), "disconnected");
+}
+
+// A device is unreachable through the topmost disconnected ancestor: the root cause.
+TEST(Dependencies, TheTopmostDisconnectedAncestorIsTheCause) {
+    // 1 gateway <- 2 switch <- 3 printer; 4 has no parent; 5 <-> 6 a cycle.
+    const std::map<std::int64_t, std::int64_t> parents{{2, 1}, {3, 2}, {5, 6}, {6, 5}};
+    std::map<std::int64_t, gatewatch::monitor::Status> status{{1, gatewatch::monitor::Status::connected}, {2, gatewatch::monitor::Status::connected}};
+    const gatewatch::monitor::ParentOf parent_of = [&](std::int64_t id) -> std::optional<std::int64_t> {
+        const auto it = parents.find(id);
+        return it == parents.end() ? std::nullopt : std::optional(it->second);
+    };
+    const gatewatch::monitor::StatusOf status_of = [&](std::int64_t id) {
+        const auto it = status.find(id);
+        return it == status.end() ? gatewatch::monitor::Status::unknown : it->second;
+    };
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(3, parent_of, status_of), std::nullopt);
+    status[2] = gatewatch::monitor::Status::disconnected;
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(3, parent_of, status_of), 2);
+    status[1] = gatewatch::monitor::Status::disconnected;
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(3, parent_of, status_of), 1);
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(2, parent_of, status_of), 1);
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(1, parent_of, status_of), std::nullopt);
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(4, parent_of, status_of), std::nullopt);
+    status[6] = gatewatch::monitor::Status::disconnected;
+    EXPECT_EQ(gatewatch::monitor::unreachable_via(5, parent_of, status_of), 6);  // and it ends
 }

@@ -136,6 +136,32 @@ TEST_P(StoreContract, DeviceIpIsUniqueAndRoomMustExist) {
     EXPECT_EQ(store().list_devices(std::nullopt).size(), 1u);
 }
 
+TEST_P(StoreContract, ParentsMustExistAndNeverFormACycle) {
+    auto& s = store();
+    const auto add = [&](const char* ip, std::optional<std::int64_t> parent) {
+        Device d{0, ip, ip, std::nullopt, true, {}, parent};
+        return s.create_device(d);
+    };
+    const auto gateway = add("10.0.0.1", std::nullopt);
+    const auto sw = add("10.0.0.2", gateway.id);
+    const auto printer = add("10.0.0.3", sw.id);
+    EXPECT_EQ(s.find_device(printer.id)->parent_id, sw.id);
+    EXPECT_THROW(add("10.0.0.4", 999'999), NotFound);
+    EXPECT_EQ(s.list_devices(std::nullopt).size(), 3u);
+    const auto set_parent = [&](std::int64_t id, std::optional<std::int64_t> parent) {
+        return s.update_device(id, [&](Device& d) { d.parent_id = parent; });
+    };
+    EXPECT_THROW(set_parent(gateway.id, gateway.id), DependencyCycle);
+    EXPECT_THROW(set_parent(gateway.id, printer.id), DependencyCycle);  // printer is behind the gateway
+    EXPECT_THROW(set_parent(sw.id, 999'999), NotFound);
+    EXPECT_EQ(s.find_device(gateway.id)->parent_id, std::nullopt);
+    EXPECT_EQ(set_parent(printer.id, gateway.id)->parent_id, gateway.id);  // moving within the tree is fine
+    // Deleting a parent leaves the devices behind it without one.
+    ASSERT_TRUE(s.delete_device(gateway.id));
+    EXPECT_EQ(s.find_device(sw.id)->parent_id, std::nullopt);
+    EXPECT_EQ(s.find_device(printer.id)->parent_id, std::nullopt);
+}
+
 TEST_P(StoreContract, AFailedEditLeavesNothingBehind) {
     const auto room = store().create_room({0, "Lab", std::nullopt});
     Device d = device("127.0.0.1", room.id);
