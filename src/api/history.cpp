@@ -84,10 +84,16 @@ std::optional<Response> refuse(const AppContext& app, std::int64_t device_id) {
     return std::nullopt;
 }
 
-json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
-
-// Rounded for the wire: RTTs to the microsecond, fractions to 1e-4.
-double rounded(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
+// Rounded for the wire (RTTs to the microsecond, fractions to 1e-4 or 1e-6),
+// and whole numbers as integers, as the status details write them.
+json::value number(double v, double per_unit) {
+    const double r = std::round(v * per_unit) / per_unit;
+    if (r == std::trunc(r)) return static_cast<std::int64_t>(r);
+    return r;
+}
+json::value optional_number(const std::optional<double>& v, double per_unit) {
+    return v ? number(*v, per_unit) : json::value(nullptr);
+}
 
 struct Window {
     const char* name;
@@ -101,7 +107,7 @@ json::value uptime_of(store::HistoryStore& history, std::int64_t device_id, std:
     auto changes = history.events(device_id, from, now, 1'000'000);
     std::reverse(changes.begin(), changes.end());  // oldest first
     const auto value = history::uptime(before.empty() ? std::nullopt : std::optional(before.front()), changes, from, now);
-    return optional_number(value ? std::optional(rounded(*value, 1e6)) : std::nullopt);
+    return optional_number(value, 1e6);
 }
 
 }  // namespace
@@ -137,10 +143,10 @@ Response history(const AppContext& app, const Call& call) {
     for (const auto& p : points.points) {
         out.push_back(json::object{
             {"at", time_text(p.at * 1000)},
-            {"rtt_ms", optional_number(p.rtt_ms ? std::optional(rounded(*p.rtt_ms, 1e3)) : std::nullopt)},
-            {"rtt_ms_max", optional_number(p.rtt_ms_max ? std::optional(rounded(*p.rtt_ms_max, 1e3)) : std::nullopt)},
-            {"loss", rounded(p.loss, 1e4)},
-            {"up", rounded(p.up, 1e4)}});
+            {"rtt_ms", optional_number(p.rtt_ms, 1e3)},
+            {"rtt_ms_max", optional_number(p.rtt_ms_max, 1e3)},
+            {"loss", number(p.loss, 1e4)},
+            {"up", number(p.up, 1e4)}});
     }
     return json_response(200, json::object{{"device_id", call.ids[0]}, {"step_s", points.step_s}, {"points", out}});
 }
@@ -187,7 +193,7 @@ Response all_uptime(const AppContext& app, const Call& call) {
         const auto c = changes.find(d.id);
         const auto value = history::uptime(b == before.end() ? std::nullopt : std::optional(b->second),
                                            c == changes.end() ? std::vector<store::StatusEvent>{} : c->second, from, now);
-        out[d.ip] = optional_number(value ? std::optional(rounded(*value, 1e6)) : std::nullopt);
+        out[d.ip] = optional_number(value, 1e6);
     }
     return json_response(200, out);
 }
