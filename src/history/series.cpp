@@ -65,7 +65,9 @@ constexpr std::uint8_t k_zero_loss = 16;   // else a loss byte, unless k_same_lo
 constexpr std::uint8_t k_same_loss = 32;
 
 std::uint16_t apply_delta(std::uint16_t base, std::uint64_t encoded) {
-    const std::int64_t v = static_cast<std::int64_t>(base) + unzigzag(encoded);
+    // A damaged delta may be any 64-bit value: clamp before adding.
+    const std::int64_t delta = std::clamp<std::int64_t>(unzigzag(encoded), -65536, 65536);
+    const std::int64_t v = static_cast<std::int64_t>(base) + delta;
     return static_cast<std::uint16_t>(std::clamp<std::int64_t>(v, 0, std::numeric_limits<std::uint16_t>::max()));
 }
 
@@ -146,6 +148,7 @@ std::vector<Round> decode_rounds(std::int64_t start, std::string_view bytes) {
         if (step < 0) break;  // the first record must carry its step
         Round r;
         r.at = at + step;
+        if (r.at >= start + spec(Level::round).chunk_s) break;  // outside its chunk: damage
         if ((flags & k_no_loss) != 0) {
             r.loss = 0;
         } else if ((flags & k_all_lost) != 0) {
@@ -214,6 +217,7 @@ std::vector<Bucket> decode_buckets(Level level, std::int64_t start, std::string_
             if (!in.varint(v) || v > (1u << 30)) break;
             index += 1 + static_cast<std::int64_t>(v);
         }
+        if (index >= spec(level).chunk_s / size) break;  // outside its chunk: damage
         if ((flags & k_same_rounds) == 0) {
             if (!in.varint(v) || v > UINT32_MAX) break;
             rounds = static_cast<std::uint32_t>(v);
@@ -242,7 +246,7 @@ std::vector<Bucket> decode_buckets(Level level, std::int64_t start, std::string_
             rtt = apply_delta(rtt, v);
             b.rtt = rtt;
             if (!in.varint(v)) break;
-            b.rtt_max = static_cast<std::uint16_t>(std::min<std::uint64_t>(65535, b.rtt + v));
+            b.rtt_max = static_cast<std::uint16_t>(v >= 65535u - b.rtt ? 65535u : b.rtt + v);  // no wrap
         }
         out.push_back(b);
     }
