@@ -2,8 +2,12 @@
 # Dashboard benchmark (issue 4): N devices (default 5,000) in 50 rooms, the
 # dashboard in Debian's chromium. A tenth of the devices (127.2.0.0/24 and
 # on) are unreachable; each flip makes 127.2.0.0/24 reachable or not again,
-# i.e. ~250 devices change at once, and the page must keep up.
+# i.e. ~250 devices change at once, and the page must keep up. Then the
+# server's CPU with 0, 1 and 10 dashboards over the same window, the
+# dashboards played by node (bench/dashboard_clients.mjs: a page's requests
+# and its status socket; ten chromium pages are too heavy for 2 cores).
 # Usage: bench/dashboard.sh [devices]   (root; needs the release build with its web/)
+#   WINDOW                              seconds of each CPU window (30)
 #   GATEWATCH_BIN, GATEWATCH_WEB_ROOT   another binary or built dashboard than
 #                                       the release build's (e.g. to compare two)
 set -euo pipefail
@@ -26,6 +30,8 @@ sleep 1
 base=http://127.0.0.1:$port
 token=$(bench_account "$base" bench bench-password)
 
+# The figures are wall times on a shared machine: say how busy it was.
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== creating 50 rooms and $devices devices"
 in_ns node -e '
 const [base, token, n] = process.argv.slice(1);
@@ -54,3 +60,9 @@ unreachable=$((devices / 10))
 in_ns env ORIGIN="$base" TOKEN="$token" DEVICES="$devices" WATCH_IP=127.2.0.0 FLIPPED=$((unreachable < 256 ? unreachable : 255)) \
   FLIP_ON="ip addr add 127.2.0.0/24 dev lo" FLIP_OFF="ip addr del 127.2.0.0/24 dev lo" \
   node web/e2e/dashboard_5k.bench.mjs
+
+echo "== the server with 0, 1 and 10 dashboards (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+pid=$(pgrep -f -- "serve --port $port --data-dir $work" | head -1)
+in_ns env BASE="$base" TOKEN="$token" PID="$pid" HZ="$(getconf CLK_TCK)" WINDOW="${WINDOW:-30}" \
+  FLIP_ON="ip addr add 127.2.0.0/24 dev lo" FLIP_OFF="ip addr del 127.2.0.0/24 dev lo" \
+  node --experimental-websocket --no-warnings bench/dashboard_clients.mjs

@@ -9,8 +9,9 @@
 //     block flipped, is taken (the counts, not a row: sorted by status, a
 //     flipped row leaves the rows in view once a room holds more than a
 //     screenful of down devices), while long tasks (> 50 ms, the browser's
-//     own measure of a janky page) are counted; WATCH_IP's row, when in view,
-//     must then show the new status;
+//     own measure of a janky page) are counted (apart: those between the
+//     load and the flips, while the snapshot is applied); WATCH_IP's row,
+//     when in view, must then show the new status;
 //   - the status socket: whether the server speaks deltas (its first message
 //     is {"snapshot": ...}), and the messages and bytes received during the
 //     flips; the main thread's busy time (script, and all tasks) meanwhile.
@@ -110,6 +111,10 @@ const downCount = () => page.evaluate(() => Number(document.querySelector('[data
 // Every device probed (none unknown) before the first flip.
 await page.waitForFunction(() => Number(document.querySelector('[data-count="unknown"] .count-number').textContent) === 0, null, { timeout: 60_000 });
 const downAtRest = await downCount();
+// Between the load and the flips the snapshot is applied (the counts add up
+// before it, with every device unknown): its long tasks apart from the flips'.
+const settleLong = await page.evaluate(() => window.__longTasks.splice(0));
+console.log(`long tasks after the load, until every device is probed (the snapshot applied): ${settleLong.length}, longest ${Math.round(Math.max(0, ...settleLong))} ms`);
 const firstMoves = [];
 const latencies = [];
 const serverParts = [];
@@ -162,7 +167,8 @@ const flipSeconds = (Date.now() - flipsStarted) / 1000;
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`flips: ${flips} of ${flipped} devices; flip to the counts first moving p50 ${p50(firstMoves)} ms, max ${Math.max(...firstMoves)} ms; to all ${flipped} shown p50 ${p50(latencies)} ms, max ${Math.max(...latencies)} ms (probe interval included)`);
 console.log(`  of which flip to the message that moved the counts (the server) p50 ${p50(serverParts)} ms, max ${Math.max(...serverParts)} ms; that message to the counts on screen (the page) p50 ${p50(pageParts)} ms, max ${Math.max(...pageParts)} ms; those messages: ${movers.join(', ')}`);
-console.log(`long tasks during flips: ${flipLong.length}, longest ${Math.round(Math.max(0, ...flipLong))} ms, total ${Math.round(flipLong.reduce((a, b) => a + b, 0))} ms`);
+const longest = (xs) => [...xs].sort((a, b) => b - a).slice(0, 5).map(Math.round).join(', ');
+console.log(`long tasks during flips: ${flipLong.length}, longest ${Math.round(Math.max(0, ...flipLong))} ms, total ${Math.round(flipLong.reduce((a, b) => a + b, 0))} ms${flipLong.length > 1 ? ` (the longest: ${longest(flipLong)} ms)` : ''}`);
 const received = socket.bytes - socketBefore.bytes;
 console.log(`socket during flips: ${socket.messages - socketBefore.messages} messages (${(socket.snapshots ?? 0) - (socketBefore.snapshots ?? 0)} of them snapshots), ${(received / 1e3).toFixed(0)} kB in ${flipSeconds.toFixed(1)} s (${(received / 1e3 / flipSeconds).toFixed(0)} kB/s)`);
 const ms = (k) => Math.round((busyAfter[k] - busyBefore[k]) * 1000);

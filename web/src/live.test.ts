@@ -167,6 +167,67 @@ describe('LiveStatus', () => {
     live.stop();
   });
 
+  describe('a message too big for one slice', () => {
+    // A snapshot of 30,000 devices (2.6 MB: past what is parsed whole),
+    // parsed on a fake clock (each step costs 1 ms, 3 ms a slice) whose
+    // pauses the test releases.
+    const big = { snapshot: Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, { status: 'connected', rtt_ms: i, loss: 0, since: null, last_probe: null }])) };
+    function slowSetup() {
+      let t = 0;
+      const pauses: (() => void)[] = [];
+      const messages: unknown[] = [];
+      const live = new LiveStatus({
+        url: 'ws://gw/ws/status/?detail=true&delta=true&token=t',
+        onMessage: (m) => messages.push(m),
+        onState: () => undefined,
+        onAuthLost: () => undefined,
+        checkAuth: () => undefined,
+        WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+        backoff: new Backoff(1000, 8000, () => 0.999999),
+        slices: { budgetMs: 3, now: () => (t += 1), pause: () => new Promise<void>((resolve) => pauses.push(resolve)) },
+      });
+      const resumeAll = async () => {
+        while (pauses.length > 0) {
+          pauses.shift()!();
+          for (let i = 0; i < 5; i += 1) await Promise.resolve();
+        }
+      };
+      return { live, messages, pauses, resumeAll };
+    }
+
+    it('is parsed in slices, and the messages after it keep their order', async () => {
+      const { live, messages, pauses, resumeAll } = slowSetup();
+      live.start();
+      const socket = FakeSocket.made[0];
+      socket.onopen?.();
+      socket.onmessage?.({ data: JSON.stringify(big) });
+      socket.onmessage?.({ data: '{"changed":{"10.0.0.1":"disconnected"}}' });
+      expect(messages).toEqual([]);
+      expect(pauses.length).toBeGreaterThan(0);
+      await resumeAll();
+      expect(messages).toEqual([big, { changed: { '10.0.0.1': 'disconnected' } }]);
+      live.stop();
+    });
+
+    it('is still passed on when the socket closes meanwhile, not when we give the socket up', async () => {
+      const { live, messages, resumeAll } = slowSetup();
+      live.start();
+      FakeSocket.made[0].onopen?.();
+      FakeSocket.made[0].onmessage?.({ data: JSON.stringify(big) });
+      FakeSocket.made[0].onclose?.({ code: 1006 });
+      await resumeAll();
+      expect(messages).toEqual([big]);
+      vi.advanceTimersByTime(1000);
+      FakeSocket.made[1].onopen?.();
+      FakeSocket.made[1].onmessage?.({ data: JSON.stringify(big) });
+      vi.advanceTimersByTime(15_000); // silent for too long: replaced
+      expect(FakeSocket.made[1].closedWith).toBe(4000);
+      await resumeAll();
+      expect(messages).toEqual([big]);
+      live.stop();
+    });
+  });
+
   it('builds the socket URL with the token escaped, ws or wss as the page', () => {
     expect(statusSocketUrl({ protocol: 'http:', host: 'gw:8000' }, 'a.b+c')).toBe('ws://gw:8000/ws/status/?detail=true&delta=true&token=a.b%2Bc');
     expect(statusSocketUrl({ protocol: 'https:', host: 'gw' }, 't').startsWith('wss://gw/')).toBe(true);

@@ -11,7 +11,9 @@
 // snapshot is read that way, each message passed on as it is (the reducer
 // takes a whole object as a snapshot), an empty one as {"snapshot": {}}.
 // A delta cannot be skipped, so a message we cannot read replaces the socket
-// (the next one starts with a snapshot).
+// (the next one starts with a snapshot). Messages are parsed in arrival
+// order, a big one (a 15 MB snapshot at 100,000 devices) in slices so that
+// the page stays responsive (slices.ts, jsonSlices.ts); a small one at once.
 //
 // Close code 1008 means the token expired or was refused: no reconnection,
 // onAuthLost instead. A handshake refused with 401 shows up in a browser only
@@ -20,6 +22,8 @@
 // `silenceLimit` ms (the server sends one, a heartbeat at least, every push
 // interval), the socket is presumed dead and replaced.
 import { Backoff } from './backoff';
+import { parseJsonSteps } from './jsonSlices';
+import { InOrder, type SliceOptions } from './slices';
 import { isDelta, isHeartbeat, isSnapshot } from './status';
 import type { StatusMessage, StatusUpdate } from './types';
 
@@ -35,6 +39,7 @@ export interface LiveOptions {
   backoff?: Backoff;
   silenceLimit?: number;
   now?: () => number;
+  slices?: SliceOptions;
 }
 
 export function statusSocketUrl(location: Pick<Location, 'protocol' | 'host'>, token: string): string {
@@ -49,10 +54,12 @@ export class LiveStatus {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private silenceTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  private readonly reading: InOrder;
 
   constructor(options: LiveOptions) {
     this.options = options;
     this.backoff = options.backoff ?? new Backoff();
+    this.reading = new InOrder(options.slices);
   }
 
   start(): void {
@@ -62,6 +69,7 @@ export class LiveStatus {
 
   stop(): void {
     this.stopped = true;
+    this.reading.cancel();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.retryTimer = this.silenceTimer = null;
@@ -86,15 +94,8 @@ export class LiveStatus {
       this.options.onState({ kind: 'live' });
       this.expectMessage();
     };
-    socket.onmessage = (event: MessageEvent) => {
-      if (this.socket !== socket) return;
-      this.expectMessage();
-      let message: unknown;
-      try {
-        message = JSON.parse(String(event.data));
-      } catch {
-        message = undefined;
-      }
+    // A message as read: passed on, skipped, or the socket given up.
+    const read = (message: unknown) => {
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         if (mode === 'whole') return; // skipped: the next message carries the whole state again
         this.replace(socket);
@@ -109,6 +110,18 @@ export class LiveStatus {
       } else if (!isHeartbeat(message)) {
         this.replace(socket);
       }
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.socket !== socket) return;
+      this.expectMessage();
+      const text = String(event.data);
+      // Read in order; a big one (a snapshot) in slices. A message received
+      // before the socket closed is still passed on.
+      this.reading.run(
+        () => parseJsonSteps(text),
+        read,
+        () => read(undefined),
+      );
     };
     socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket || this.stopped) return;
@@ -135,6 +148,7 @@ export class LiveStatus {
   private replace(socket: WebSocket): void {
     if (this.socket !== socket) return;
     this.socket = null;
+    this.reading.cancel(); // what is still to read of it, we cannot follow either
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.silenceTimer = null;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;

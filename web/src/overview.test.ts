@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backoff } from './backoff';
 import { LiveStatus } from './live';
 import { OverviewModel } from './overview';
+import { indexDevices, type DeviceIndex } from './rows';
+import { runToEnd } from './slices';
 import { applyStatusMessage, countStatuses, displayStatus, emptyStatus, listIsStale, type DisplayStatus, type StatusMap } from './status';
 import type { StatusTable } from './statusTable';
 import type { Device, Room, Status, StatusDetail } from './types';
@@ -56,8 +58,8 @@ function referenceRows(rooms: Room[], devices: Device[], statuses: StatusMap, vi
   return out;
 }
 
-function shown(model: OverviewModel, rooms: Room[], devices: Device[], table: StatusTable, view: View) {
-  const o = model.update(rooms, devices, table, view);
+function shown(model: OverviewModel, index: DeviceIndex, table: StatusTable, view: View) {
+  const o = model.update(index, table, view);
   return o.rows.map((r) => (r.kind === 'room' ? `${r.key}:${r.devices}:${o.down.get(r.key) ?? 0}` : r.key));
 }
 
@@ -76,59 +78,112 @@ function random(seed: number) {
   };
 }
 
+// Random snapshots, deltas, removals, heartbeats, list and view changes,
+// each step's inputs handed to `check`.
+function randomRun(seed: number, steps: number, check: (index: DeviceIndex, devices: Device[], table: StatusTable, view: View, context: string) => void) {
+  const rnd = random(seed);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  const ips = Array.from({ length: 40 }, (_, i) => (i % 9 === 8 ? `2001:db8::${i}` : `10.0.${i % 3}.${i}`));
+  const makeDevices = () =>
+    ips.slice(0, 30 + Math.floor(rnd() * 10)).map((ip, i) => ({
+      id: i + 1,
+      name: pick(['core', 'ap', 'Printer', 'nas', 'ap 2', 'ap 10']),
+      ip,
+      room_id: pick([1, 2, 3, null, 99]),
+      monitored: rnd() > 0.15,
+    }));
+  const detail = (): StatusDetail => ({
+    status: pick<Status>(['connected', 'disconnected', 'unknown']),
+    rtt_ms: pick([null, 0.5, 1, 2]),
+    loss: pick([0, 1]),
+    since: null,
+    last_probe: null,
+  });
+  const views: View[] = [
+    defaultView,
+    { ...defaultView, sort: 'ip' },
+    { ...defaultView, sort: 'status' },
+    { ...defaultView, sort: 'rtt' },
+    { ...defaultView, status: 'disconnected' },
+    { ...defaultView, status: 'unknown', sort: 'rtt' },
+    { ...defaultView, room: 1 },
+    { ...defaultView, room: 'none', q: 'ap' },
+    { ...defaultView, q: '10.0.1' },
+  ];
+  let devices: Device[] = makeDevices();
+  let index = indexDevices(rooms, devices);
+  let view = defaultView;
+  let table = emptyStatus;
+  for (let step = 0; step < steps; step += 1) {
+    const r = rnd();
+    if (r < 0.03) index = indexDevices(rooms, (devices = makeDevices()));
+    else if (r < 0.08) view = { ...pick(views) };
+    else if (r < 0.1) table = applyStatusMessage(table, { snapshot: Object.fromEntries(ips.filter(() => rnd() > 0.2).map((ip) => [ip, detail()])) });
+    else if (r < 0.12) table = applyStatusMessage(table, {});
+    else {
+      const changed = Object.fromEntries(ips.filter(() => rnd() < 0.1).map((ip) => [ip, detail()]));
+      table = applyStatusMessage(table, { changed, removed: ips.filter(() => rnd() < 0.03) });
+    }
+    check(index, devices, table, view, `step ${step}, view ${JSON.stringify(view)}`);
+  }
+}
+
 describe('OverviewModel agrees with a recomputation from scratch', () => {
   it('through random snapshots, deltas, removals, heartbeats, list and view changes', () => {
-    const rnd = random(42);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
-    const ips = Array.from({ length: 40 }, (_, i) => (i % 9 === 8 ? `2001:db8::${i}` : `10.0.${i % 3}.${i}`));
-    const makeDevices = () =>
-      ips.slice(0, 30 + Math.floor(rnd() * 10)).map((ip, i) => ({
-        id: i + 1,
-        name: pick(['core', 'ap', 'Printer', 'nas', 'ap 2', 'ap 10']),
-        ip,
-        room_id: pick([1, 2, 3, null, 99]),
-        monitored: rnd() > 0.15,
-      }));
-    const detail = (): StatusDetail => ({
-      status: pick<Status>(['connected', 'disconnected', 'unknown']),
-      rtt_ms: pick([null, 0.5, 1, 2]),
-      loss: pick([0, 1]),
-      since: null,
-      last_probe: null,
-    });
-    const views: View[] = [
-      defaultView,
-      { ...defaultView, sort: 'ip' },
-      { ...defaultView, sort: 'status' },
-      { ...defaultView, sort: 'rtt' },
-      { ...defaultView, status: 'disconnected' },
-      { ...defaultView, status: 'unknown', sort: 'rtt' },
-      { ...defaultView, room: 1 },
-      { ...defaultView, room: 'none', q: 'ap' },
-      { ...defaultView, q: '10.0.1' },
-    ];
     const model = new OverviewModel();
-    let devices: Device[] = makeDevices();
-    let view = defaultView;
-    let table = emptyStatus;
-    for (let step = 0; step < 3000; step += 1) {
-      const r = rnd();
-      if (r < 0.03) devices = makeDevices();
-      else if (r < 0.08) view = { ...pick(views) };
-      else if (r < 0.1) table = applyStatusMessage(table, { snapshot: Object.fromEntries(ips.filter(() => rnd() > 0.2).map((ip) => [ip, detail()])) });
-      else if (r < 0.12) table = applyStatusMessage(table, {});
-      else {
-        const changed = Object.fromEntries(ips.filter(() => rnd() < 0.1).map((ip) => [ip, detail()]));
-        table = applyStatusMessage(table, { changed, removed: ips.filter(() => rnd() < 0.03) });
-      }
-      const o = model.update(rooms, devices, table, view);
-      const context = `step ${step}, view ${JSON.stringify(view)}`;
-      expect(shown(model, rooms, devices, table, view), context).toEqual(referenceRows(rooms, devices, table, view));
+    randomRun(42, 3000, (index, devices, table, view, context) => {
+      const o = model.update(index, table, view);
+      expect(o.behind).toBe(false);
+      expect(shown(model, index, table, view), context).toEqual(referenceRows(rooms, devices, table, view));
       expect(o.counts, context).toEqual(countStatuses(devices, table));
       expect(o.stale, context).toBe(table.size > 0 && listIsStale(devices, table));
       // Same inputs, same answer (as a second render under StrictMode asks).
-      expect(model.update(rooms, devices, table, view)).toBe(o);
-    }
+      expect(model.update(index, table, view)).toBe(o);
+    });
+  });
+
+  it('for a long list: behind on what needs a layout from scratch, showing the last rows, until caught up in steps', () => {
+    const model = new OverviewModel(0); // every list is long
+    let rows: readonly unknown[] = [];
+    let index0: DeviceIndex | null = null;
+    let behindSeen = 0;
+    randomRun(43, 1500, (index, devices, table, view, context) => {
+      let o = model.update(index, table, view);
+      expect(o.counts, context).toEqual(countStatuses(devices, table));
+      expect(o.stale, context).toBe(table.size > 0 && listIsStale(devices, table));
+      if (o.behind) {
+        behindSeen += 1;
+        expect(o.rows, context).toBe(index === index0 ? rows : o.rows.length === 0 ? o.rows : null);
+        expect(runToEnd(model.catchUpSteps())).toBe(true);
+        expect(runToEnd(model.catchUpSteps())).toBe(false); // nothing left
+        o = model.update(index, table, view);
+        expect(o.behind).toBe(false);
+      }
+      expect(shown(model, index, table, view), context).toEqual(referenceRows(rooms, devices, table, view));
+      rows = o.rows;
+      index0 = index;
+    });
+    expect(behindSeen).toBeGreaterThan(50);
+  });
+
+  it('for a long list: a table that follows the one being laid out moves on from it', () => {
+    const model = new OverviewModel(0);
+    const devices: Device[] = Array.from({ length: 30 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.0.0.${i}`, room_id: 1, monitored: true }));
+    const index = indexDevices(rooms, devices);
+    const view = { ...defaultView, sort: 'status' as const };
+    const t1 = applyStatusMessage(emptyStatus, { snapshot: Object.fromEntries(devices.map((d) => [d.ip, 'connected' as const])) });
+    expect(model.update(index, t1, view).behind).toBe(true);
+    const build = model.catchUpSteps();
+    build.next(); // under way when the next push comes
+    const t2 = applyStatusMessage(t1, { changed: { '10.0.0.5': 'disconnected' } });
+    expect(model.update(index, t2, view).behind).toBe(true);
+    expect(runToEnd(build)).toBe(true);
+    const rebuilt = model.rebuilds;
+    const o = model.update(index, t2, view); // moved from t1's layout, no second build
+    expect(o.behind).toBe(false);
+    expect(model.rebuilds).toBe(rebuilt);
+    expect(runToEnd(model.catchUpSteps())).toBe(false);
+    expect(shown(model, index, t2, view)).toEqual(referenceRows(rooms, devices, t2, view));
   });
 });
 
@@ -182,7 +237,8 @@ describe('the live overview over a fake socket', () => {
       silenceLimit: 15_000,
     });
     const model = new OverviewModel();
-    const view = (v: View = defaultView) => model.update(rooms, devices, table, v);
+    const index = indexDevices(rooms, devices);
+    const view = (v: View = defaultView) => model.update(index, table, v);
     live.start();
     FakeSocket.made[0].onopen?.();
 

@@ -7,6 +7,9 @@
 // nothing changed, and keeps each unchanged entry's identity, so memoized
 // rows re-render only for devices whose status moved. A delta costs time in
 // proportion to its size, not to the number of devices (see statusTable.ts).
+// applyStatusSteps is the same in steps (slices.ts), which StatusFeed runs
+// in slices when a message is too big for one task.
+import { runToEnd, type Steps } from './slices';
 import { StatusTable, type StatusChange, type StatusMap } from './statusTable';
 import type { Device, Status, StatusDelta, StatusDetail, StatusMessage, StatusSnapshot, StatusUpdate } from './types';
 
@@ -51,16 +54,25 @@ export function isDelta(message: object): message is StatusDelta {
   return Object.hasOwn(message, 'changed') || Object.hasOwn(message, 'removed');
 }
 
+// Entries between two yields of the steps below.
+const STEP = 4096;
+
 // Everything the server monitors is in `state`: unchanged entries keep their
 // identity, the rest are replaced, IPs not in `state` are dropped.
-function replaceAll(previous: StatusTable, state: StatusMessage): StatusTable {
+function* replaceAll(previous: StatusTable, state: StatusMessage): Steps<StatusTable> {
   const changes: StatusChange[] = [];
   const ips: string[] = [];
   const details: StatusDetail[] = [];
   let kept = 0;
-  for (const ip in state) {
+  // Object.keys, not for...in: a loop that yields cannot hold an enumeration
+  // open, and the keys are the same (a parsed message has no inherited ones).
+  const keys = Object.keys(state);
+  yield;
+  for (let i = 0; i < keys.length; i += 1) {
+    const ip = keys[i];
     const value = state[ip];
-    if (!Object.hasOwn(state, ip) || !readable(value)) continue;
+    if (i % STEP === STEP - 1) yield;
+    if (!readable(value)) continue;
     const before = previous.get(ip);
     let after = normalize(value, before);
     if (before) {
@@ -72,24 +84,32 @@ function replaceAll(previous: StatusTable, state: StatusMessage): StatusTable {
     details.push(after);
   }
   if (kept < previous.size) {
+    let i = 0;
     for (const [ip, before] of previous.entries()) {
       if (!Object.hasOwn(state, ip) || !readable(state[ip])) changes.push({ ip, before, after: undefined });
+      if (++i % STEP === 0) yield;
     }
   }
-  return StatusTable.replace(previous, ips, details, changes);
+  return yield* StatusTable.replaceSteps(previous, ips, details, changes);
 }
 
-function merge(previous: StatusTable, changed: StatusMessage, removed: readonly string[]): StatusTable {
+function* merge(previous: StatusTable, changed: StatusMessage, removed: readonly string[]): Steps<StatusTable> {
   const changes: StatusChange[] = [];
   const pending = new Map<string, StatusDetail | undefined>();
   const current = (ip: string) => (pending.has(ip) ? pending.get(ip) : previous.get(ip));
+  let i = 0;
   for (const ip of removed) {
+    if (++i % STEP === 0) yield;
     const before = current(ip);
     if (!before) continue;
     changes.push({ ip, before, after: undefined });
     pending.set(ip, undefined);
   }
-  for (const [ip, value] of Object.entries(changed)) {
+  const keys = Object.keys(changed);
+  yield;
+  for (const ip of keys) {
+    if (++i % STEP === 0) yield;
+    const value = changed[ip];
     if (!readable(value)) continue;
     const before = current(ip);
     const after = normalize(value, before);
@@ -97,7 +117,7 @@ function merge(previous: StatusTable, changed: StatusMessage, removed: readonly 
     changes.push({ ip, before, after });
     pending.set(ip, after);
   }
-  return StatusTable.derive(previous, changes);
+  return yield* StatusTable.deriveSteps(previous, changes);
 }
 
 // `message` is a message of the delta protocol, or (as the plain socket
@@ -105,10 +125,21 @@ function merge(previous: StatusTable, changed: StatusMessage, removed: readonly 
 // empty object is a heartbeat: the plain socket's "nothing is monitored"
 // must come wrapped as {"snapshot": {}}, as LiveStatus does.
 export function applyStatusMessage(previous: StatusTable, message: StatusUpdate | StatusMessage): StatusTable {
+  return runToEnd(applyStatusSteps(previous, message));
+}
+
+// The same in steps (slices.ts), for a snapshot of 100,000 devices: applied
+// in one go it took ~85 ms in Chromium, garbage collection aside.
+export function applyStatusSteps(previous: StatusTable, message: StatusUpdate | StatusMessage): Steps<StatusTable> {
   if (isSnapshot(message)) return replaceAll(previous, message.snapshot);
   if (isDelta(message)) return merge(previous, message.changed ?? {}, message.removed ?? []);
-  if (isHeartbeat(message)) return previous;
+  if (isHeartbeat(message)) return unchanged(previous);
   return replaceAll(previous, message as StatusMessage);
+}
+
+// A heartbeat: the same table, in no steps.
+function* unchanged(previous: StatusTable): Steps<StatusTable> {
+  return previous;
 }
 
 export function displayStatus(device: Device, statuses: StatusMap): DisplayStatus {

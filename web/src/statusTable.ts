@@ -14,6 +14,7 @@
 // from it can follow too.
 //
 // Not thread-aware (there is one thread); never mutated once returned.
+import { runToEnd, type Steps } from './slices';
 import type { Status, StatusDetail } from './types';
 
 export interface StatusChange {
@@ -80,6 +81,12 @@ export class StatusTable implements StatusMap {
   // the entry); `from` itself when the list is empty. Each change's `before`
   // must be what the table holds at that point.
   static derive(from: StatusTable, changes: readonly StatusChange[]): StatusTable {
+    return runToEnd(StatusTable.deriveSteps(from, changes));
+  }
+
+  // The same in steps (slices.ts): merging the overlay into a new base at
+  // 100,000 entries took ~40 ms in one piece in Chromium during the flips.
+  static *deriveSteps(from: StatusTable, changes: readonly StatusChange[]): Steps<StatusTable> {
     if (changes.length === 0) return from;
     const tally = { ...from.tally };
     let size = from.size;
@@ -100,7 +107,13 @@ export class StatusTable implements StatusMap {
     if (overlay.size <= Math.max(64, from.shared.size / 8)) {
       return new StatusTable(from.shared, overlay, size, tally, from.version, changes);
     }
-    const merged = new Map(from.shared);
+    yield;
+    const merged = new Map<string, StatusDetail>();
+    let copied = 0;
+    for (const [ip, detail] of from.shared) {
+      merged.set(ip, detail);
+      if (++copied % 16384 === 0) yield;
+    }
     for (const [ip, detail] of overlay) {
       if (detail === gone) merged.delete(ip);
       else merged.set(ip, detail);
@@ -111,12 +124,19 @@ export class StatusTable implements StatusMap {
   // A table of exactly these entries (as a snapshot gives), made from `from`
   // by `changes`; `from` itself when there are none. `ips` must be distinct.
   static replace(from: StatusTable, ips: readonly string[], details: readonly StatusDetail[], changes: readonly StatusChange[]): StatusTable {
+    return runToEnd(StatusTable.replaceSteps(from, ips, details, changes));
+  }
+
+  // The same in steps (slices.ts): filling the map of 100,000 entries took
+  // ~35 ms (Node). The map is no one else's until the table is returned.
+  static *replaceSteps(from: StatusTable, ips: readonly string[], details: readonly StatusDetail[], changes: readonly StatusChange[]): Steps<StatusTable> {
     if (changes.length === 0) return from;
     const shared = new Map<string, StatusDetail>();
     const tally = { connected: 0, disconnected: 0, unknown: 0 };
     for (let i = 0; i < ips.length; i += 1) {
       shared.set(ips[i], details[i]);
       if (details[i].status in tally) tally[details[i].status] += 1;
+      if (i % 8192 === 8191) yield;
     }
     return new StatusTable(shared, new Map(), ips.length, tally, from.version, changes);
   }

@@ -26,10 +26,10 @@ interface Props {
 
 export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) {
   const canEdit = user.role === 'admin';
-  const { rooms, devices, loadError, reload } = useInventory(api);
+  const { rooms, devices, index, loadError, reload } = useInventory(api);
   const [statuses, live] = useLiveStatus(api, token, onSessionLost);
   const [view, setView] = useHashView();
-  const { rows, down, counts, stale } = useOverview(rooms, devices, statuses, view);
+  const { rows, down, counts, stale, behind } = useOverview(index, statuses, view);
   useReloadWhenStale(stale, devices, statuses, reload);
   const [dialog, setDialog] = useState<Dialog>(null);
   const now = useNow(live.kind === 'reconnecting' ? 1000 : 10_000);
@@ -68,7 +68,7 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
           rows={rows}
           statuses={statuses}
           down={down}
-          loading={rooms === null || devices === null}
+          loading={index === null || (behind && rows.length === 0)}
           loadError={loadError}
           onRetry={() => void reload()}
           view={view}

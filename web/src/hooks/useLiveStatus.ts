@@ -1,25 +1,36 @@
 // The live status of every device, from /ws/status/ (snapshots and deltas)
 // for as long as the component is mounted, and whether the socket is live.
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../api';
 import { LiveStatus, statusSocketUrl, type LiveState } from '../live';
-import { applyStatusMessage, emptyStatus } from '../status';
+import { emptyStatus } from '../status';
+import { StatusFeed } from '../statusFeed';
 import type { StatusTable } from '../statusTable';
 
 export function useLiveStatus(api: Api, token: string, onSessionLost: (message: string) => void): [StatusTable, LiveState] {
-  const [statuses, dispatch] = useReducer(applyStatusMessage, emptyStatus);
+  const [statuses, setStatuses] = useState<StatusTable>(emptyStatus);
   const [live, setLive] = useState<LiveState>({ kind: 'connecting' });
+  // The table shown, for a new feed (a new token) to go on from: entries
+  // that the next snapshot leaves unchanged keep their identity.
+  const shown = useRef(statuses);
 
   useEffect(() => {
+    const feed = new StatusFeed((table) => {
+      shown.current = table;
+      setStatuses(table);
+    }, shown.current);
     const socket = new LiveStatus({
       url: statusSocketUrl(window.location, token),
-      onMessage: dispatch,
+      onMessage: (message) => feed.push(message),
       onState: setLive,
       onAuthLost: onSessionLost,
       checkAuth: () => void api.me().catch(() => undefined),
     });
     socket.start();
-    return () => socket.stop();
+    return () => {
+      socket.stop();
+      feed.stop();
+    };
   }, [api, token, onSessionLost]);
 
   return [statuses, live];
