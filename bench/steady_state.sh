@@ -6,7 +6,8 @@
 # every device ended connected. WRITES (room, device or none; default room)
 # makes one write a second during the window: a room rename (unrelated to
 # probing) or a device rename, and the engine thread's own CPU is printed
-# beside the process's (the engine names its thread gw-engine).
+# beside the process's (the engine names its thread gw-engine), and the
+# history recorder's (gw-history; its database is history.db in the data dir).
 # Usage: bench/steady_state.sh [devices] [seconds] [writes]   (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,12 +36,14 @@ api() { in_ns curl -sf "$@"; }
 token=$(bench_account "http://127.0.0.1:$port" bench bench-password)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-engine_ticks() {  # the probe thread alone (0 for a build that does not name it)
+thread_ticks() {  # one named thread alone (0 for a build that does not name it)
   for task in /proc/$pid/task/*; do
-    [ "$(cat "$task/comm" 2>/dev/null)" = gw-engine ] && { awk '{print $14 + $15}' "$task/stat"; return; }
+    [ "$(cat "$task/comm" 2>/dev/null)" = "$1" ] && { awk '{print $14 + $15}' "$task/stat"; return; }
   done
   echo 0
 }
+engine_ticks() { thread_ticks gw-engine; }
+history_ticks() { thread_ticks gw-history; }  # the history's recorder (retention runs beside it, hourly)
 room=$(api -X POST "http://127.0.0.1:$port/rooms/" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
        -d '{"name":"renamed every second"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
 writer() {  # one write a second until killed
@@ -61,12 +64,12 @@ hz=$(getconf CLK_TCK)
 echo "== steady state: $n devices, 10 s interval, 3 probes a round; warm-up 15 s, then ${window} s; writes: $writes"
 sleep 15
 [ "$writes" = none ] || { writer & writer_pid=$!; }
-t0=$(cpu_ticks); e0=$(engine_ticks); s0=$(date +%s.%N); peak=$(rss_mb)
+t0=$(cpu_ticks); e0=$(engine_ticks); h0=$(history_ticks); s0=$(date +%s.%N); peak=$(rss_mb)
 for _ in $(seq $((window / 10))); do
   sleep 10
   r=$(rss_mb); peak=$(/usr/bin/python3 -c "print(max($peak, $r))")
 done
-t1=$(cpu_ticks); e1=$(engine_ticks); s1=$(date +%s.%N); rss_end=$(rss_mb)  # before our own 100,000-entry status request below
+t1=$(cpu_ticks); e1=$(engine_ticks); h1=$(history_ticks); s1=$(date +%s.%N); rss_end=$(rss_mb)  # before our own 100,000-entry status request below
 [ -z "${writer_pid:-}" ] || kill "$writer_pid" 2>/dev/null || true
 counts=$(api "http://127.0.0.1:$port/device_status/" -H "Authorization: Bearer $token" | /usr/bin/python3 -c "
 import json, sys, collections
@@ -75,5 +78,6 @@ print(dict(collections.Counter(json.load(sys.stdin).values())))")
 cpu = ($t1 - $t0) / $hz
 wall = $s1 - $s0
 engine = ($e1 - $e0) / $hz
-print(f'   CPU {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core (the engine thread {100 * engine / wall:.1f}%); RSS at the end $rss_end MB, peak of the 10 s samples $peak MB')"
+history = ($h1 - $h0) / $hz
+print(f'   CPU {cpu:.1f} s over {wall:.0f} s = {100 * cpu / wall:.1f}% of one core (the engine thread {100 * engine / wall:.1f}%, the history thread {100 * history / wall:.1f}%); RSS at the end $rss_end MB, peak of the 10 s samples $peak MB')"
 echo "   statuses at the end: $counts"
