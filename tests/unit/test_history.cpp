@@ -217,6 +217,16 @@ TEST_F(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
     EXPECT_TRUE(store_.events(4, 0, INT64_MAX, 10).empty());
 }
 
+TEST_F(HistoryRecorder, AnyRangeReadsOnlyWhatIsKept) {
+    rounds(6, k_t0, k_t0 + 600, 1.0);
+    recorder_.flush();
+    // From year 1 to year 9999: the same points as the last hour, found at once.
+    const auto all = history::history(store_, 6, -62'135'596'800, 253'402'300'799, std::nullopt, now_);
+    ASSERT_EQ(all.points.size(), 1u);
+    EXPECT_EQ(all.points[0].up, 1);
+    EXPECT_EQ(history::history(store_, 6, k_t0, k_t0 + 600, 60, now_).points.size(), 10u);
+}
+
 TEST(HistoryQuery, StepsAreRoundedUpToWhatTheAgeKeeps) {
     const std::int64_t now = k_t0;
     EXPECT_EQ(choose_step(now - 3600, now, 1, now), 1);
