@@ -112,7 +112,10 @@ async function measure(dashboards) {
 const pct = (x) => `${x.toFixed(1)}%`;
 const each = (r) => {
   if (r.received.length === 0) return '';
-  const range = (xs, f) => `${f(Math.min(...xs))}${Math.min(...xs) === Math.max(...xs) ? '' : `-${f(Math.max(...xs))}`}`;
+  const range = (xs, f) => {
+    const [low, high] = [f(Math.min(...xs)), f(Math.max(...xs))];
+    return low === high ? low : `${low}-${high}`;
+  };
   return `; each socket ${range(r.received.map((x) => x.messages), String)} messages, ${range(r.received.map((x) => x.mb), (x) => x.toFixed(1))} MB, ${r.received.reduce((a, x) => a + x.snapshots, 0)} snapshots for falling behind, ${r.closed} closed`;
 };
 
@@ -138,5 +141,10 @@ console.log(
     `(x${(tenWindow.share / oneWindow.share).toFixed(2)}); each dashboard past the first ${pct(perDashboard)}, ` +
     `the first ${pct(oneWindow.share - none.share)} over none`,
 );
+// What the sockets carry varies from run to run (the deltas hold every
+// device whose RTT moved), and the server's cost with it: per MB pushed,
+// runs compare.
+const perMb = (r) => ((1000 * (r.cpu - (none.share / 100) * r.wall)) / r.received.reduce((a, x) => a + x.mb, 0)).toFixed(0);
+console.log(`     over none, per MB pushed: ${perMb(oneWindow)} ms of CPU with one dashboard, ${perMb(tenWindow)} ms with ${many}`);
 for (const d of ten.dashboards) d.close();
 process.exit(0);
