@@ -101,15 +101,6 @@ struct Window {
 };
 constexpr Window k_windows[] = {{"24h", k_day_ms}, {"7d", 7 * k_day_ms}, {"30d", 30 * k_day_ms}, {"365d", 365 * k_day_ms}};
 
-json::value uptime_of(store::HistoryStore& history, std::int64_t device_id, std::int64_t window_ms, std::int64_t now) {
-    const std::int64_t from = now - window_ms;
-    const auto before = history.last_events_before({device_id}, from);
-    auto changes = history.events(device_id, from, now, 1'000'000);
-    std::reverse(changes.begin(), changes.end());  // oldest first
-    const auto value = history::uptime(before.empty() ? std::nullopt : std::optional(before.front()), changes, from, now);
-    return optional_number(value, 1e6);
-}
-
 }  // namespace
 
 Response events(const AppContext& app, const Call& call) {
@@ -154,8 +145,24 @@ Response history(const AppContext& app, const Call& call) {
 Response device_uptime(const AppContext& app, const Call& call) {
     if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
     const std::int64_t now = now_ms();
+    // One read of the longest window; each shorter one is a part of it.
+    const std::int64_t longest = now - std::end(k_windows)[-1].ms;
+    const auto before = app.history->last_events_before({call.ids[0]}, longest);
+    auto changes = app.history->events(call.ids[0], longest, now, 10'000'000);
+    std::reverse(changes.begin(), changes.end());  // oldest first
     json::object out;
-    for (const auto& w : k_windows) out[w.name] = uptime_of(*app.history, call.ids[0], w.ms, now);
+    for (const auto& w : k_windows) {
+        const std::int64_t from = now - w.ms;
+        const auto first = std::lower_bound(changes.begin(), changes.end(), from,
+                                            [](const store::StatusEvent& e, std::int64_t t) { return e.at_ms < t; });
+        std::optional<store::StatusEvent> start;
+        if (first != changes.begin())
+            start = *std::prev(first);
+        else if (!before.empty())
+            start = before.front();
+        const auto value = history::uptime(start, std::vector<store::StatusEvent>(first, changes.end()), from, now);
+        out[w.name] = optional_number(value, 1e6);
+    }
     return json_response(200, out);
 }
 

@@ -18,6 +18,8 @@ std::int64_t millis_of(events::WallClock::time_point t) {
 }
 std::int64_t minute_of(std::int64_t t) { return t - ((t % 60) + 60) % 60; }
 
+constexpr std::size_t k_most_pending = 1'000'000;  // chunks or status changes waiting for a failing store
+
 }  // namespace
 
 Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)), started_(now_()) {}
@@ -86,6 +88,7 @@ void Recorder::load(std::int64_t device_id, Series& s, std::int64_t at) {
             if (s.minute_at >= 0 && minute_of(r.at) != s.minute_at) close_minute(device_id, s);
             s.minute_at = minute_of(r.at);
             s.minute_rounds.push_back(r);
+            s.last_at = std::max(s.last_at, r.at);
         }
     }
     if (!stored.empty() && stored.back().start == chunk_start(Level::round, at))
@@ -98,6 +101,10 @@ void Recorder::record_round(std::int64_t device_id, std::int64_t at, bool ok, st
                             std::optional<double> loss) {
     Series& s = series_[device_id];
     if (!s.loaded) load(device_id, s, at);
+    // A wall clock set back must not reopen chunks and minutes already
+    // summed: the round counts at the device's latest time instead.
+    at = std::max(at, s.last_at);
+    s.last_at = at;
 
     if (s.minute_at >= 0 && minute_of(at) != s.minute_at) close_minute(device_id, s);
 
@@ -222,7 +229,17 @@ void Recorder::flush() {
     std::stable_sort(batch.begin(), batch.end(), [](const store::SeriesChunk& a, const store::SeriesChunk& b) {
         return std::tie(a.level, a.start, a.device_id) < std::tie(b.level, b.start, b.device_id);
     });
-    store_.write(batch, events_);  // on failure nothing is cleared: all of it is written again next time
+    try {
+        store_.write(batch, events_);  // on failure nothing is cleared: all of it is written again next time
+    } catch (...) {
+        // A store that keeps failing (a full disk) must not take the memory
+        // with it: past a bound, what waits is given up.
+        if (closed_.size() > k_most_pending || events_.size() > k_most_pending) {
+            closed_.clear();
+            events_.clear();
+        }
+        throw;
+    }
     closed_.clear();
     events_.clear();
     for (auto& [id, s] : series_) s.rounds_dirty = s.minutes_dirty = s.hours_dirty = false;

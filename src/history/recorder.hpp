@@ -68,6 +68,7 @@ private:
         std::optional<BucketWriter> hours;  // the day of hour buckets being filled
         bool hours_dirty = false;
         monitor::Status status = monitor::Status::unknown;
+        std::int64_t last_at = INT64_MIN;  // rounds never go back in time (a wall clock set back)
     };
 
     void load(std::int64_t device_id, Series& s, std::int64_t at);

@@ -177,7 +177,16 @@ asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
         // Taken before the token is checked: a revocation from here on is seen by the socket.
         const std::uint64_t epoch_at_check = state_.credentials_epoch.load();
 
-        auto refusal = state_.chain.enter(exchange);
+        std::optional<api::Response> refusal;
+        try {
+            refusal = state_.chain.enter(exchange);
+        } catch (const std::exception& e) {  // e.g. the store busy while an account is read
+            spdlog::error("{} {}: {}", exchange.request.method,
+                          exchange.request.target.substr(0, exchange.request.target.find('?')), e.what());
+            exchange.socket_upgrade = false;  // answered here, not upgraded
+            exchange.close_connection = true;
+            refusal = api::error_response(500, "Internal Server Error");
+        }
         if (!refusal && exchange.socket_upgrade) {
             api::Response switching;
             switching.status = 101;

@@ -1,6 +1,7 @@
 #pragma once
 // The chain every request passes through on its way to the route table, the
-// WebSocket handshake included, after Drogon's filters and advices:
+// WebSocket handshake included, in the manner of Drogon's filters and advices
+// (before the handler, and after it on the way out):
 //
 //   access log → Host check → CORS → authentication → [handler] 
 //

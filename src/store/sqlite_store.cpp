@@ -118,14 +118,15 @@ void require_room(Connection& c, const std::optional<std::int64_t>& room_id) {
 // The parent exists and `id` (0 for a new device) is not among it and its ancestors.
 void require_parent(Connection& c, std::int64_t id, const std::optional<std::int64_t>& parent_id) {
     if (!parent_id) return;
-    if (*parent_id == id) throw DependencyCycle();
+    if (id != 0 && *parent_id == id) throw DependencyCycle();
     if (!select_device(c, *parent_id)) throw NotFound(Entity::device);
     if (id == 0) return;  // nothing depends on a device not created yet
+    // UNION (not UNION ALL): an ancestor seen twice ends the walk, so it
+    // ends on any chain, however long, without a depth limit.
     auto s = c.prepare(
-        "WITH RECURSIVE ancestors (id, depth) AS ("
-        "  SELECT parent_id, 1 FROM devices WHERE id = ?1"
-        "  UNION ALL SELECT d.parent_id, a.depth + 1 FROM devices d JOIN ancestors a ON d.id = a.id"
-        "  WHERE a.depth < 10000)"
+        "WITH RECURSIVE ancestors (id) AS ("
+        "  SELECT parent_id FROM devices WHERE id = ?1"
+        "  UNION SELECT d.parent_id FROM devices d JOIN ancestors a ON d.id = a.id)"
         " SELECT 1 FROM ancestors WHERE id = ?2 LIMIT 1");
     s.bind(1, *parent_id).bind(2, id);
     if (s.step()) throw DependencyCycle();

@@ -227,6 +227,22 @@ TEST_F(HistoryRecorder, AnyRangeReadsOnlyWhatIsKept) {
     EXPECT_EQ(history::history(store_, 6, k_t0, k_t0 + 600, 60, now_).points.size(), 10u);
 }
 
+TEST_F(HistoryRecorder, AClockSetBackNeitherReopensNorShiftsWhatWasSummed) {
+    rounds(7, k_t0, k_t0 + 1200, 1.0);            // 20 minutes
+    rounds(7, k_t0 + 300, k_t0 + 400, 9.0);       // the clock steps back 15 minutes, for 100 s
+    rounds(7, k_t0 + 1200, k_t0 + 1800, 1.0);     // and on
+    now_ = k_t0 + 3 * 3600;
+    recorder_.flush();
+    const auto minutes = buckets(Level::minute, 7, k_t0, k_t0 + 3600);
+    ASSERT_EQ(minutes.size(), 30u);
+    for (std::size_t i = 0; i < minutes.size(); ++i) EXPECT_EQ(minutes[i].at, k_t0 + 60 * static_cast<std::int64_t>(i));
+    // The 10 rounds of the stepped-back clock count at the latest time seen (minute 19), none is lost.
+    EXPECT_EQ(minutes[19].rounds, 16u);
+    const auto hours = buckets(Level::hour, 7, k_t0, k_t0 + k_day);
+    ASSERT_EQ(hours.size(), 1u);
+    EXPECT_EQ(hours[0].rounds, 190u);
+}
+
 TEST(HistoryQuery, StepsAreRoundedUpToWhatTheAgeKeeps) {
     const std::int64_t now = k_t0;
     EXPECT_EQ(choose_step(now - 3600, now, 1, now), 1);

@@ -147,6 +147,7 @@ TEST_P(StoreContract, ParentsMustExistAndNeverFormACycle) {
     const auto printer = add("10.0.0.3", sw.id);
     EXPECT_EQ(s.find_device(printer.id)->parent_id, sw.id);
     EXPECT_THROW(add("10.0.0.4", 999'999), NotFound);
+    EXPECT_THROW(add("10.0.0.4", 0), NotFound);  // no device has id 0 (not "itself": it has no id yet)
     EXPECT_EQ(s.list_devices(std::nullopt).size(), 3u);
     const auto set_parent = [&](std::int64_t id, std::optional<std::int64_t> parent) {
         return s.update_device(id, [&](Device& d) { d.parent_id = parent; });
