@@ -151,4 +151,37 @@ void Transaction::commit() {
     open_ = false;
 }
 
+void migrate(Connection& c, std::span<const char* const> migrations, std::string_view what) {
+    Transaction tx(c, true);
+    const std::int64_t version = [&] {
+        auto s = c.prepare("PRAGMA user_version");
+        s.step();
+        return s.int64(0);
+    }();
+    const auto known = static_cast<std::int64_t>(migrations.size());
+    if (version > known)
+        throw StoreError("the " + std::string(what) + " is at schema version " + std::to_string(version) +
+                         ", newer than this gatewatch knows (" + std::to_string(known) + "); upgrade gatewatch");
+    for (auto v = version; v < known; ++v) c.exec(migrations[static_cast<std::size_t>(v)]);
+    c.exec(("PRAGMA user_version = " + std::to_string(known)).c_str());
+    tx.commit();
+}
+
+ConnectionPool::Lease::~Lease() {
+    std::lock_guard lock(pool_.mutex_);
+    pool_.idle_.push_back(std::move(connection_));
+}
+
+ConnectionPool::Lease ConnectionPool::lease() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return Lease(*this, std::move(c));
+        }
+    }
+    return Lease(*this, std::make_unique<Connection>(file_));
+}
+
 }  // namespace gatewatch::store::sqlite

@@ -8,10 +8,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -80,6 +83,38 @@ public:
 private:
     Connection& connection_;
     bool open_ = true;
+};
+
+// Brings a database to the last of `migrations` (entry i migrates from
+// version i to i + 1; PRAGMA user_version records where it stands), in one
+// transaction. A database newer than this build throws StoreError naming `what`.
+void migrate(Connection& connection, std::span<const char* const> migrations, std::string_view what);
+
+// Read connections to one file, lent one at a time to any thread; grows to
+// the peak of concurrent readers and keeps them.
+class ConnectionPool {
+public:
+    explicit ConnectionPool(std::filesystem::path file) : file_(std::move(file)) {}
+
+    class Lease {
+    public:
+        Lease(ConnectionPool& pool, std::unique_ptr<Connection> c) : pool_(pool), connection_(std::move(c)) {}
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Connection& operator*() { return *connection_; }
+
+    private:
+        ConnectionPool& pool_;
+        std::unique_ptr<Connection> connection_;
+    };
+
+    Lease lease();
+
+private:
+    std::filesystem::path file_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
 };
 
 }  // namespace gatewatch::store::sqlite

@@ -41,16 +41,6 @@ constexpr std::array k_migrations = {
     )sql",
 };
 
-void migrate(Connection& c) {
-    auto s = c.prepare("PRAGMA user_version");
-    s.step();
-    const auto version = s.int64(0);
-    if (version > static_cast<std::int64_t>(k_migrations.size()))
-        throw StoreError("history database schema version " + std::to_string(version) +
-                         " is newer than this gatewatch knows");
-    for (auto v = version; v < static_cast<std::int64_t>(k_migrations.size()); ++v) c.exec(k_migrations[v]);
-    c.exec(("PRAGMA user_version = " + std::to_string(k_migrations.size())).c_str());
-}
 
 StatusEvent read_event(const Statement& s) {
     StatusEvent e;
@@ -67,43 +57,17 @@ constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unr
 
 }  // namespace
 
-class SqliteHistory::Lease {
-public:
-    Lease(SqliteHistory& owner, std::unique_ptr<Connection> c) : owner_(owner), c_(std::move(c)) {}
-    ~Lease() {
-        std::lock_guard lock(owner_.pool_mutex_);
-        owner_.idle_.push_back(std::move(c_));
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *c_; }
-
-private:
-    SqliteHistory& owner_;
-    std::unique_ptr<Connection> c_;
-};
-
 SqliteHistory::SqliteHistory(std::filesystem::path file)
-    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
+    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)), readers_(file_) {
     // History may lose its last flush to a power cut (never its consistency:
     // WAL); each flush then costs no fsync. Accounts and devices keep FULL.
     writer_->exec("PRAGMA synchronous=NORMAL");
-    migrate(*writer_);
+    sqlite::migrate(*writer_, k_migrations, "history database");
 }
 
 SqliteHistory::~SqliteHistory() = default;
 
-SqliteHistory::Lease SqliteHistory::read() {
-    {
-        std::lock_guard lock(pool_mutex_);
-        if (!idle_.empty()) {
-            auto c = std::move(idle_.back());
-            idle_.pop_back();
-            return Lease(*this, std::move(c));
-        }
-    }
-    return Lease(*this, std::make_unique<Connection>(file_));
-}
+sqlite::ConnectionPool::Lease SqliteHistory::read() { return readers_.lease(); }
 
 void SqliteHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) {
     if (chunks.empty() && events.empty()) return;

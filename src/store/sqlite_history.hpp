@@ -11,6 +11,7 @@
 // connection behind a mutex (one writer: the recorder; retention takes it
 // one period at a time); reads take their own connection from a small pool.
 #include "store/history_store.hpp"
+#include "store/sqlite.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -18,9 +19,6 @@
 #include <vector>
 
 namespace gatewatch::store {
-namespace sqlite {
-class Connection;
-}
 
 class SqliteHistory final : public HistoryStore {
 public:
@@ -38,14 +36,12 @@ public:
     std::size_t trim_events(std::int64_t before_ms) override;
 
 private:
-    class Lease;
-    Lease read();
+    sqlite::ConnectionPool::Lease read();
 
     std::filesystem::path file_;
     std::mutex writer_mutex_;
     std::unique_ptr<sqlite::Connection> writer_;
-    std::mutex pool_mutex_;
-    std::vector<std::unique_ptr<sqlite::Connection>> idle_;
+    sqlite::ConnectionPool readers_;
 };
 
 }  // namespace gatewatch::store

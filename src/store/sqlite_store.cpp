@@ -163,41 +163,12 @@ void record_change(Connection& c, std::uint64_t origin, Entity entity, Change::K
     }
 }
 
-void migrate(Connection& c) {
-    Transaction tx(c, true);
-    const std::int64_t version = [&] {
-        auto s = c.prepare("PRAGMA user_version");
-        s.step();
-        return s.int64(0);
-    }();
-    if (version > static_cast<std::int64_t>(k_migrations.size()))
-        throw StoreError("the database is at schema version " + std::to_string(version) +
-                         ", newer than this gatewatch knows (" + std::to_string(k_migrations.size()) +
-                         "); upgrade gatewatch");
-    for (auto v = version; v < static_cast<std::int64_t>(k_migrations.size()); ++v) c.exec(k_migrations[v]);
-    c.exec(("PRAGMA user_version = " + std::to_string(k_migrations.size())).c_str());
-    tx.commit();
-}
 
 }  // namespace
 
-// A reader connection on loan from the pool; returns itself when destroyed.
-class SqliteStore::ReadLease {
-public:
-    ReadLease(SqliteStore& store, std::unique_ptr<Connection> c) : store_(store), connection_(std::move(c)) {}
-    ~ReadLease() { store_.release(std::move(connection_)); }
-    ReadLease(const ReadLease&) = delete;
-    ReadLease& operator=(const ReadLease&) = delete;
-    Connection& operator*() { return *connection_; }
-
-private:
-    SqliteStore& store_;
-    std::unique_ptr<Connection> connection_;
-};
-
 SqliteStore::SqliteStore(std::filesystem::path file)
-    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)) {
-    migrate(*writer_);
+    : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)), readers_(file_) {
+    sqlite::migrate(*writer_, k_migrations, "database");
     feed_reader_ = std::make_unique<Connection>(file_);
     randombytes_buf(&origin_, sizeof origin_);
     origin_ &= INT64_MAX;  // stored as a signed integer
@@ -253,23 +224,7 @@ auto SqliteStore::write(Work&& work) {
     return result;
 }
 
-SqliteStore::ReadLease SqliteStore::read() {
-    std::unique_ptr<Connection> c;
-    {
-        std::lock_guard lock(pool_mutex_);
-        if (!idle_readers_.empty()) {
-            c = std::move(idle_readers_.back());
-            idle_readers_.pop_back();
-        }
-    }
-    if (!c) c = std::make_unique<Connection>(file_);  // grows to the peak of concurrent readers
-    return ReadLease(*this, std::move(c));
-}
-
-void SqliteStore::release(std::unique_ptr<Connection> connection) {
-    std::lock_guard lock(pool_mutex_);
-    idle_readers_.push_back(std::move(connection));
-}
+sqlite::ConnectionPool::Lease SqliteStore::read() { return readers_.lease(); }
 
 std::optional<User> SqliteStore::find_user(const std::string& username) {
     auto lease = read();

@@ -6,6 +6,7 @@
 // time anyway) and open with BEGIN IMMEDIATE. Other processes (the admin
 // command line) may write to the same file at the same time: they wait on
 // SQLite's busy timeout. Migrations run in the constructor.
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 #include <filesystem>
@@ -15,9 +16,6 @@
 #include <vector>
 
 namespace gatewatch::store {
-namespace sqlite {
-class Connection;
-}
 
 class SqliteStore final : public Store {
 public:
@@ -60,9 +58,7 @@ private:
 
     static std::optional<std::int64_t> user_id(sqlite::Connection& c, const std::string& username);
 
-    class ReadLease;
-    ReadLease read();
-    void release(std::unique_ptr<sqlite::Connection> connection);
+    sqlite::ConnectionPool::Lease read();
 
     std::filesystem::path file_;
     std::mutex writer_mutex_;
@@ -75,8 +71,7 @@ private:
     std::unique_ptr<sqlite::Connection> feed_reader_;
     std::optional<std::uint64_t> feed_version_;
     std::uint64_t feed_seen_ = 0;
-    std::mutex pool_mutex_;
-    std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+    sqlite::ConnectionPool readers_;
 };
 
 }  // namespace gatewatch::store

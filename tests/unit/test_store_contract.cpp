@@ -142,12 +142,12 @@ TEST_P(StoreContract, ParentsMustExistAndNeverFormACycle) {
         Device d{0, ip, ip, std::nullopt, true, {}, parent};
         return s.create_device(d);
     };
-    const auto gateway = add("10.0.0.1", std::nullopt);
-    const auto sw = add("10.0.0.2", gateway.id);
-    const auto printer = add("10.0.0.3", sw.id);
+    const auto gateway = add("127.10.0.1", std::nullopt);
+    const auto sw = add("127.10.0.2", gateway.id);
+    const auto printer = add("127.10.0.3", sw.id);
     EXPECT_EQ(s.find_device(printer.id)->parent_id, sw.id);
-    EXPECT_THROW(add("10.0.0.4", 999'999), NotFound);
-    EXPECT_THROW(add("10.0.0.4", 0), NotFound);  // no device has id 0 (not "itself": it has no id yet)
+    EXPECT_THROW(add("127.10.0.4", 999'999), NotFound);
+    EXPECT_THROW(add("127.10.0.4", 0), NotFound);  // no device has id 0 (not "itself": it has no id yet)
     EXPECT_EQ(s.list_devices(std::nullopt).size(), 3u);
     const auto set_parent = [&](std::int64_t id, std::optional<std::int64_t> parent) {
         return s.update_device(id, [&](Device& d) { d.parent_id = parent; });
