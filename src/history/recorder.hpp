@@ -54,8 +54,6 @@ public:
     // from now (the time gatewatch is down is not counted as up or down), then flush().
     void stop();
 
-    [[nodiscard]] std::size_t devices() const { return series_.size(); }
-
 private:
     struct Series {
         bool loaded = false;

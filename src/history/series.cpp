@@ -272,23 +272,16 @@ std::uint16_t weighted_median(std::vector<std::pair<std::uint16_t, std::uint32_t
 
 }  // namespace
 
+// A round is a bucket of one round: the same arithmetic serves both.
 Bucket summarise(std::int64_t at, const std::vector<Round>& rounds) {
-    Bucket b;
-    b.at = at;
-    std::vector<std::pair<std::uint16_t, std::uint32_t>> rtts;
-    std::uint64_t loss_sum = 0;
+    std::vector<Bucket> ones;
+    ones.reserve(rounds.size());
     for (const Round& r : rounds) {
-        ++b.rounds;
-        loss_sum += r.loss;
-        if (r.ok && r.rtt) {
-            ++b.ok;
-            rtts.emplace_back(*r.rtt, 1);
-            b.rtt_max = std::max(b.rtt_max, *r.rtt);
-        }
+        const bool ok = r.ok && r.rtt;
+        const std::uint16_t rtt = ok ? *r.rtt : 0;
+        ones.push_back({r.at, 1, ok ? 1u : 0u, r.loss, rtt, rtt});
     }
-    if (b.rounds > 0) b.loss = static_cast<std::uint8_t>((loss_sum + b.rounds / 2) / b.rounds);
-    if (!rtts.empty()) b.rtt = weighted_median(std::move(rtts));
-    return b;
+    return summarise(at, ones);
 }
 
 Bucket summarise(std::int64_t at, const std::vector<Bucket>& buckets) {
