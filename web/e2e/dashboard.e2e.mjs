@@ -28,7 +28,7 @@ const CHROMIUM_FLAGS = [
   '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+const PHONE = { width: 360, height: 780 }; // the narrowest phones in common use
 const PASSWORD = 'correct-horse-battery';
 // The page's policy (script-src 'self') blocks an inline <script>, so
 // addScriptTag cannot load axe; evaluate() runs it through the DevTools
@@ -54,6 +54,7 @@ function startServer() {
     server = spawn(BIN, [
       'serve', '--port', '0', '--data-dir', dataDir, '--web-root', WEB_ROOT,
       '--probe-interval', '1', '--probe-timeout', '0.5', '--probe-spacing', '0.1', '--push-interval', '1',
+      '--history-flush-interval', '1',
     ], { env: { ...process.env, GATEWATCH_SECRET_KEY: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
     let buffered = '';
     server.stderr.setEncoding('utf8');
@@ -124,6 +125,28 @@ async function audit(page, screen, darkShot) {
 }
 
 const deviceRow = (page, ip) => page.locator(`[data-device-ip="${ip}"]`);
+const eventItems = (page) => page.locator('ol.events > li');
+
+// The chart is drawn: uPlot's canvas is there and has a size.
+async function waitForChart(page) {
+  const canvas = page.locator('.chart canvas').first();
+  await canvas.waitFor(WAIT);
+  const box = await canvas.boundingBox();
+  if (!box || box.width < 150 || box.height < 100) throw new Error(`the chart's canvas is ${JSON.stringify(box)}`);
+  return box;
+}
+
+// Waits until the newest status change listed is `status` and there are more than `count`.
+async function waitForNewEvent(page, status, count) {
+  await page.waitForFunction(
+    ([s, n]) => {
+      const items = document.querySelectorAll('ol.events > li');
+      return items.length > n && items[0].getAttribute('data-status') === s;
+    },
+    [status, count],
+    WAIT,
+  );
+}
 
 async function waitForStatus(page, ip, status) {
   await page.locator(`[data-device-ip="${ip}"][data-status="${status}"]`).waitFor(WAIT);
@@ -231,6 +254,47 @@ async function main() {
   if (!(await page.evaluate(() => window.__sameDocument === true))) throw new Error('the page reloaded');
   ok('127.0.0.66 flips connected and back to disconnected, live, without a reload');
 
+  // A device's page: a click on its row (not on its name, which is a link too).
+  await deviceRow(page, '127.0.0.66').locator('.ip').click();
+  await page.waitForFunction(() => /^#\/devices\/[0-9]+$/.test(location.hash), null, WAIT);
+  const printerPage = await page.evaluate(() => location.hash);
+  await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  await page.locator('.device-status[data-status="disconnected"]').waitFor(WAIT);
+  const chartBox = await waitForChart(page);
+  await page.locator('.uptime-figures [data-window="24h"] dd', { hasText: '%' }).waitFor(WAIT);
+  await eventItems(page).first().waitFor(WAIT);
+  ok(`a click on a row opens the device's page (${printerPage}): status, uptime, status changes, and the chart drawn (${Math.round(chartBox.width)}×${Math.round(chartBox.height)} px)`);
+  await shot(page, 'desktop-device');
+  await audit(page, 'device page, desktop', 'desktop-device-dark');
+
+  let events = await eventItems(page).count();
+  setReachable('127.0.0.66', true);
+  await page.locator('.device-status[data-status="connected"]').waitFor(WAIT);
+  await waitForNewEvent(page, 'connected', events);
+  events = await eventItems(page).count();
+  setReachable('127.0.0.66', false);
+  await page.locator('.device-status[data-status="disconnected"]').waitFor(WAIT);
+  await waitForNewEvent(page, 'disconnected', events);
+  ok('a flip of 127.0.0.66 shows live on its page, and each change as a new status change at the top of the list');
+
+  await page.getByRole('button', { name: 'the last 7 days' }).click();
+  await page.waitForFunction((hash) => location.hash === `${hash}?range=7d`, printerPage, WAIT);
+  await waitForChart(page);
+  await page.goBack();
+  await deviceRow(page, '127.0.0.1').waitFor(WAIT);
+  if (!['', '#/'].includes(await page.evaluate(() => location.hash))) throw new Error('back did not return to the overview');
+  await page.goForward();
+  await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  await waitForChart(page);
+  if ((await page.getByRole('button', { name: 'the last 7 days' }).getAttribute('aria-pressed')) !== 'true') {
+    throw new Error('the range was lost on reload');
+  }
+  await page.getByRole('link', { name: '← All devices' }).click();
+  await deviceRow(page, '127.0.0.1').waitFor(WAIT);
+  ok("the range is kept in the URL; back returns to the overview, forward and a reload to the device's page");
+
   await page.getByRole('button', { name: /Disconnected/ }).first().click();
   await page.waitForFunction(() => location.hash.includes('status=disconnected'), null, WAIT);
   await deviceRow(page, '127.0.0.1').waitFor({ state: 'detached', ...WAIT });
@@ -324,6 +388,17 @@ async function main() {
   await audit(adminPhone, 'device form, phone');
   await adminPhone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   ok('the overview and the device form fit a phone');
+
+  await deviceRow(adminPhone, '127.0.0.66').locator('.ip').click();
+  await adminPhone.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  const phoneChart = await waitForChart(adminPhone);
+  await eventItems(adminPhone).first().waitFor(WAIT);
+  if (await adminPhone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) {
+    throw new Error('the device page is wider than the phone');
+  }
+  await shot(adminPhone, 'phone-device');
+  await audit(adminPhone, 'device page, phone', 'phone-device-dark');
+  ok(`the device page fits a phone, its chart ${Math.round(phoneChart.width)} px wide`);
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor(WAIT);

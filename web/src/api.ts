@@ -4,7 +4,21 @@
 // runs (the app returns to the login screen) and the call still rejects.
 import { parseJsonSteps } from './jsonSlices';
 import { inSlices } from './slices';
-import type { Device, Room, User } from './types';
+import type {
+  Delivery,
+  Device,
+  History,
+  MaintenanceWindow,
+  Notifier,
+  NotifierEvent,
+  NotifierFormat,
+  NotifierType,
+  Room,
+  StatusEvent,
+  Uptime,
+  UptimeWindow,
+  User,
+} from './types';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -60,6 +74,32 @@ export interface ApiOptions {
 
 export type DeviceInput = Partial<Omit<Device, 'id'>>;
 export type RoomInput = { name?: string; description?: string | null };
+// POST and PUT /notifiers/: the secret only when one is typed (never read back).
+export interface NotifierInput {
+  name?: string;
+  type?: NotifierType;
+  url?: string;
+  format?: NotifierFormat;
+  to?: string[];
+  secret?: string;
+  events?: NotifierEvent[];
+  room_id?: number | null;
+  enabled?: boolean;
+}
+export interface MaintenanceInput {
+  name?: string;
+  start?: string;
+  end?: string;
+  room_id?: number | null;
+  device_ids?: number[];
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
 
 export class Api {
   private readonly options: ApiOptions;
@@ -137,5 +177,48 @@ export class Api {
   }
   deleteDevice(id: number): Promise<void> {
     return this.call('DELETE', `/devices/${id}`);
+  }
+  // History and uptime (spec: "History and uptime"); times are RFC 3339.
+  deviceEvents(id: number, limit = 100): Promise<StatusEvent[]> {
+    return this.call('GET', `/devices/${id}/events${query({ limit })}`);
+  }
+  deviceHistory(id: number, range: { from: string; to: string; step?: number }): Promise<History> {
+    return this.call('GET', `/devices/${id}/history${query(range)}`);
+  }
+  deviceUptime(id: number): Promise<Uptime> {
+    return this.call('GET', `/devices/${id}/uptime`);
+  }
+  // {"<ip>": fraction | null} for every monitored device.
+  uptime(window: UptimeWindow): Promise<Record<string, number | null>> {
+    return this.call('GET', `/uptime/${query({ window })}`);
+  }
+  // Notifications (spec: "Notifications"): admins write, viewers list.
+  notifiers(): Promise<Notifier[]> {
+    return this.call('GET', '/notifiers/');
+  }
+  createNotifier(input: NotifierInput): Promise<Notifier> {
+    return this.call('POST', '/notifiers/', input);
+  }
+  updateNotifier(id: number, input: NotifierInput): Promise<Notifier> {
+    return this.call('PUT', `/notifiers/${id}`, input);
+  }
+  deleteNotifier(id: number): Promise<void> {
+    return this.call('DELETE', `/notifiers/${id}`);
+  }
+  // 202: a test message is queued for delivery.
+  testNotifier(id: number): Promise<unknown> {
+    return this.call('POST', `/notifiers/${id}/test`);
+  }
+  deliveries(id: number, limit = 20): Promise<Delivery[]> {
+    return this.call('GET', `/notifiers/${id}/deliveries${query({ limit })}`);
+  }
+  maintenance(): Promise<MaintenanceWindow[]> {
+    return this.call('GET', '/maintenance/');
+  }
+  createMaintenance(input: MaintenanceInput): Promise<MaintenanceWindow> {
+    return this.call('POST', '/maintenance/', input);
+  }
+  deleteMaintenance(id: number): Promise<void> {
+    return this.call('DELETE', `/maintenance/${id}`);
   }
 }

@@ -28,6 +28,14 @@ describe('applyStatusMessage', () => {
     expect(second.get('b')?.status).toBe('disconnected');
   });
 
+  it('a change of unreachable_via alone is a change', () => {
+    const first = applyStatusMessage(emptyStatus, { a: { ...detail('disconnected'), unreachable_via: null } });
+    const second = applyStatusMessage(first, { changed: { a: { ...detail('disconnected'), unreachable_via: 4 } } });
+    expect(second).not.toBe(first);
+    expect(second.get('a')?.unreachable_via).toBe(4);
+    expect(applyStatusMessage(second, { changed: { a: { ...detail('disconnected'), unreachable_via: 4 } } })).toBe(second);
+  });
+
   it('drops devices that left the message', () => {
     const first = applyStatusMessage(emptyStatus, { a: 'connected', b: 'connected' });
     const second = applyStatusMessage(first, { a: 'connected' });

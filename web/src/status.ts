@@ -37,7 +37,8 @@ function sameDetail(a: StatusDetail, b: StatusDetail): boolean {
     a.loss === b.loss &&
     a.since === b.since &&
     a.last_probe === b.last_probe &&
-    a.device_id === b.device_id
+    a.device_id === b.device_id &&
+    (a.unreachable_via ?? null) === (b.unreachable_via ?? null)
   );
 }
 
@@ -178,6 +179,9 @@ export const statusLabel: Record<DisplayStatus, string> = {
   unknown: 'Unknown',
   unmonitored: 'Not monitored',
 };
+
+// A device disconnected behind a disconnected ancestor (spec: "Dependencies").
+export const unreachableGlyph = '⊘';
 
 // A glyph as well as a colour, so that status never rests on colour alone.
 export const statusGlyph: Record<DisplayStatus, string> = {

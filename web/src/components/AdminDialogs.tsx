@@ -19,10 +19,12 @@ interface Props {
   rooms: Room[] | null;
   devicesPerRoom: ReadonlyMap<number, number>;
   reload: () => Promise<void>;
+  // After a device is deleted (its page, if open, is gone).
+  onDeviceDeleted?: (device: Device) => void;
   onClose: () => void;
 }
 
-export function AdminDialogs({ dialog, api, rooms, devicesPerRoom, reload, onClose }: Props) {
+export function AdminDialogs({ dialog, api, rooms, devicesPerRoom, reload, onDeviceDeleted, onClose }: Props) {
   const saveDevice = async (device: Device | null, input: DeviceInput) => {
     if (device) await api.updateDevice(device.id, input);
     else await api.createDevice(input);
@@ -53,6 +55,7 @@ export function AdminDialogs({ dialog, api, rooms, devicesPerRoom, reload, onClo
           onConfirm={async () => {
             await api.deleteDevice(dialog.device.id);
             await reload();
+            onDeviceDeleted?.(dialog.device);
           }}
           onClose={onClose}
         />

@@ -1,17 +1,22 @@
-// The overview: wires the lists, the live status and the view (kept in the
-// URL's hash) to the top bar, the counts, the filters, the list and, for
-// admins, the edit dialogs. Viewers see no edit controls at all.
-import { useCallback, useMemo, useState } from 'react';
+// The logged-in app: the top bar, and the page the URL's hash names
+// (route.ts): the overview, a device's page, or "not found". The lists,
+// the live status and the overview's model stay mounted across pages, so
+// moving between them costs no reload and the overview comes back as it
+// was left (its view is the last one the hash held). For admins, the edit
+// dialogs; viewers see no edit controls at all.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../api';
-import { useHashView } from '../hooks/useHashView';
 import { useInventory, useReloadWhenStale } from '../hooks/useInventory';
 import { useLiveStatus } from '../hooks/useLiveStatus';
 import { useNow } from '../hooks/useNow';
 import { useOverview } from '../hooks/useOverview';
+import { useRoute } from '../hooks/useRoute';
+import { deviceHref, type RangeKey } from '../route';
 import type { Device, Room, User } from '../types';
-import { defaultView } from '../view';
+import { defaultView, formatView, type View } from '../view';
 import { AdminDialogs, AdminToolbarActions, type Dialog } from './AdminDialogs';
 import { DeviceList, type RowActions } from './DeviceList';
+import { DevicePage } from './DevicePage';
 import { Filters } from './Filters';
 import { StatusCounts } from './StatusCounts';
 import { TopBar } from './TopBar';
@@ -28,7 +33,13 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
   const canEdit = user.role === 'admin';
   const { rooms, devices, index, loadError, reload } = useInventory(api);
   const [statuses, live] = useLiveStatus(api, token, onSessionLost);
-  const [view, setView] = useHashView();
+  const [route, replaceRoute] = useRoute();
+  // The overview's view: the hash's while on the overview, else the last one it held.
+  const lastView = useRef<View>(defaultView);
+  if (route.page === 'overview') lastView.current = route.view;
+  const view = lastView.current;
+  const overviewHref = formatView(view);
+  const setView = useCallback((next: View) => replaceRoute(formatView(next)), [replaceRoute]);
   const { rows, down, counts, stale, behind } = useOverview(index, statuses, view);
   useReloadWhenStale(stale, devices, statuses, reload);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -39,6 +50,7 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     for (const d of devices ?? []) if (d.room_id !== null) out.set(d.room_id, (out.get(d.room_id) ?? 0) + 1);
     return out;
   }, [devices]);
+  const byId = useMemo(() => new Map((devices ?? []).map((d) => [d.id, d])), [devices]);
 
   const editDevice = useCallback((device: Device) => setDialog({ kind: 'device', device, defaultRoom: null }), []);
   const deleteDevice = useCallback((device: Device) => setDialog({ kind: 'delete-device', device }), []);
@@ -50,10 +62,22 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     [editRoom, deleteRoom, addDevice, editDevice, deleteDevice],
   );
 
-  return (
-    <div className="app">
-      <TopBar user={user} live={live} now={now} onLogout={onLogout} />
+  // A deleted device's page is gone: back to the overview, in its place.
+  const onDeviceDeleted = useCallback(
+    (device: Device) => {
+      if (route.page === 'device' && route.id === device.id) window.location.replace(overviewHref);
+    },
+    [route, overviewHref],
+  );
 
+  const pageName = route.page === 'device' ? (byId.get(route.id)?.name ?? 'Device') : route.page === 'not-found' ? 'Not found' : null;
+  useEffect(() => {
+    document.title = pageName ? `${pageName} · gatewatch` : 'gatewatch';
+  }, [pageName]);
+
+  let page;
+  if (route.page === 'overview') {
+    page = (
       <main className="overview">
         <StatusCounts counts={counts} selected={view.status} onSelect={(status) => setView({ ...view, status })} />
         <Filters view={view} rooms={rooms ?? []} onChange={setView}>
@@ -78,8 +102,50 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
           actions={actions}
         />
       </main>
+    );
+  } else if (route.page === 'device') {
+    page = (
+      <DevicePage
+        api={api}
+        id={route.id}
+        range={route.range}
+        onRange={(range: RangeKey) => replaceRoute(deviceHref(route.id, range))}
+        devices={devices}
+        byId={byId}
+        rooms={rooms}
+        loadError={loadError}
+        statuses={statuses}
+        now={now}
+        canEdit={canEdit}
+        onEdit={editDevice}
+        onDelete={deleteDevice}
+        backHref={overviewHref}
+      />
+    );
+  } else {
+    page = (
+      <main className="page">
+        <h1>Page not found</h1>
+        <p>
+          There is no page at this address. <a href={overviewHref}>Back to all devices</a>
+        </p>
+      </main>
+    );
+  }
 
-      <AdminDialogs dialog={dialog} api={api} rooms={rooms} devicesPerRoom={devicesPerRoom} reload={reload} onClose={() => setDialog(null)} />
+  return (
+    <div className="app">
+      <TopBar user={user} live={live} now={now} onLogout={onLogout} />
+      {page}
+      <AdminDialogs
+        dialog={dialog}
+        api={api}
+        rooms={rooms}
+        devicesPerRoom={devicesPerRoom}
+        reload={reload}
+        onDeviceDeleted={onDeviceDeleted}
+        onClose={() => setDialog(null)}
+      />
     </div>
   );
 }

@@ -1,6 +1,8 @@
 // A device's row: status, name, IP, last round's RTT and loss, check, time in
 // this status, (for admins) edit and delete; memoized on device and detail.
-import { memo } from 'react';
+// Its name links to the device's page.
+import { memo, type MouseEvent } from 'react';
+import { deviceHref } from '../route';
 import { statusGlyph, statusLabel, type DisplayStatus } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';
 import type { Device, StatusDetail } from '../types';
@@ -29,19 +31,26 @@ function sameDeviceRow(a: DeviceProps, b: DeviceProps): boolean {
   );
 }
 
+// A click anywhere on the row but its buttons and link opens the device's
+// page, as its name (a link, for the keyboard and screen readers) does.
+function openFromRow(event: MouseEvent<HTMLDivElement>, id: number) {
+  if ((event.target as Element).closest('a, button')) return;
+  window.location.hash = deviceHref(id);
+}
+
 export const DeviceLine = memo(function DeviceLine({ device, detail, status, now, canEdit, onEdit, onDelete }: DeviceProps) {
   const check = device.check?.type === 'tcp' ? `TCP ${device.check.port}` : 'ping';
   return (
-    <div className={`device-row status-${status}`} data-device-ip={device.ip} data-status={status}>
+    <div className={`device-row status-${status}`} data-device-ip={device.ip} data-status={status} onClick={(e) => openFromRow(e, device.id)}>
       <span className="status">
         <span className="dot" aria-hidden="true">
           {statusGlyph[status]}
         </span>
         <span className="status-text">{statusLabel[status]}</span>
       </span>
-      <span className="name" title={device.name}>
+      <a className="name" title={device.name} href={deviceHref(device.id)}>
         {device.name}
-      </span>
+      </a>
       <span className="ip">{device.ip}</span>
       <span className="metrics">
         <span className="rtt" title="Median round-trip time of the last round">
