@@ -295,6 +295,10 @@ async function main() {
   await deviceRow(page, '127.0.0.1').waitFor(WAIT);
   ok("the range is kept in the URL; back returns to the overview, forward and a reload to the device's page");
 
+  const roomUptime = page.locator('.room-row', { has: page.getByRole('heading', { name: 'Server room' }) }).locator('.room-uptime');
+  await roomUptime.filter({ hasText: /[0-9] % up/ }).waitFor(WAIT);
+  ok(`the room shows its devices' mean uptime over 24 h: "${(await roomUptime.textContent()).trim()}"`);
+
   await page.getByRole('button', { name: /Disconnected/ }).first().click();
   await page.waitForFunction(() => location.hash.includes('status=disconnected'), null, WAIT);
   await deviceRow(page, '127.0.0.1').waitFor({ state: 'detached', ...WAIT });

@@ -11,6 +11,8 @@ import { useLiveStatus } from '../hooks/useLiveStatus';
 import { useNow } from '../hooks/useNow';
 import { useOverview } from '../hooks/useOverview';
 import { useRoute } from '../hooks/useRoute';
+import { useUptime } from '../hooks/useUptime';
+import { roomUptime } from '../history';
 import { deviceHref, type RangeKey } from '../route';
 import type { Device, Room, User } from '../types';
 import { defaultView, formatView, type View } from '../view';
@@ -51,6 +53,11 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     return out;
   }, [devices]);
   const byId = useMemo(() => new Map((devices ?? []).map((d) => [d.id, d])), [devices]);
+  const uptimeByIp = useUptime(api, '24h', route.page === 'overview', devices);
+  const roomUptimes = useMemo(
+    () => (index && uptimeByIp ? roomUptime(index.devices, uptimeByIp, index.groupKey) : new Map<string, number>()),
+    [index, uptimeByIp],
+  );
 
   const editDevice = useCallback((device: Device) => setDialog({ kind: 'device', device, defaultRoom: null }), []);
   const deleteDevice = useCallback((device: Device) => setDialog({ kind: 'delete-device', device }), []);
@@ -92,6 +99,8 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
           rows={rows}
           statuses={statuses}
           down={down}
+          byId={byId}
+          uptime={roomUptimes}
           loading={index === null || (behind && rows.length === 0)}
           loadError={loadError}
           onRetry={() => void reload()}

@@ -1,9 +1,11 @@
 // A device's row: status, name, IP, last round's RTT and loss, check, time in
 // this status, (for admins) edit and delete; memoized on device and detail.
-// Its name links to the device's page.
+// Its name links to the device's page. A device disconnected behind a
+// disconnected ancestor reads "Unreachable via <ancestor>", in grey, not as
+// a failure of its own (spec: "Dependencies").
 import { memo, type MouseEvent } from 'react';
 import { deviceHref } from '../route';
-import { statusGlyph, statusLabel, type DisplayStatus } from '../status';
+import { statusGlyph, statusLabel, unreachableGlyph, type DisplayStatus } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';
 import type { Device, StatusDetail } from '../types';
 
@@ -13,6 +15,8 @@ interface DeviceProps {
   device: Device;
   detail: StatusDetail | undefined;
   status: DisplayStatus;
+  // The name of the ancestor it is unreachable behind (detail.unreachable_via), if any.
+  via: string | null;
   now: number;
   canEdit: boolean;
   onEdit: (device: Device) => void;
@@ -24,6 +28,7 @@ function sameDeviceRow(a: DeviceProps, b: DeviceProps): boolean {
     a.device === b.device &&
     a.detail === b.detail &&
     a.status === b.status &&
+    a.via === b.via &&
     a.now === b.now &&
     a.canEdit === b.canEdit &&
     a.onEdit === b.onEdit &&
@@ -38,21 +43,36 @@ function openFromRow(event: MouseEvent<HTMLDivElement>, id: number) {
   window.location.hash = deviceHref(id);
 }
 
-export const DeviceLine = memo(function DeviceLine({ device, detail, status, now, canEdit, onEdit, onDelete }: DeviceProps) {
+export const DeviceLine = memo(function DeviceLine({ device, detail, status, via, now, canEdit, onEdit, onDelete }: DeviceProps) {
   const check = device.check?.type === 'tcp' ? `TCP ${device.check.port}` : 'ping';
+  const unreachable = status === 'disconnected' && via !== null;
+  const text = unreachable ? `Unreachable via ${via}` : statusLabel[status];
   return (
-    <div className={`device-row status-${status}`} data-device-ip={device.ip} data-status={status} onClick={(e) => openFromRow(e, device.id)}>
+    <div
+      className={`device-row status-${status}${unreachable ? ' unreachable' : ''}`}
+      data-device-ip={device.ip}
+      data-status={status}
+      data-unreachable-via={unreachable ? via : undefined}
+      onClick={(e) => openFromRow(e, device.id)}
+    >
       <span className="status">
         <span className="dot" aria-hidden="true">
-          {statusGlyph[status]}
+          {unreachable ? unreachableGlyph : statusGlyph[status]}
         </span>
-        <span className="status-text">{statusLabel[status]}</span>
+        <span className="status-text" title={unreachable ? text : undefined}>
+          {text}
+        </span>
       </span>
       <a className="name" title={device.name} href={deviceHref(device.id)}>
         {device.name}
       </a>
       <span className="ip">{device.ip}</span>
       <span className="metrics">
+        {unreachable && (
+          <span className="via" aria-hidden="true">
+            via {via}
+          </span>
+        )}
         <span className="rtt" title="Median round-trip time of the last round">
           {formatRtt(detail?.rtt_ms)}
         </span>

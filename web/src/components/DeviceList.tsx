@@ -30,6 +30,10 @@ interface Props {
   // Each device row's status is read from here, each room's down count from `down`.
   statuses: StatusMap;
   down: ReadonlyMap<string, number>;
+  // Devices by id, to name the ancestor a device is unreachable behind.
+  byId: ReadonlyMap<number, Device>;
+  // Each room's 24 h uptime (history.ts: roomUptime), by its row's key.
+  uptime: ReadonlyMap<string, number>;
   loading: boolean;
   loadError: string | null;
   onRetry: () => void;
@@ -40,7 +44,7 @@ interface Props {
   actions: RowActions;
 }
 
-export function DeviceList({ rows, statuses, down, loading, loadError, onRetry, view, onClearFilters, now, canEdit, actions }: Props) {
+export function DeviceList({ rows, statuses, down, byId, uptime, loading, loadError, onRetry, view, onClearFilters, now, canEdit, actions }: Props) {
   const { editRoom, deleteRoom, addDevice, editDevice, deleteDevice } = actions;
   const renderRow = useCallback(
     (row: Row) => {
@@ -49,6 +53,7 @@ export function DeviceList({ rows, statuses, down, loading, loadError, onRetry, 
           <RoomHeading
             row={row}
             down={down.get(row.key) ?? 0}
+            uptime={uptime.get(row.key)}
             canEdit={canEdit}
             onEdit={editRoom}
             onDelete={deleteRoom}
@@ -58,11 +63,14 @@ export function DeviceList({ rows, statuses, down, loading, loadError, onRetry, 
       }
       if (row.kind === 'device') {
         const { device } = row;
+        const detail = statuses.get(device.ip);
+        const via = detail?.unreachable_via ?? null;
         return (
           <DeviceLine
             device={device}
-            detail={statuses.get(device.ip)}
+            detail={detail}
             status={displayStatus(device, statuses)}
+            via={via === null ? null : (byId.get(via)?.name ?? `device #${via}`)}
             now={now}
             canEdit={canEdit}
             onEdit={editDevice}
@@ -72,7 +80,7 @@ export function DeviceList({ rows, statuses, down, loading, loadError, onRetry, 
       }
       return <p className="empty-row">{row.text}</p>;
     },
-    [statuses, down, canEdit, now, editRoom, deleteRoom, addDevice, editDevice, deleteDevice],
+    [statuses, down, byId, uptime, canEdit, now, editRoom, deleteRoom, addDevice, editDevice, deleteDevice],
   );
 
   return (

@@ -1,6 +1,8 @@
 // A room's heading row: name, description, how many listed devices and how
-// many down, and (for admins) add-device, edit and delete; memoized.
+// many down, its devices' mean uptime over 24 h, and (for admins)
+// add-device, edit and delete; memoized.
 import { memo } from 'react';
+import { formatUptime } from '../history';
 import type { Row } from '../rows';
 import type { Room } from '../types';
 
@@ -10,6 +12,8 @@ interface RoomProps {
   row: Row & { kind: 'room' };
   // Listed devices that are disconnected (kept apart from the row, which a push does not rebuild).
   down: number;
+  // The mean 24 h uptime of its devices that have one; undefined: none has.
+  uptime: number | undefined;
   canEdit: boolean;
   onEdit: (room: Room) => void;
   onDelete: (room: Room) => void;
@@ -22,6 +26,7 @@ function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
     a.row.room === b.row.room &&
     a.row.devices === b.row.devices &&
     a.down === b.down &&
+    a.uptime === b.uptime &&
     a.canEdit === b.canEdit &&
     a.onEdit === b.onEdit &&
     a.onDelete === b.onDelete &&
@@ -29,7 +34,7 @@ function sameRoomRow(a: RoomProps, b: RoomProps): boolean {
   );
 }
 
-export const RoomHeading = memo(function RoomHeading({ row, down, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
+export const RoomHeading = memo(function RoomHeading({ row, down, uptime, canEdit, onEdit, onDelete, onAddDevice }: RoomProps) {
   const { room } = row;
   const name = room ? room.name : 'Without a room';
   return (
@@ -43,6 +48,11 @@ export const RoomHeading = memo(function RoomHeading({ row, down, canEdit, onEdi
           {row.devices} {row.devices === 1 ? 'device' : 'devices'}
         </span>
         {down > 0 && <span className="down-count">{down} down</span>}
+        {uptime !== undefined && (
+          <span className="room-uptime" title="Uptime over the last 24 hours, the mean of the devices in this group" data-room-uptime={uptime}>
+            {formatUptime(uptime)} up <span className="uptime-window">(24 h)</span>
+          </span>
+        )}
       </span>
       {canEdit && (
         <span className="row-actions">

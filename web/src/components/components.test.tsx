@@ -185,6 +185,7 @@ describe('VirtualList', () => {
 
 describe('Dashboard', () => {
   const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true }];
+  const withChild: Device[] = [...devices, { id: 8, name: 'camera', ip: '192.0.2.8', room_id: 1, monitored: true, parent_id: 7 }];
   let sockets: { onmessage: ((e: { data: string }) => void) | null; onopen: (() => void) | null }[];
 
   beforeEach(() => {
@@ -205,11 +206,16 @@ describe('Dashboard', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  const fakeApi = () =>
-    ({ rooms: vi.fn().mockResolvedValue(rooms), devices: vi.fn().mockResolvedValue(devices), me: vi.fn() }) as unknown as Api;
+  const fakeApi = (list: Device[]) =>
+    ({
+      rooms: vi.fn().mockResolvedValue(rooms),
+      devices: vi.fn().mockResolvedValue(list),
+      me: vi.fn(),
+      uptime: vi.fn().mockResolvedValue({ '192.0.2.1': 0.5, '192.0.2.8': 1 }),
+    }) as unknown as Api;
 
-  const show = (role: User['role']) =>
-    render(<Dashboard api={fakeApi()} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} />);
+  const show = (role: User['role'], list = devices) =>
+    render(<Dashboard api={fakeApi(list)} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} />);
 
   it('a viewer sees devices and no edit controls', async () => {
     show('viewer');
@@ -238,6 +244,35 @@ describe('Dashboard', () => {
     expect(screen.getByRole('status').textContent).toContain('Live');
     const counts = document.querySelector('[data-count="disconnected"] .count-number');
     expect(counts?.textContent).toBe('1');
+  });
+
+  it('a device disconnected behind its disconnected parent reads "Unreachable via <parent>"', async () => {
+    show('viewer', withChild);
+    await screen.findByText('camera');
+    const down = (via: number | null) => ({ status: 'disconnected', rtt_ms: null, loss: 1, since: null, last_probe: null, unreachable_via: via });
+    act(() => {
+      sockets[0].onopen?.();
+      sockets[0].onmessage?.({ data: JSON.stringify({ snapshot: { '192.0.2.1': down(null), '192.0.2.8': down(7) } }) });
+    });
+    const row = (ip: string) => document.querySelector(`[data-device-ip="${ip}"]`) as HTMLElement;
+    expect(row('192.0.2.8').dataset.status).toBe('disconnected');
+    expect(row('192.0.2.8').dataset.unreachableVia).toBe('gateway');
+    expect(within(row('192.0.2.8')).getByText('Unreachable via gateway')).toBeTruthy();
+    expect(within(row('192.0.2.1')).getByText('Disconnected')).toBeTruthy();
+    expect(row('192.0.2.1').dataset.unreachableVia).toBeUndefined();
+    act(() => sockets[0].onmessage?.({ data: JSON.stringify({ changed: { '192.0.2.8': down(null) } }) }));
+    expect(within(row('192.0.2.8')).getByText('Disconnected')).toBeTruthy();
+  });
+
+  it('each room shows its devices’ mean uptime over 24 h', async () => {
+    show('viewer', withChild);
+    await screen.findByText('75.00 %', { exact: false });
+    expect(screen.getByText(/75.00 % up/).closest('.room-row')?.textContent).toContain('Lab');
+  });
+
+  it('a device’s name links to its page', async () => {
+    show('viewer', withChild);
+    expect((await screen.findByRole('link', { name: 'camera' })).getAttribute('href')).toBe('#/devices/8');
   });
 
   it('a snapshot, then deltas: the row, the counts and the room’s down count follow', async () => {
