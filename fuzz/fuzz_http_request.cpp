@@ -42,6 +42,7 @@ struct World {
     std::unique_ptr<gw::service::Accounts> accounts;
     std::unique_ptr<gw::service::Rooms> rooms;
     std::unique_ptr<gw::service::Devices> devices;
+    std::unique_ptr<gw::service::Notifiers> notifiers;
     gw::events::Subscription cache_events, hub_events;
     std::unique_ptr<gw::api::Router> router;
     gw::http::HostPolicy hosts{"127.0.0.1", 8000, {"*"}};  // any Host: the handlers are what is fuzzed
@@ -61,11 +62,12 @@ struct World {
         accounts = std::make_unique<gw::service::Accounts>(*store, bus);
         rooms = std::make_unique<gw::service::Rooms>(*store, bus);
         devices = std::make_unique<gw::service::Devices>(*store, bus);
+        notifiers = std::make_unique<gw::service::Notifiers>(*store, bus, [](std::int64_t) {});
         cache_events = bus.subscribe_inline([this](const gw::events::Event& e) { cache->apply(e); });
         hub_events = bus.subscribe_inline([this](const gw::events::Event& e) { hub.apply(e); });
         accounts->create("admin", hash, gw::store::Role::admin);
         accounts->create("viewer", hash, gw::store::Role::viewer);
-        router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices}, tokens,
+        router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices, *notifiers}, tokens,
                                                                        *cache, hub, throttle, std::chrono::seconds(1800),
                                                                        true, nullptr});
         chain = std::make_unique<gw::http::Chain>(gw::http::Chain::standard(*router, hosts, cors));

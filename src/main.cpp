@@ -13,6 +13,9 @@
 #include "service/accounts.hpp"
 #include "service/change_feed.hpp"
 #include "history/history_thread.hpp"
+#include "notify/dispatcher.hpp"
+#include "notify/sender.hpp"
+#include "service/notifiers.hpp"
 #include "store/sqlite_history.hpp"
 #include "service/devices.hpp"
 #include "store/sqlite_store.hpp"
@@ -26,6 +29,7 @@
 #include <sodium.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -53,17 +57,31 @@ fs::path prepare_data_dir(const fs::path& dir) {
     return dir / "gatewatch.db";
 }
 
-// GATEWATCH_SECRET_KEY is read once (config::resolve). Its bytes are wiped
-// where the kernel keeps the process's initial environment, which
-// /proc/PID/environ shows for as long as the process lives, and the variable
-// is removed, so no child (ping) inherits it.
-void forget_secret_variable() {
-    constexpr std::string_view prefix = "GATEWATCH_SECRET_KEY=";
-    std::vector<char*> copies;  // every copy: an environment may name a variable twice
-    for (char** entry = environ; *entry != nullptr; ++entry)
-        if (std::string_view(*entry).starts_with(prefix)) copies.push_back(*entry);
-    ::unsetenv("GATEWATCH_SECRET_KEY");  // first: it finds the entries by their name
-    for (char* copy : copies) sodium_memzero(copy, std::strlen(copy));
+// GATEWATCH_SECRET_KEY and GATEWATCH_SMTP_PASSWORD are read once
+// (config::resolve). Their bytes are wiped where the kernel keeps the
+// process's initial environment, which /proc/PID/environ shows for as long
+// as the process lives, and the variables are removed, so no child (ping)
+// inherits them.
+void forget_secret_variables() {
+    for (const std::string name : {"GATEWATCH_SECRET_KEY", "GATEWATCH_SMTP_PASSWORD"}) {
+        const std::string prefix = name + "=";
+        std::vector<char*> copies;  // every copy: an environment may name a variable twice
+        for (char** entry = environ; *entry != nullptr; ++entry)
+            if (std::string_view(*entry).starts_with(prefix)) copies.push_back(*entry);
+        ::unsetenv(name.c_str());  // first: it finds the entries by their name
+        for (char* copy : copies) sodium_memzero(copy, std::strlen(copy));
+    }
+}
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+    return name;
+}
+
+std::int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // Raises the soft descriptor limit to the hard one and returns how many
@@ -98,7 +116,7 @@ gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
 
 int serve(const gw::config::Overrides& overrides) {
     auto settings = gw::config::resolve(overrides);
-    forget_secret_variable();
+    forget_secret_variables();
     gw::log::setup(settings.log_level);
     gw::auth::init_crypto();
     const std::size_t fitting = connections_within_descriptor_limit();
@@ -133,6 +151,16 @@ int serve(const gw::config::Overrides& overrides) {
     gw::service::Rooms rooms(store, bus);
     gw::service::Devices devices(store, bus);
     gw::service::ChangeFeed feed(store, bus);
+    // Notifications: the sender on its thread reads the outbox in the history
+    // database; the dispatcher fills it from the history thread.
+    gw::notify::SenderOptions sending;
+    sending.smtp = {settings.smtp_host, settings.smtp_port,
+                    settings.smtp_from.empty() ? "gatewatch@" + host_name() : settings.smtp_from,
+                    settings.smtp_username, settings.smtp_password, settings.smtp_starttls};
+    sending.first_retry = settings.notification_retry;
+    gw::notify::Sender sender(store, history_store, sending);
+    gw::service::Notifiers notifiers(store, bus, [&sender](std::int64_t id) { sender.send_test(id); });
+    gw::notify::Dispatcher dispatcher(store, wall_ms, [&sender] { sender.wake(); });
     // The feed marks where it starts reading before the hub loads what is
     // stored: a write in between is read again, and joining twice is a no-op.
     const auto load_membership = [&] {  // at start, and when the stream says anything may have changed
@@ -149,7 +177,7 @@ int serve(const gw::config::Overrides& overrides) {
             hub.apply(e);
     });
     gw::auth::LoginThrottle throttle;
-    const gw::api::Router router({store, {accounts, rooms, devices}, tokens, cache, hub, throttle,
+    const gw::api::Router router({store, {accounts, rooms, devices, notifiers}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
                                   &history_store});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
@@ -176,7 +204,7 @@ int serve(const gw::config::Overrides& overrides) {
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
     gw::monitor::Monitor monitor(probing, store, bus);
     // Subscribed before the engine starts, so that its first rounds are kept.
-    gw::history::HistoryThread history(history_store, bus, {settings.history_flush_interval});
+    gw::history::HistoryThread history(history_store, bus, {settings.history_flush_interval}, &dispatcher);
 
     // Signals belong here, not to the server: SIGINT or SIGTERM stops the
     // parts in order, from the edge inwards.
@@ -189,6 +217,7 @@ int serve(const gw::config::Overrides& overrides) {
     });
     std::thread signal_thread([&signal_context] { signal_context.run(); });
 
+    sender.start();
     history.start();
     monitor.start();
     feed.start();
@@ -198,6 +227,7 @@ int serve(const gw::config::Overrides& overrides) {
     feed.stop();      // no more events from other processes
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
     history.stop();   // the last rounds written, every device `unknown` from now
+    sender.stop();    // what is not sent stays in the outbox for the next start
     spdlog::info("stopped");
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/devices.hpp"
+#include "service/notifiers.hpp"
 #include "store/history_store.hpp"
 #include "store/store.hpp"
 #include "web/static_site.hpp"
@@ -21,6 +22,7 @@ struct Services {
     service::Accounts& accounts;
     service::Rooms& rooms;
     service::Devices& devices;
+    service::Notifiers& notifiers;
 };
 
 struct AppContext {

@@ -6,6 +6,7 @@
 // those routes CPU-heavy so the server runs them off the I/O threads).
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
+#include "wire/representation.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -28,9 +29,7 @@ struct Call {
 
 using Handler = Response (*)(const AppContext&, const Call&);
 
-boost::json::value to_json(const store::User& user);
-boost::json::value to_json(const store::Room& room);
-boost::json::value to_json(const store::Device& device);
+using wire::to_json;
 
 namespace accounts {
 Response register_user(const AppContext&, const Call&);
@@ -69,5 +68,18 @@ Response history(const AppContext&, const Call&);
 Response device_uptime(const AppContext&, const Call&);
 Response all_uptime(const AppContext&, const Call&);
 }  // namespace history_routes
+
+namespace notifiers {
+Response list(const AppContext&, const Call&);
+Response get(const AppContext&, const Call&);
+Response create(const AppContext&, const Call&);
+Response update(const AppContext&, const Call&);
+Response remove(const AppContext&, const Call&);
+Response test(const AppContext&, const Call&);
+Response deliveries(const AppContext&, const Call&);
+Response list_maintenance(const AppContext&, const Call&);
+Response create_maintenance(const AppContext&, const Call&);
+Response remove_maintenance(const AppContext&, const Call&);
+}  // namespace notifiers
 
 }  // namespace gatewatch::api

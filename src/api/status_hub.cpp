@@ -11,17 +11,6 @@
 namespace gatewatch::api {
 using monitor::Status;
 
-std::string format_time(WallClock::time_point t) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char out[96];
-    std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-    return out;
-}
-
 namespace {
 boost::json::value optional_time(const std::optional<WallClock::time_point>& t) {
     return t ? boost::json::value(format_time(*t)) : boost::json::value(nullptr);

@@ -31,6 +31,7 @@
 // once after a change of the status object.
 #include "events/events.hpp"
 #include "monitor/status.hpp"
+#include "wire/representation.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -125,7 +126,6 @@ private:
 // to a thousandth; whole numbers print as integers (0, not 0E0).
 boost::json::object to_json(const DeviceState& state);
 
-// RFC 3339 UTC with milliseconds, e.g. 2026-11-25T04:00:00.123Z
-std::string format_time(WallClock::time_point t);
+using wire::format_time;
 
 }  // namespace gatewatch::api

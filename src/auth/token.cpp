@@ -1,10 +1,9 @@
 #include "auth/token.hpp"
 
 #include "util/base64url.hpp"
+#include "util/hmac.hpp"
 
 #include <boost/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <stdexcept>
@@ -45,14 +44,7 @@ TokenCodec::TokenCodec(std::string key) : key_(std::move(key)) {
 }
 
 std::string TokenCodec::sign(std::string_view signing_input) const {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-             reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
-             &mac_len) == nullptr) {
-        throw std::runtime_error("HMAC-SHA256 failed");
-    }
-    return util::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+    return util::base64url_encode(util::hmac_sha256(key_, signing_input));
 }
 
 std::string TokenCodec::issue(std::string_view subject, std::int64_t user_id, std::int64_t generation,

@@ -206,6 +206,25 @@ std::vector<Entry> all_settings() {
                         [](Settings& s, double v) {
                             s.history_flush_interval = checked_seconds(v, 0.1, 3600, "history_flush_interval");
                         }),
+        setting<string>("smtp_host", "SMTP server of email notifiers [none]",
+                        [](Settings& s, const string& v) { s.smtp_host = v; }),
+        setting<int64_t>("smtp_port", "SMTP server's port [587]",
+                         [](Settings& s, int64_t v) {
+                             s.smtp_port = static_cast<std::uint16_t>(checked_range(v, 1, 65535, "smtp_port"));
+                         }),
+        setting<string>("smtp_from", "Sender address of notification emails [gatewatch@<host name>]",
+                        [](Settings& s, const string& v) { s.smtp_from = v; }),
+        setting<string>("smtp_username", "SMTP login; none: no login [none]",
+                        [](Settings& s, const string& v) { s.smtp_username = v; }),
+        setting<string>("smtp_password", "SMTP password (prefer the variable or the file to the flag) [none]",
+                        [](Settings& s, const string& v) { s.smtp_password = v; }),
+        setting<bool>("smtp_starttls", "Require STARTTLS before the login and the message [true]",
+                      [](Settings& s, bool v) { s.smtp_starttls = v; }),
+        setting<double>("notification_retry",
+                        "Seconds before a failed notification is sent again, doubling each time, for 24 h [10]",
+                        [](Settings& s, double v) {
+                            s.notification_retry = checked_seconds(v, 0.1, 3600, "notification_retry");
+                        }),
         setting<string>("web_root",
                         "Folder of the dashboard's built files; none: serve the API only [the build's dashboard folder]",
                         [](Settings& s, const string& v) {

@@ -66,6 +66,16 @@ struct Settings {
     // The history: how often rounds are written (status changes: within a second).
     std::chrono::milliseconds history_flush_interval{60'000};
 
+    // Notifications: the SMTP server email notifiers send through (none: email
+    // deliveries fail with a clear error), and the first retry's delay (doubling after).
+    std::string smtp_host;
+    std::uint16_t smtp_port = 587;
+    std::string smtp_from;
+    std::string smtp_username;  // empty: no login
+    std::string smtp_password;
+    bool smtp_starttls = true;
+    std::chrono::milliseconds notification_retry{10'000};
+
     // The dashboard. By default the folder the build wrote it to; a missing
     // default is a warning (API only), a missing folder that was asked for is fatal.
     std::filesystem::path web_root = GATEWATCH_DEFAULT_WEB_ROOT;

@@ -41,6 +41,8 @@ struct RoomChanged {
 struct AccountChanged {
     std::string username;
 };
+// A notifier or a maintenance window was created, changed or deleted.
+struct NotifiersChanged {};
 // Anything may have changed (the change feed lost track, e.g. after its log
 // was trimmed past what it had read): subscribers reload from the store.
 struct Reload {};
@@ -67,6 +69,6 @@ struct StatusChanged {
 };
 
 using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,
-                           RoundFinished, StatusChanged>;
+                           RoundFinished, StatusChanged, NotifiersChanged>;
 
 }  // namespace gatewatch::events

@@ -26,6 +26,7 @@ struct HistoryThread::Impl {
     store::HistoryStore& store;
     events::EventBus& bus;
     HistoryOptions options;
+    Companion* companion;
     Recorder recorder;
     asio::io_context ioc{1};
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
@@ -38,25 +39,24 @@ struct HistoryThread::Impl {
     std::thread thread;
     log::RateLimit warnings{std::chrono::seconds(60)};
 
-    Impl(store::HistoryStore& s, events::EventBus& b, HistoryOptions o)
-        : store(s), bus(b), options(o), recorder(s, wall_seconds) {}
+    Impl(store::HistoryStore& s, events::EventBus& b, HistoryOptions o, Companion* c)
+        : store(s), bus(b), options(o), companion(c), recorder(s, wall_seconds) {}
 
     void on_event(const events::Event& event) {
+        Companion::Seen seen;
+        if (companion != nullptr) guarded("deciding notifications", [&] { seen = companion->observe(event); });
+        if (!seen.deliveries.empty()) recorder.add_deliveries(std::move(seen.deliveries));
         if (std::holds_alternative<events::Reload>(event)) {
             if (warnings.due()) spdlog::warn("history: fell behind the probe engine; some rounds were not recorded");
             return;
         }
-        try {
-            recorder.apply(event);
-        } catch (const std::exception& e) {
-            if (warnings.due()) spdlog::error("history: {}", e.what());
-        }
+        guarded("recording", [&] { recorder.apply(event, seen.muted); });
         if (recorder.has_pending_events() && !events_timer_armed) {
             events_timer_armed = true;
             events_timer.expires_after(std::chrono::milliseconds(500));
             events_timer.async_wait([this](boost::system::error_code ec) {
                 events_timer_armed = false;
-                if (!ec) guarded("writing status changes", [this] { recorder.flush_events(); });
+                if (!ec) guarded("writing status changes", [this] { flush_events(); });
             });
         }
     }
@@ -70,11 +70,23 @@ struct HistoryThread::Impl {
         }
     }
 
+    void flush_events() {
+        const bool deliveries = recorder.has_pending_events();
+        recorder.flush_events();
+        if (deliveries && companion != nullptr) companion->written();
+    }
+
+    void flush() {
+        const bool deliveries = recorder.has_pending_events();
+        recorder.flush();
+        if (deliveries && companion != nullptr) companion->written();
+    }
+
     void arm_flush() {
         flush_timer.expires_after(options.flush_interval);
         flush_timer.async_wait([this](boost::system::error_code ec) {
             if (ec) return;
-            guarded("writing rounds", [this] { recorder.flush(); });
+            guarded("writing rounds", [this] { flush(); });
             arm_flush();
         });
     }
@@ -96,8 +108,9 @@ struct HistoryThread::Impl {
     }
 };
 
-HistoryThread::HistoryThread(store::HistoryStore& store, events::EventBus& bus, HistoryOptions options)
-    : impl_(std::make_unique<Impl>(store, bus, options)) {
+HistoryThread::HistoryThread(store::HistoryStore& store, events::EventBus& bus, HistoryOptions options,
+                             Companion* companion)
+    : impl_(std::make_unique<Impl>(store, bus, options, companion)) {
     impl_->subscription = bus.subscribe(impl_->ioc.get_executor(), options.queue_capacity,
                                         [impl = impl_.get()](const events::Event& e) { impl->on_event(e); });
 }

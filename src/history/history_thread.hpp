@@ -1,5 +1,6 @@
 #pragma once
-// The recorder on a thread of its own ("gw-history"), fed by the bus.
+// The recorder on a thread of its own ("gw-history"), fed by the bus, and
+// the companion whose writes go in its transactions (notifications).
 //
 // A queued subscriber (a slow disk never stalls the engine; a queue that
 // overflows loses rounds, which is logged, not the process). Flushes every
@@ -16,6 +17,21 @@
 
 namespace gatewatch::history {
 
+// Work whose results must be stored in the same transaction as the status
+// changes: the notifications' outbox (notify/dispatcher.hpp). Called on the
+// history thread, told every event before the recorder.
+class Companion {
+public:
+    struct Seen {
+        bool muted = false;                     // a status change to record muted
+        std::vector<store::Delivery> deliveries;  // to store with the next status changes
+    };
+    virtual ~Companion() = default;
+    virtual Seen observe(const events::Event& event) = 0;
+    // The deliveries handed over so far are committed.
+    virtual void written() = 0;
+};
+
 struct HistoryOptions {
     std::chrono::milliseconds flush_interval{60'000};
     std::chrono::milliseconds retention_interval{3'600'000};
@@ -24,7 +40,9 @@ struct HistoryOptions {
 
 class HistoryThread {
 public:
-    HistoryThread(store::HistoryStore& store, events::EventBus& bus, HistoryOptions options);
+    // `companion` (may be null) must outlive the thread.
+    HistoryThread(store::HistoryStore& store, events::EventBus& bus, HistoryOptions options,
+                  Companion* companion = nullptr);
     ~HistoryThread();
     HistoryThread(const HistoryThread&) = delete;
     HistoryThread& operator=(const HistoryThread&) = delete;

@@ -18,24 +18,30 @@ std::int64_t millis_of(events::WallClock::time_point t) {
 }
 std::int64_t minute_of(std::int64_t t) { return t - ((t % 60) + 60) % 60; }
 
+constexpr std::int64_t k_deliveries_kept_s = 30 * 86400;  // the log of sent (or given up) notifications
 constexpr std::size_t k_most_pending = 1'000'000;  // chunks or status changes waiting for a failing store
 
 }  // namespace
 
 Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)), started_(now_()) {}
 
-void Recorder::apply(const events::Event& event) {
+void Recorder::apply(const events::Event& event, bool muted) {
     std::visit(util::Overloaded{
                    [&](const events::RoundFinished& e) {
                        record_round(e.device_id, seconds_of(e.at), e.ok, e.rtt_ms, e.loss);
                    },
                    [&](const events::StatusChanged& e) {
-                       record_status(e.device_id, millis_of(e.at), e.from, e.to, e.unreachable_via);
+                       record_status(e.device_id, millis_of(e.at), e.from, e.to, e.unreachable_via, muted);
                    },
                    [&](const events::DeviceRemoved& e) { forget(e.device.id); },
                    [](const auto&) {},
                },
                event);
+}
+
+void Recorder::add_deliveries(std::vector<store::Delivery> deliveries) {
+    deliveries_.insert(deliveries_.end(), std::make_move_iterator(deliveries.begin()),
+                       std::make_move_iterator(deliveries.end()));
 }
 
 void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes) {
@@ -171,9 +177,9 @@ void Recorder::close_hour(std::int64_t device_id, Series& s) {
 }
 
 void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to,
-                             std::optional<std::int64_t> unreachable_via) {
+                             std::optional<std::int64_t> unreachable_via, bool muted) {
     series_[device_id].status = to;
-    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), unreachable_via, false});
+    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), unreachable_via, muted});
 }
 
 // Its rounds so far are still written; what is stored ages out with retention.
@@ -230,25 +236,28 @@ void Recorder::flush() {
         return std::tie(a.level, a.start, a.device_id) < std::tie(b.level, b.start, b.device_id);
     });
     try {
-        store_.write(batch, events_);  // on failure nothing is cleared: all of it is written again next time
+        store_.write(batch, events_, deliveries_);  // on failure nothing is cleared: all of it is written again next time
     } catch (...) {
         // A store that keeps failing (a full disk) must not take the memory
         // with it: past a bound, what waits is given up.
-        if (closed_.size() > k_most_pending || events_.size() > k_most_pending) {
+        if (closed_.size() > k_most_pending || events_.size() > k_most_pending || deliveries_.size() > k_most_pending) {
             closed_.clear();
             events_.clear();
+            deliveries_.clear();
         }
         throw;
     }
     closed_.clear();
     events_.clear();
+    deliveries_.clear();
     for (auto& [id, s] : series_) s.rounds_dirty = s.minutes_dirty = s.hours_dirty = false;
 }
 
 void Recorder::flush_events() {
-    if (events_.empty()) return;
-    store_.write({}, events_);
+    if (events_.empty() && deliveries_.empty()) return;
+    store_.write({}, events_, deliveries_);
     events_.clear();
+    deliveries_.clear();
 }
 
 void Recorder::retain() {
@@ -259,6 +268,7 @@ void Recorder::retain() {
         store_.trim(static_cast<int>(level), now - l.keep_s - l.chunk_s + 1);
     }
     store_.trim_events((now - spec(Level::hour).keep_s) * 1000);
+    store_.trim_deliveries((now - k_deliveries_kept_s) * 1000);
 }
 
 void Recorder::stop() {

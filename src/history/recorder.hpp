@@ -31,23 +31,26 @@ public:
     using Clock = std::function<std::int64_t()>;  // seconds since the epoch
     Recorder(store::HistoryStore& store, Clock now);
 
-    // The events the recorder cares about: rounds, status changes, removed
-    // devices (whose state in memory goes; their stored history ages out).
-    void apply(const events::Event& event);
+    // The events the recorder cares about: rounds, status changes (recorded
+    // `muted` when a maintenance window covers them), removed devices (whose
+    // state in memory goes; their stored history ages out).
+    void apply(const events::Event& event, bool muted = false);
+    // Notifications to store with the next status changes, in the same transaction.
+    void add_deliveries(std::vector<store::Delivery> deliveries);
 
     void record_round(std::int64_t device_id, std::int64_t at, bool ok, std::optional<double> rtt_ms,
                       std::optional<double> loss);
     void record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to,
-                       std::optional<std::int64_t> unreachable_via = std::nullopt);
+                       std::optional<std::int64_t> unreachable_via = std::nullopt, bool muted = false);
     void forget(std::int64_t device_id);
 
     // Closes the minutes and hours that `now` has left behind and writes
     // every changed chunk and pending status change. Throws store errors; what
     // was not written stays pending for the next call.
     void flush();
-    // Writes the pending status changes alone (cheap: called within a second of one).
+    // Writes the pending status changes and deliveries alone (cheap: called within a second of one).
     void flush_events();
-    [[nodiscard]] bool has_pending_events() const { return !events_.empty(); }
+    [[nodiscard]] bool has_pending_events() const { return !events_.empty() || !deliveries_.empty(); }
     // Removes chunks and status changes older than each level keeps.
     void retain();
     // At a clean stop: each device with a known status is recorded `unknown`
@@ -95,6 +98,7 @@ private:
     };
     std::unordered_map<ChunkKey, std::string, ChunkKeyHash> closed_;
     std::vector<store::StatusEvent> events_;
+    std::vector<store::Delivery> deliveries_;
 };
 
 }  // namespace gatewatch::history

@@ -20,6 +20,7 @@ std::optional<store::Room> Rooms::update(std::int64_t id, const RoomPatch& patch
 bool Rooms::remove(std::int64_t id) {
     if (!store_.delete_room(id)) return false;
     bus_.publish(events::RoomChanged{id});
+    bus_.publish(events::NotifiersChanged{});  // those limited to the room went with it
     return true;
 }
 

@@ -37,11 +37,31 @@ struct StatusEvent {
     bool muted = false;
 };
 
+// One notification to one notifier: the transactional outbox (notify/).
+// Written in the same transaction as the status changes it follows, sent by
+// the sender, retried until it is delivered or gives up.
+struct Delivery {
+    std::int64_t id = 0;  // assigned by the store, never reused: receivers may deduplicate by it
+    std::int64_t notifier_id = 0;
+    std::optional<std::int64_t> device_id;  // none for a test message
+    std::string payload;                    // the webhook `json` body without "delivery_id" (a JSON object)
+    std::int64_t created_ms = 0;
+    std::int64_t next_at_ms = 0;  // when it is due (again)
+    int attempts = 0;
+    std::string status = "pending";  // "pending", "delivered", "failed"
+    std::string last_error;
+};
+
 class HistoryStore {
 public:
     virtual ~HistoryStore() = default;
 
-    virtual void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) = 0;
+    // One transaction: chunks, status events and the deliveries they caused.
+    virtual void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events,
+                       const std::vector<Delivery>& deliveries) = 0;
+    void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) {
+        write(chunks, events, {});
+    }
 
     // The stored chunks of one device and level among `starts` (ascending:
     // the caller knows where chunks begin), oldest first.
@@ -61,6 +81,17 @@ public:
     // status events before `events_before_ms`. Returns the rows removed.
     virtual std::size_t trim(int level, std::int64_t before) = 0;
     virtual std::size_t trim_events(std::int64_t before_ms) = 0;
+
+    // The outbox. Pending deliveries due at `now_ms`, oldest first, at most `limit`.
+    virtual std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t limit) = 0;
+    // When the next pending delivery is due; none when nothing is pending.
+    virtual std::optional<std::int64_t> next_delivery_at() = 0;
+    // Records an attempt's outcome: status, attempts, next_at_ms and last_error.
+    virtual void update_delivery(const Delivery& delivery) = 0;
+    // One notifier's deliveries, newest first.
+    virtual std::vector<Delivery> deliveries(std::int64_t notifier_id, std::size_t limit) = 0;
+    // Removes delivered and failed deliveries created before `before_ms`.
+    virtual std::size_t trim_deliveries(std::int64_t before_ms) = 0;
 };
 
 }  // namespace gatewatch::store

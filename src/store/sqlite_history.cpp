@@ -39,6 +39,23 @@ constexpr std::array k_migrations = {
         PRIMARY KEY (level, start, device_id)
     ) WITHOUT ROWID;
     )sql",
+    // The notifications' outbox. AUTOINCREMENT: an id is never reused, even
+    // after retention removed the newest rows, so receivers can deduplicate.
+    R"sql(
+    CREATE TABLE deliveries (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        notifier_id INTEGER NOT NULL,
+        device_id   INTEGER,
+        payload     TEXT    NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        next_at_ms  INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        status      TEXT    NOT NULL DEFAULT 'pending',
+        last_error  TEXT    NOT NULL DEFAULT ''
+    );
+    CREATE INDEX deliveries_due ON deliveries (next_at_ms) WHERE status = 'pending';
+    CREATE INDEX deliveries_by_notifier ON deliveries (notifier_id, id);
+    )sql",
 };
 
 
@@ -51,6 +68,24 @@ StatusEvent read_event(const Statement& s) {
     e.unreachable_via = s.optional_int64(4);
     e.muted = s.int64(5) != 0;
     return e;
+}
+
+constexpr const char* k_delivery_columns =
+    "SELECT id, notifier_id, device_id, payload, created_ms, next_at_ms, attempts, status, last_error "
+    "FROM deliveries ";
+
+Delivery read_delivery(const Statement& s) {
+    Delivery d;
+    d.id = s.int64(0);
+    d.notifier_id = s.int64(1);
+    d.device_id = s.optional_int64(2);
+    d.payload = s.text(3);
+    d.created_ms = s.int64(4);
+    d.next_at_ms = s.int64(5);
+    d.attempts = static_cast<int>(s.int64(6));
+    d.status = s.text(7);
+    d.last_error = s.text(8);
+    return d;
 }
 
 constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unreachable_via, muted";
@@ -69,8 +104,9 @@ SqliteHistory::~SqliteHistory() = default;
 
 sqlite::ConnectionPool::Lease SqliteHistory::read() { return readers_.lease(); }
 
-void SqliteHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) {
-    if (chunks.empty() && events.empty()) return;
+void SqliteHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events,
+                          const std::vector<Delivery>& deliveries) {
+    if (chunks.empty() && events.empty() && deliveries.empty()) return;
     std::lock_guard lock(writer_mutex_);
     Transaction tx(*writer_, true);
     for (const auto& chunk : chunks) {
@@ -94,6 +130,12 @@ void SqliteHistory::write(const std::vector<SeriesChunk>& chunks, const std::vec
             " VALUES (?, ?, ?, ?, ?, ?)");
         s.bind(1, e.device_id).bind(2, e.at_ms).bind(3, e.status).bind(4, e.previous).bind(5, e.unreachable_via);
         s.bind(6, std::int64_t{e.muted ? 1 : 0});
+        s.step();
+    }
+    for (const auto& d : deliveries) {
+        auto s = writer_->prepare(
+            "INSERT INTO deliveries (notifier_id, device_id, payload, created_ms, next_at_ms) VALUES (?, ?, ?, ?, ?)");
+        s.bind(1, d.notifier_id).bind(2, d.device_id).bind(3, d.payload).bind(4, d.created_ms).bind(5, d.next_at_ms);
         s.step();
     }
     tx.commit();
@@ -200,6 +242,48 @@ std::size_t SqliteHistory::trim_events(std::int64_t before_ms) {
     const auto removed = static_cast<std::size_t>(writer_->changes());
     tx.commit();
     return removed;
+}
+
+std::vector<Delivery> SqliteHistory::due_deliveries(std::int64_t now_ms, std::size_t limit) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_delivery_columns) +
+                              "WHERE status = 'pending' AND next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ?");
+    s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Delivery> out;
+    while (s.step()) out.push_back(read_delivery(s));
+    return out;
+}
+
+std::optional<std::int64_t> SqliteHistory::next_delivery_at() {
+    auto lease = read();
+    auto s = (*lease).prepare("SELECT min(next_at_ms) FROM deliveries WHERE status = 'pending'");
+    s.step();
+    return s.optional_int64(0);
+}
+
+void SqliteHistory::update_delivery(const Delivery& d) {
+    std::lock_guard lock(writer_mutex_);
+    auto s = writer_->prepare(
+        "UPDATE deliveries SET status = ?, attempts = ?, next_at_ms = ?, last_error = ? WHERE id = ?");
+    s.bind(1, d.status).bind(2, std::int64_t{d.attempts}).bind(3, d.next_at_ms).bind(4, d.last_error).bind(5, d.id);
+    s.step();
+}
+
+std::vector<Delivery> SqliteHistory::deliveries(std::int64_t notifier_id, std::size_t limit) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_delivery_columns) + "WHERE notifier_id = ? ORDER BY id DESC LIMIT ?");
+    s.bind(1, notifier_id).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Delivery> out;
+    while (s.step()) out.push_back(read_delivery(s));
+    return out;
+}
+
+std::size_t SqliteHistory::trim_deliveries(std::int64_t before_ms) {
+    std::lock_guard lock(writer_mutex_);
+    auto s = writer_->prepare("DELETE FROM deliveries WHERE status != 'pending' AND created_ms < ?");
+    s.bind(1, before_ms);
+    s.step();
+    return static_cast<std::size_t>(writer_->changes());
 }
 
 }  // namespace gatewatch::store

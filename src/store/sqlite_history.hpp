@@ -7,7 +7,9 @@
 // page of its own: 400 MB of writes a minute, measured), the chunks that close
 // together are appended together, and retention removes a range. Reading
 // one device's 30 days is one seek per chunk (30 for hour buckets).
-// Status events: a rowid table indexed by (device, time). Writes share one
+// Status events: a rowid table indexed by (device, time). The outbox of
+// notifications lives here too, so that a status change and the deliveries
+// it causes commit together; its pending rows are indexed by when they are due. Writes share one
 // connection behind a mutex (one writer: the recorder; retention takes it
 // one period at a time); reads take their own connection from a small pool.
 #include "store/history_store.hpp"
@@ -25,7 +27,9 @@ public:
     explicit SqliteHistory(std::filesystem::path file);
     ~SqliteHistory() override;
 
-    void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events) override;
+    using HistoryStore::write;
+    void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events,
+               const std::vector<Delivery>& deliveries) override;
     std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, const std::vector<std::int64_t>& starts) override;
     std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
                                     std::size_t limit) override;
@@ -34,6 +38,12 @@ public:
     std::vector<StatusEvent> events_between(std::int64_t from_ms, std::int64_t to_ms) override;
     std::size_t trim(int level, std::int64_t before) override;
     std::size_t trim_events(std::int64_t before_ms) override;
+
+    std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t limit) override;
+    std::optional<std::int64_t> next_delivery_at() override;
+    void update_delivery(const Delivery& delivery) override;
+    std::vector<Delivery> deliveries(std::int64_t notifier_id, std::size_t limit) override;
+    std::size_t trim_deliveries(std::int64_t before_ms) override;
 
 private:
     sqlite::ConnectionPool::Lease read();

@@ -49,6 +49,16 @@ public:
     std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) override;
     std::optional<Device> delete_device(std::int64_t id) override;
 
+    std::vector<Notifier> list_notifiers() override;
+    std::optional<Notifier> find_notifier(std::int64_t id) override;
+    Notifier create_notifier(const Notifier& notifier) override;
+    std::optional<Notifier> update_notifier(std::int64_t id, const std::function<void(Notifier&)>& edit) override;
+    bool delete_notifier(std::int64_t id) override;
+
+    std::vector<MaintenanceWindow> list_maintenance() override;
+    MaintenanceWindow create_maintenance(const MaintenanceWindow& window) override;
+    bool delete_maintenance(std::int64_t id) override;
+
 private:
     // Runs `work` on the writer connection in one BEGIN IMMEDIATE transaction,
     // committed when it returns (a return before any write commits nothing),

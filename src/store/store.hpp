@@ -18,6 +18,9 @@
 //   NotFound          a referenced row (a device's room) does not exist
 //   RoomNotEmpty      deleting a room that still holds devices
 //   DependencyCycle   a parent that is the device itself or one of its descendants
+// Notifiers and maintenance windows are written by the server alone (the
+// admin command line does not), so they have no change-feed entry: the
+// service publishes NotifiersChanged after each write.
 //   StoreError        anything else (I/O, corruption, busy past the timeout)
 #include <cstdint>
 #include <functional>
@@ -60,6 +63,32 @@ struct Device {
     bool monitored = true;
     Check check;
     std::optional<std::int64_t> parent_id;  // the device this one is reached through
+};
+
+// Where status changes are sent (notify/). `secret` signs webhook bodies.
+struct Notifier {
+    std::int64_t id = 0;
+    std::string name;
+    std::string type = "webhook";  // "webhook" or "email"
+    std::string url;               // webhook only
+    std::string format = "json";   // webhook only: "json", "slack" or "ntfy"
+    std::vector<std::string> to;   // email only: the recipients
+    std::string secret;            // empty: unsigned
+    std::vector<std::string> events{"down", "up"};
+    std::optional<std::int64_t> room_id;  // only that room's devices; none: every device
+    bool enabled = true;
+};
+
+// A time during which status changes of the devices it covers are recorded
+// muted and not sent. Covers `device_ids` and the devices of `room_id`; with
+// neither, every device. Ids of devices deleted since match nothing.
+struct MaintenanceWindow {
+    std::int64_t id = 0;
+    std::string name;
+    std::int64_t start_ms = 0;
+    std::int64_t end_ms = 0;
+    std::optional<std::int64_t> room_id;
+    std::vector<std::int64_t> device_ids;
 };
 
 struct NewUser {
@@ -148,6 +177,19 @@ public:
     virtual std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) = 0;
     // The deleted device, or nullopt when there was none.
     virtual std::optional<Device> delete_device(std::int64_t id) = 0;
+
+    // Notifiers. A room_id that names no room throws NotFound{Entity::room};
+    // deleting a room deletes the notifiers and maintenance windows limited to it.
+    virtual std::vector<Notifier> list_notifiers() = 0;
+    virtual std::optional<Notifier> find_notifier(std::int64_t id) = 0;
+    virtual Notifier create_notifier(const Notifier& notifier) = 0;  // notifier.id is ignored
+    virtual std::optional<Notifier> update_notifier(std::int64_t id, const std::function<void(Notifier&)>& edit) = 0;
+    virtual bool delete_notifier(std::int64_t id) = 0;
+
+    // Maintenance windows: a room_id or device id that names nothing throws NotFound.
+    virtual std::vector<MaintenanceWindow> list_maintenance() = 0;
+    virtual MaintenanceWindow create_maintenance(const MaintenanceWindow& window) = 0;  // window.id is ignored
+    virtual bool delete_maintenance(std::int64_t id) = 0;
 };
 
 }  // namespace gatewatch::store

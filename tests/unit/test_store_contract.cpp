@@ -297,6 +297,62 @@ TEST_P(StoreContract, AnotherInstancesWritesArriveWithItsOrigin) {
     EXPECT_EQ(changes_after(changes[0].seq).size(), 1u);
 }
 
+TEST_P(StoreContract, NotifiersAreEditedInPlaceAndGoWithTheirRoom) {
+    const auto room = store().create_room({0, "lab", std::nullopt});
+    Notifier n;
+    n.name = "ops";
+    n.type = "email";
+    n.to = {"a@example.com", "b@example.com"};
+    n.secret = "s";
+    n.events = {"down"};
+    n.room_id = room.id;
+    const auto created = store().create_notifier(n);
+    EXPECT_GT(created.id, 0);
+    const auto found = store().find_notifier(created.id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->to, n.to);
+    EXPECT_EQ(found->events, n.events);
+    EXPECT_EQ(found->room_id, room.id);
+    EXPECT_EQ(found->secret, "s");
+    EXPECT_EQ(found->type, "email");
+    Notifier missing_room = n;
+    missing_room.room_id = room.id + 100;
+    EXPECT_THROW(store().create_notifier(missing_room), NotFound);
+    // an edit that throws leaves the row as it was
+    EXPECT_THROW(store().update_notifier(created.id,
+                                         [](Notifier& x) {
+                                             x.name = "changed";
+                                             throw std::runtime_error("refused");
+                                         }),
+                 std::runtime_error);
+    EXPECT_EQ(store().find_notifier(created.id)->name, "ops");
+    const auto updated = store().update_notifier(created.id, [](Notifier& x) { x.enabled = false; });
+    ASSERT_TRUE(updated);
+    EXPECT_FALSE(store().list_notifiers().front().enabled);
+    EXPECT_FALSE(store().update_notifier(created.id + 100, [](Notifier&) {}));
+    EXPECT_TRUE(store().delete_room(room.id));  // limited to the room: it goes with it
+    EXPECT_TRUE(store().list_notifiers().empty());
+    EXPECT_FALSE(store().delete_notifier(created.id));
+}
+
+TEST_P(StoreContract, MaintenanceWindowsNameExistingRoomsAndDevices) {
+    const auto d = store().create_device(device("127.0.0.9"));
+    MaintenanceWindow w{0, "firmware", 1000, 2000, std::nullopt, {d.id}};
+    const auto created = store().create_maintenance(w);
+    EXPECT_GT(created.id, 0);
+    ASSERT_EQ(store().list_maintenance().size(), 1u);
+    EXPECT_EQ(store().list_maintenance()[0].device_ids, std::vector<std::int64_t>{d.id});
+    EXPECT_EQ(store().list_maintenance()[0].end_ms, 2000);
+    w.device_ids = {d.id + 100};
+    EXPECT_THROW(store().create_maintenance(w), NotFound);
+    w.device_ids = {};
+    w.room_id = 999;
+    EXPECT_THROW(store().create_maintenance(w), NotFound);
+    EXPECT_TRUE(store().delete_maintenance(created.id));
+    EXPECT_FALSE(store().delete_maintenance(created.id));
+    EXPECT_TRUE(store().list_maintenance().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(k_sqlite),
                          [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
 

@@ -1,9 +1,11 @@
-// The JSON shapes of the contract's `user`, `room` and `device`.
-#include "api/handlers.hpp"
+#include "wire/representation.hpp"
 
 #include <boost/json.hpp>
 
-namespace gatewatch::api {
+#include <cstdio>
+#include <ctime>
+
+namespace gatewatch::wire {
 namespace json = boost::json;
 
 json::value to_json(const store::User& user) {
@@ -27,4 +29,19 @@ json::value to_json(const store::Device& device) {
     return o;
 }
 
-}  // namespace gatewatch::api
+std::string format_time(std::chrono::system_clock::time_point t) {
+    return format_time_ms(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+
+std::string format_time_ms(std::int64_t ms) {
+    const auto seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    const int millis = static_cast<int>(ms - static_cast<std::int64_t>(seconds) * 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char out[96];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    return out;
+}
+
+}  // namespace gatewatch::wire

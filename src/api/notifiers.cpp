@@ -1,0 +1,341 @@
+// /notifiers/, /notifiers/{id}, /notifiers/{id}/test, /notifiers/{id}/deliveries
+// and /maintenance/, /maintenance/{id}: the contract's "Notifications".
+#include "api/handlers.hpp"
+#include "api/validation.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+
+namespace gatewatch::api::notifiers {
+namespace json = boost::json;
+
+namespace {
+constexpr std::size_t k_max_name = 100;
+constexpr std::size_t k_max_url = 2048;
+constexpr std::size_t k_max_secret = 256;
+constexpr std::size_t k_max_recipients = 50;
+constexpr std::size_t k_max_window_devices = 10'000;
+
+Response notifier_not_found() { return error_response(404, "Notifier not found"); }
+Response window_not_found() { return error_response(404, "Maintenance window not found"); }
+
+json::value null_if_empty(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
+
+json::value to_json(const store::Notifier& n) {
+    const bool webhook = n.type == "webhook";
+    json::array to(n.to.begin(), n.to.end());
+    json::array events(n.events.begin(), n.events.end());
+    return json::object{
+        {"id", n.id},
+        {"name", n.name},
+        {"type", n.type},
+        {"url", webhook ? null_if_empty(n.url) : json::value(nullptr)},
+        {"format", webhook ? json::value(n.format) : json::value(nullptr)},
+        {"to", std::move(to)},
+        {"events", std::move(events)},
+        {"room_id", n.room_id ? json::value(*n.room_id) : json::value(nullptr)},
+        {"enabled", n.enabled},
+        {"has_secret", !n.secret.empty()},
+    };
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::now().time_since_epoch()).count();
+}
+
+json::value to_json(const store::MaintenanceWindow& w) {
+    const std::int64_t now = now_ms();
+    return json::object{
+        {"id", w.id},
+        {"name", w.name},
+        {"start", wire::format_time_ms(w.start_ms)},
+        {"end", wire::format_time_ms(w.end_ms)},
+        {"room_id", w.room_id ? json::value(*w.room_id) : json::value(nullptr)},
+        {"device_ids", json::array(w.device_ids.begin(), w.device_ids.end())},
+        {"active", w.start_ms <= now && now < w.end_ms},
+    };
+}
+
+json::value to_json(const store::Delivery& d) {
+    boost::system::error_code ec;
+    json::value event = json::parse(d.payload, ec);
+    if (ec || !event.is_object()) event = json::object{};
+    event.as_object()["delivery_id"] = d.id;
+    return json::object{
+        {"id", d.id},
+        {"event", std::move(event)},
+        {"device_id", d.device_id ? json::value(*d.device_id) : json::value(nullptr)},
+        {"created", wire::format_time_ms(d.created_ms)},
+        {"attempts", d.attempts},
+        {"status", d.status},
+        {"last_error", null_if_empty(d.last_error)},
+        {"next_attempt", d.status == "pending" ? json::value(wire::format_time_ms(d.next_at_ms)) : json::value(nullptr)},
+    };
+}
+
+// One of `choices`, or a literal_error naming them as pydantic does.
+std::optional<std::string> read_choice(JsonBody& body, std::string_view key, bool required,
+                                       std::initializer_list<std::string_view> choices, ValidationErrors& errors) {
+    const json::value* raw = body.raw(key);
+    if (raw == nullptr) {
+        if (required) errors.add({"body", key}, "missing", "Field required");
+        return std::nullopt;
+    }
+    if (raw->is_string()) {
+        const std::string_view text = raw->as_string();
+        if (std::find(choices.begin(), choices.end(), text) != choices.end()) return std::string(text);
+    }
+    std::string msg = "Input should be ";
+    std::size_t i = 0;
+    for (const auto choice : choices) {
+        msg += (i == 0 ? "'" : i + 1 == choices.size() ? " or '" : ", '") + std::string(choice) + "'";
+        ++i;
+    }
+    errors.add({"body", key}, "literal_error", msg);
+    return std::nullopt;
+}
+
+// A JSON array of at most `max_items`; each item read by `item`.
+template <typename T, typename ReadItem>
+std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, std::size_t max_items,
+                                        ValidationErrors& errors, ReadItem&& item) {
+    const json::value* raw = body.raw(key);
+    if (raw == nullptr) return std::nullopt;
+    if (!raw->is_array()) {
+        errors.add({"body", key}, "list_type", "Input should be a valid list");
+        return std::nullopt;
+    }
+    const auto& array = raw->as_array();
+    if (array.size() > max_items) {
+        errors.add({"body", key}, "too_long",
+                   "List should have at most " + std::to_string(max_items) + " items after validation, not " +
+                       std::to_string(array.size()));
+        return std::nullopt;
+    }
+    std::vector<T> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        if (auto value = item(array[i], json::array{"body", key, static_cast<std::int64_t>(i)}))
+            out.push_back(std::move(*value));
+        else
+            ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+}
+
+bool is_email_address(std::string_view a) {
+    const auto at = a.rfind('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) return false;
+    for (const unsigned char c : a)
+        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' || c == '(' ||
+            c == ')' || c == '\\')
+            return false;
+    return a.find('@') == at && a.substr(at + 1).find('.') != std::string_view::npos;
+}
+
+std::optional<std::vector<std::string>> read_recipients(JsonBody& body, ValidationErrors& errors) {
+    return read_list<std::string>(body, "to", k_max_recipients, errors,
+                                  [&](const json::value& v, json::array loc) -> std::optional<std::string> {
+                                      auto text = read_text(v, loc, 3, 254, errors);
+                                      if (text && !is_email_address(*text)) {
+                                          errors.add(std::move(loc), "value_error",
+                                                     "value is not a valid email address");
+                                          return std::nullopt;
+                                      }
+                                      return text;
+                                  });
+}
+
+std::optional<std::vector<std::string>> read_events(JsonBody& body, ValidationErrors& errors) {
+    auto events = read_list<std::string>(body, "events", 2, errors,
+                                         [&](const json::value& v, json::array loc) -> std::optional<std::string> {
+                                             if (v.is_string() && (v.as_string() == "down" || v.as_string() == "up"))
+                                                 return std::string(v.as_string());
+                                             errors.add(std::move(loc), "literal_error", "Input should be 'down' or 'up'");
+                                             return std::nullopt;
+                                         });
+    if (events) {  // a set: each once, in a stable order
+        std::sort(events->begin(), events->end());
+        events->erase(std::unique(events->begin(), events->end()), events->end());
+    }
+    return events;
+}
+
+// An absolute http(s) URL with a host.
+std::optional<std::string> read_url(JsonBody& body, ValidationErrors& errors) {
+    auto text = body.text("url", false, 1, k_max_url);
+    if (!text) return std::nullopt;
+    const auto parsed = boost::urls::parse_absolute_uri(*text);
+    if (!parsed) {
+        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL");
+        return std::nullopt;
+    }
+    if (parsed->scheme() != "http" && parsed->scheme() != "https") {
+        errors.add({"body", "url"}, "url_scheme", "URL scheme should be 'http' or 'https'");
+        return std::nullopt;
+    }
+    if (parsed->encoded_host().empty()) {
+        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, empty host");
+        return std::nullopt;
+    }
+    return text;
+}
+
+// secret: absent -> untouched, null or "" -> none, else 1..256 characters.
+std::optional<std::string> read_secret(JsonBody& body) {
+    if (!body.has("secret")) return std::nullopt;
+    if (body.is_null("secret")) return std::string();
+    return body.text("secret", false, 0, k_max_secret);
+}
+
+std::optional<std::optional<std::int64_t>> read_optional_id(JsonBody& body, std::string_view key) {
+    if (!body.has(key)) return std::nullopt;
+    if (body.is_null(key)) return std::optional<std::int64_t>();
+    if (auto id = body.integer(key, false)) return std::optional<std::int64_t>(*id);
+    return std::nullopt;
+}
+
+service::NotifierPatch read_notifier(JsonBody& body, bool creating, ValidationErrors& errors) {
+    service::NotifierPatch p;
+    p.name = body.text("name", creating, 1, k_max_name);
+    p.type = read_choice(body, "type", creating, {"webhook", "email"}, errors);
+    p.url = read_url(body, errors);
+    p.format = read_choice(body, "format", false, {"json", "slack", "ntfy"}, errors);
+    p.to = read_recipients(body, errors);
+    p.secret = read_secret(body);
+    p.events = read_events(body, errors);
+    p.room_id = read_optional_id(body, "room_id");
+    p.enabled = body.boolean("enabled", false);
+    return p;
+}
+
+template <typename Write>
+Response write_notifier(Write&& write) {
+    try {
+        return write();
+    } catch (const store::NotFound& e) {
+        return error_response(404, e.entity == store::Entity::device ? "Device not found" : "Room not found");
+    } catch (const service::Invalid& e) {
+        ValidationErrors errors;
+        errors.add({"body", e.field}, "value_error", std::string("Value error, ") + e.what());
+        return errors.response();
+    }
+}
+
+}  // namespace
+
+Response list(const AppContext& app, const Call&) {
+    json::array out;
+    for (const auto& n : app.store.list_notifiers()) out.push_back(to_json(n));
+    return json_response(200, out);
+}
+
+Response get(const AppContext& app, const Call& call) {
+    const auto n = app.store.find_notifier(call.ids[0]);
+    return n ? json_response(200, to_json(*n)) : notifier_not_found();
+}
+
+Response create(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    JsonBody body(call.request.body, errors);
+    const auto p = read_notifier(body, true, errors);
+    if (!errors.empty()) return errors.response();
+    store::Notifier n;
+    n.name = *p.name;
+    n.type = *p.type;
+    n.url = p.url.value_or("");
+    n.format = p.format.value_or("json");
+    n.to = p.to.value_or(std::vector<std::string>{});
+    n.secret = p.secret.value_or("");
+    n.events = p.events.value_or(std::vector<std::string>{"down", "up"});
+    n.room_id = p.room_id.value_or(std::nullopt);
+    n.enabled = p.enabled.value_or(true);
+    return write_notifier([&] { return json_response(201, to_json(app.services.notifiers.create(n))); });
+}
+
+Response update(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    JsonBody body(call.request.body, errors);
+    const auto p = read_notifier(body, false, errors);
+    if (!errors.empty()) return errors.response();
+    return write_notifier([&] {
+        const auto n = app.services.notifiers.update(call.ids[0], p);
+        return n ? json_response(200, to_json(*n)) : notifier_not_found();
+    });
+}
+
+Response remove(const AppContext& app, const Call& call) {
+    return app.services.notifiers.remove(call.ids[0]) ? no_content() : notifier_not_found();
+}
+
+Response test(const AppContext& app, const Call& call) {
+    if (!app.services.notifiers.send_test(call.ids[0])) return notifier_not_found();
+    return json_response(202, json::object{{"detail", "A test message is on its way"}});
+}
+
+Response deliveries(const AppContext& app, const Call& call) {
+    std::int64_t limit = 50;
+    for (const auto& [key, value] : call.query) {
+        if (key != "limit") continue;
+        ValidationErrors errors;
+        const auto parsed = read_positive_id(value, {"query", "limit"}, errors);
+        if (!errors.empty()) return errors.response();
+        if (*parsed > 1000) {
+            errors.add({"query", "limit"}, "less_than_equal", "Input should be less than or equal to 1000");
+            return errors.response();
+        }
+        limit = *parsed;
+    }
+    if (!app.store.find_notifier(call.ids[0])) return notifier_not_found();
+    json::array out;
+    if (app.history != nullptr)
+        for (const auto& d : app.history->deliveries(call.ids[0], static_cast<std::size_t>(limit)))
+            out.push_back(to_json(d));
+    return json_response(200, out);
+}
+
+Response list_maintenance(const AppContext& app, const Call&) {
+    json::array out;
+    for (const auto& w : app.store.list_maintenance()) out.push_back(to_json(w));
+    return json_response(200, out);
+}
+
+Response create_maintenance(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    JsonBody body(call.request.body, errors);
+    const auto name = body.text("name", true, 1, k_max_name);
+    std::optional<std::int64_t> times[2];
+    const char* keys[2] = {"start", "end"};
+    for (int i = 0; i < 2; ++i) {
+        const auto text = body.text(keys[i], true, 1, 64);
+        if (!text) continue;
+        times[i] = parse_rfc3339(*text);
+        if (!times[i]) errors.add({"body", keys[i]}, "datetime_parsing", "Input should be a valid datetime (RFC 3339)");
+    }
+    if (times[0] && times[1] && *times[1] <= *times[0])
+        errors.add({"body", "end"}, "value_error", "Value error, end must be after start");
+    const auto room_id = read_optional_id(body, "room_id");
+    const auto device_ids = read_list<std::int64_t>(
+        body, "device_ids", k_max_window_devices, errors,
+        [&](const json::value& v, json::array loc) { return read_integer(v, std::move(loc), errors); });
+    if (!errors.empty()) return errors.response();
+    store::MaintenanceWindow w;
+    w.name = *name;
+    w.start_ms = *times[0];
+    w.end_ms = *times[1];
+    w.room_id = room_id.value_or(std::nullopt);
+    w.device_ids = device_ids.value_or(std::vector<std::int64_t>{});
+    std::sort(w.device_ids.begin(), w.device_ids.end());
+    w.device_ids.erase(std::unique(w.device_ids.begin(), w.device_ids.end()), w.device_ids.end());
+    return write_notifier(
+        [&] { return json_response(201, to_json(app.services.notifiers.create_maintenance(w))); });
+}
+
+Response remove_maintenance(const AppContext& app, const Call& call) {
+    return app.services.notifiers.remove_maintenance(call.ids[0]) ? no_content() : window_not_found();
+}
+
+}  // namespace gatewatch::api::notifiers

@@ -1,0 +1,53 @@
+#pragma once
+// The sender: a thread of its own ("gw-notify") that sends what the outbox
+// holds, with libcurl, never from the engine or an I/O thread.
+//
+// It takes up to `batch` due deliveries at a time and sends them at once
+// (curl's multi interface: one slow receiver costs the batch at most
+// `timeout`), then records each outcome: a 2xx (for email: the server took
+// it) marks it delivered and it is never sent again; anything else retries
+// after `first_retry`, doubling up to `longest_retry`, until `give_up_after`
+// from its creation, then it is failed. A delivery that cannot be composed
+// (email without smtp_host, its notifier deleted or disabled) fails at once.
+// Between batches it sleeps until the next delivery is due or wake() is
+// called. A crash between a 2xx and its record sends that one again after
+// the restart: receivers can deduplicate by X-Gatewatch-Delivery.
+#include "notify/message.hpp"
+#include "store/history_store.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace gatewatch::notify {
+
+struct SenderOptions {
+    SmtpSettings smtp;
+    std::chrono::milliseconds first_retry{10'000};
+    std::chrono::milliseconds longest_retry{3'600'000};
+    std::chrono::milliseconds give_up_after{24 * 3'600'000};
+    std::chrono::milliseconds timeout{10'000};  // one attempt, connecting included
+    std::size_t batch = 64;
+};
+
+class Sender {
+public:
+    Sender(store::Store& store, store::HistoryStore& outbox, SenderOptions options);
+    ~Sender();
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+
+    void start();
+    void stop();  // a transfer under way is abandoned: its delivery stays pending
+    void wake();  // deliveries were stored: look now
+
+    // Stores a test message for the notifier and wakes the sender (any thread).
+    void send_test(std::int64_t notifier_id);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewatch::notify
