@@ -160,12 +160,13 @@ async function logIn(page, username) {
   await page.getByRole('button', { name: 'Log out' }).waitFor(WAIT);
 }
 
-async function addDevice(page, { name, ip, room }) {
+async function addDevice(page, { name, ip, room, parent }) {
   await page.getByRole('button', { name: 'Add device', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('IP address').fill(ip);
   if (room) await dialog.getByLabel('Room').selectOption({ label: room });
+  if (parent) await dialog.getByLabel('Parent device').selectOption({ label: parent });
   await dialog.getByRole('button', { name: 'Add device' }).click();
   await dialog.waitFor({ state: 'detached', ...WAIT });
   await deviceRow(page, ip).waitFor(WAIT);
@@ -235,13 +236,29 @@ async function main() {
   await addDevice(page, { name: 'gateway', ip: '127.0.0.1', room: 'Server room' });
   await addDevice(page, { name: 'printer', ip: '127.0.0.66', room: 'Server room' });
   await addDevice(page, { name: 'spare switch', ip: '127.0.0.77' });
-  ok('an admin adds devices on 127.0.0.1, 127.0.0.66 and one without a room');
+  await addDevice(page, { name: 'scanner', ip: '127.0.0.67', room: 'Server room', parent: 'printer (127.0.0.66)' });
+  ok('an admin adds devices on 127.0.0.1, 127.0.0.66, one without a room, and 127.0.0.67 behind the printer');
 
   await waitForStatus(page, '127.0.0.1', 'connected');
   await waitForStatus(page, '127.0.0.66', 'disconnected');
   await page.locator('[data-live="live"]').waitFor(WAIT);
   await page.locator('[data-count="connected"] .count-number', { hasText: /^1$/ }).waitFor(WAIT);
   ok('127.0.0.1 turns connected and 127.0.0.66 disconnected; the counts and "Live" agree');
+
+  // 127.0.0.67 fails behind its parent, which is down too.
+  await page.locator('[data-device-ip="127.0.0.67"][data-unreachable-via="printer"]').getByText('Unreachable via printer').waitFor(WAIT);
+  ok('the device behind the disconnected printer reads "Unreachable via printer", not a plain red status');
+
+  // A parent behind its own child is a cycle: the server's 422 appears under the field.
+  await page.getByRole('button', { name: 'Edit printer' }).click();
+  const printerForm = page.getByRole('dialog');
+  await printerForm.getByLabel('Parent device').selectOption({ label: 'scanner (127.0.0.67)' });
+  await printerForm.getByRole('button', { name: 'Save' }).click();
+  const parentField = printerForm.locator('.field', { has: page.getByLabel('Parent device') });
+  await parentField.locator('.error').waitFor(WAIT);
+  const cycleMessage = await parentField.locator('.error').textContent();
+  await printerForm.getByRole('button', { name: 'Cancel' }).click();
+  ok(`making the printer depend on its own child is refused under the field: "${cycleMessage}"`);
   await shot(page, 'desktop-overview');
   await audit(page, 'overview, desktop', 'desktop-overview-dark');
 
@@ -277,14 +294,26 @@ async function main() {
   await waitForNewEvent(page, 'disconnected', events);
   ok('a flip of 127.0.0.66 shows live on its page, and each change as a new status change at the top of the list');
 
+  await page.getByRole('region', { name: 'Dependencies' }).getByRole('link', { name: 'scanner' }).click();
+  await page.getByRole('heading', { level: 1, name: 'scanner' }).waitFor(WAIT);
+  await page.getByRole('region', { name: 'Dependencies' }).getByRole('link', { name: 'printer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  ok('the printer lists the scanner behind it, and the scanner the printer it is reached through, as links');
+
   await page.getByRole('button', { name: 'the last 7 days' }).click();
   await page.waitForFunction((hash) => location.hash === `${hash}?range=7d`, printerPage, WAIT);
   await waitForChart(page);
-  await page.goBack();
+  await page.goBack(); // to the scanner's page
+  await page.getByRole('heading', { level: 1, name: 'scanner' }).waitFor(WAIT);
+  await page.goBack(); // to the printer's first visit
+  await page.goBack(); // to the overview
   await deviceRow(page, '127.0.0.1').waitFor(WAIT);
   if (!['', '#/'].includes(await page.evaluate(() => location.hash))) throw new Error('back did not return to the overview');
   await page.goForward();
   await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+  await page.goForward();
+  await page.goForward();
+  await page.waitForFunction((hash) => location.hash === `${hash}?range=7d`, printerPage, WAIT);
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
   await waitForChart(page);

@@ -17,6 +17,7 @@ interface Props {
   dialog: Dialog;
   api: Api;
   rooms: Room[] | null;
+  devices: Device[] | null;
   devicesPerRoom: ReadonlyMap<number, number>;
   reload: () => Promise<void>;
   // After a device is deleted (its page, if open, is gone).
@@ -24,7 +25,7 @@ interface Props {
   onClose: () => void;
 }
 
-export function AdminDialogs({ dialog, api, rooms, devicesPerRoom, reload, onDeviceDeleted, onClose }: Props) {
+export function AdminDialogs({ dialog, api, rooms, devices, devicesPerRoom, reload, onDeviceDeleted, onClose }: Props) {
   const saveDevice = async (device: Device | null, input: DeviceInput) => {
     if (device) await api.updateDevice(device.id, input);
     else await api.createDevice(input);
@@ -42,6 +43,7 @@ export function AdminDialogs({ dialog, api, rooms, devicesPerRoom, reload, onDev
         <DeviceForm
           device={dialog.device}
           rooms={rooms}
+          devices={devices ?? []}
           defaultRoom={dialog.defaultRoom}
           onSave={(input) => saveDevice(dialog.device, input)}
           onClose={onClose}

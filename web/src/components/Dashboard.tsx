@@ -150,6 +150,7 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
         dialog={dialog}
         api={api}
         rooms={rooms}
+        devices={devices}
         devicesPerRoom={devicesPerRoom}
         reload={reload}
         onDeviceDeleted={onDeviceDeleted}

@@ -1,8 +1,10 @@
 // Add or edit a device. The server validates; its messages appear beside the
-// field they are about (a 422's loc, a 409 on the IP, a 404 on the room),
-// anything else above the buttons.
-import { useState, type FormEvent } from 'react';
+// field they are about (a 422's loc, a 409 on the IP, a 404 on the room or
+// the parent, a dependency cycle's 422 on the parent), anything else above
+// the buttons.
+import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, placeErrors, type DeviceInput } from '../api';
+import { deviceOption, parentChoices } from '../choices';
 import type { Device, Room } from '../types';
 import { Field } from './Field';
 import { FormFooter } from './FormFooter';
@@ -11,28 +13,38 @@ import { Modal } from './Modal';
 interface Props {
   device: Device | null; // null: a new device
   rooms: readonly Room[];
+  // The devices it may be reached through (its parent).
+  devices?: readonly Device[];
   defaultRoom?: number | null;
   onSave: (input: DeviceInput) => Promise<unknown>;
   onClose: () => void;
 }
 
-// A 409 is about the IP, a 404 "Room not found" about the room.
+// A 409 is about the IP, a 404 "Parent device not found" about the parent,
+// "Room not found" about the room.
 export function fieldErrors(error: ApiError): { fields: Record<string, string>; general: string | null } {
   if (error.status === 409) return placeErrors(error, { ip: error.message });
+  if (error.status === 404 && /parent/i.test(error.message)) return placeErrors(error, { parent_id: error.message });
   if (error.status === 404 && /room/i.test(error.message)) return placeErrors(error, { room_id: error.message });
   return placeErrors(error);
 }
 
-export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose }: Props) {
+export function DeviceForm({ device, rooms, devices = [], defaultRoom = null, onSave, onClose }: Props) {
   const [name, setName] = useState(device?.name ?? '');
   const [ip, setIp] = useState(device?.ip ?? '');
   const [roomId, setRoomId] = useState<string>(String(device ? (device.room_id ?? '') : (defaultRoom ?? '')));
+  const [parentId, setParentId] = useState<string>(String(device?.parent_id ?? ''));
   const [monitored, setMonitored] = useState(device?.monitored ?? true);
   const [checkType, setCheckType] = useState<'icmp' | 'tcp'>(device?.check?.type ?? 'icmp');
   const [port, setPort] = useState(device?.check?.type === 'tcp' ? String(device.check.port) : '');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const room = roomId === '' ? null : Number(roomId);
+  const parents = useMemo(
+    () => parentChoices(devices, device?.id ?? null, room, device?.parent_id ?? null),
+    [devices, device, room],
+  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -40,7 +52,8 @@ export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose 
     const input: DeviceInput = {
       name,
       ip: ip.trim(),
-      room_id: roomId === '' ? null : Number(roomId),
+      room_id: room,
+      parent_id: parentId === '' ? null : Number(parentId),
       monitored,
       // An empty port goes as it is, so the server names what is missing.
       check: checkType === 'tcp' ? { type: 'tcp', port: port === '' ? (null as unknown as number) : Number(port) } : { type: 'icmp' },
@@ -72,6 +85,24 @@ export function DeviceForm({ device, rooms, defaultRoom = null, onSave, onClose 
             {rooms.map((room) => (
               <option key={room.id} value={room.id}>
                 {room.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          label="Parent device"
+          error={errors.parent_id}
+          hint={
+            parents.narrowed
+              ? 'The device this one is reached through. Listed: the devices in the room chosen above.'
+              : 'The device this one is reached through, e.g. its room’s gateway'
+          }
+        >
+          <select value={parentId} onChange={(e) => setParentId(e.target.value)}>
+            <option value="">None</option>
+            {parents.devices.map((d) => (
+              <option key={d.id} value={d.id}>
+                {deviceOption(d)}
               </option>
             ))}
           </select>

@@ -265,7 +265,7 @@ const eventLabel: Record<Status, string> = statusLabel;
 function EventItem({ event, byId, now }: { event: StatusEvent; byId: ReadonlyMap<number, Device>; now: number }) {
   const via = event.status === 'disconnected' ? event.unreachable_via : null;
   return (
-    <li className={`event status-${event.status}`} data-status={event.status}>
+    <li className={`event status-${event.status}${via !== null ? ' unreachable' : ''}`} data-status={event.status}>
       <time dateTime={event.at} title={relativeTime(event.at, now)}>
         {exactTime(event.at)}
       </time>

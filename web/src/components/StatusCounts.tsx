@@ -25,7 +25,10 @@ export function StatusCounts({ counts, selected, onSelect }: Props) {
         >
           <span className="count-number">{counts[status]}</span>
           <span className="count-label">
-            <span aria-hidden="true">{statusGlyph[status]}</span> {statusLabel[status]}
+            <span className="count-glyph" aria-hidden="true">
+              {statusGlyph[status]}{' '}
+            </span>
+            {statusLabel[status]}
           </span>
         </button>
       ))}

@@ -60,8 +60,46 @@ describe('DeviceForm shows the server’s validation beside each field', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
     await waitFor(() => expect(onClose).toHaveBeenCalled());
     expect(onSave).toHaveBeenCalledWith({
-      name: 'core', ip: '2001:db8::1', room_id: 1, monitored: true, check: { type: 'tcp', port: 443 },
+      name: 'core', ip: '2001:db8::1', room_id: 1, parent_id: null, monitored: true, check: { type: 'tcp', port: 443 },
     });
+  });
+});
+
+describe('DeviceForm chooses a parent', () => {
+  const others: Device[] = [
+    { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null },
+    { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1 },
+  ];
+
+  it('lists the other devices, None first, and sends parent_id', async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    render(<DeviceForm device={others[1]} rooms={rooms} devices={others} onSave={onSave} onClose={vi.fn()} />);
+    const select = screen.getByLabelText('Parent device') as HTMLSelectElement;
+    expect(Array.from(select.options).map((o) => o.textContent)).toEqual(['None', 'gateway (192.0.2.1)']);
+    expect(select.value).toBe('1');
+    fireEvent.change(select, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0][0]).toMatchObject({ parent_id: null });
+  });
+
+  it('a missing parent (404) and a cycle (422) are shown under the field', async () => {
+    const onSave = vi.fn().mockRejectedValueOnce(new ApiError(404, 'Parent device not found'));
+    render(<DeviceForm device={others[0]} rooms={rooms} devices={others} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.change(screen.getByLabelText('Parent device'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(fieldOf('Parent device')).getByText('Parent device not found')).toBeTruthy());
+    expect(onSave.mock.calls[0][0]).toMatchObject({ parent_id: 2 });
+
+    onSave.mockRejectedValueOnce(
+      new ApiError(422, 'parent_id: Value error, a device cannot depend on itself or on a device behind it', {
+        parent_id: 'Value error, a device cannot depend on itself or on a device behind it',
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(fieldOf('Parent device')).getByText(/cannot depend on itself/)).toBeTruthy());
+    expect(screen.getByLabelText('Parent device').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });
 
