@@ -5,12 +5,16 @@
 // saves screenshots at desktop and phone widths to the folder it prints.
 // Every screen it visits is audited by axe-core against WCAG 2 A and AA, in
 // the light and the dark colour scheme; the test fails listing violations.
+// A webhook notifier created through the page points at a small HTTP
+// receiver that this script runs on 127.0.0.1 (a random port): its test
+// message must arrive, signed, and show as delivered.
 //
 //   GATEWATCH_BIN        the binary (required)
 //   GATEWATCH_WEB_ROOT   the built dashboard (required)
 //   GATEWATCH_SCREENSHOTS where screenshots go (default: a new temp folder)
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -30,6 +34,7 @@ const CHROMIUM_FLAGS = [
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 780 }; // the narrowest phones in common use
 const PASSWORD = 'correct-horse-battery';
+const HOOK_SECRET = 'webhook-signing-secret';
 // The page's policy (script-src 'self') blocks an inline <script>, so
 // addScriptTag cannot load axe; evaluate() runs it through the DevTools
 // protocol, which the policy does not cover, and the policy stays as served.
@@ -40,6 +45,7 @@ mkdirSync(SHOTS, { recursive: true });
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-e2e-'));
 const serverLog = [];
 let server;
+let receiver;
 let browser;
 let step = 0;
 const axeViolations = [];
@@ -71,6 +77,37 @@ function startServer() {
     server.on('exit', (code) => reject(new Error(`gatewatch exited (${code}) before listening`)));
     setTimeout(() => reject(new Error('gatewatch did not start within 30 s')), 30_000);
   });
+}
+
+// The webhook's receiver: records every request (method, path, headers,
+// body) and answers 204.
+function startReceiver() {
+  const requests = [];
+  const http = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      requests.push({ method: req.method, path: req.url, headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(0, '127.0.0.1', () => resolve({ http, port: http.address().port, requests }));
+  });
+}
+
+async function waitUntil(what, check) {
+  const deadline = Date.now() + WAIT.timeout;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function base64url(value) {
@@ -328,6 +365,73 @@ async function main() {
   await roomUptime.filter({ hasText: /[0-9] % up/ }).waitFor(WAIT);
   ok(`the room shows its devices' mean uptime over 24 h: "${(await roomUptime.textContent()).trim()}"`);
 
+  // Notifiers: a webhook to the receiver, created through the page; its test message arrives, signed.
+  receiver = await startReceiver();
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Notifiers' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Notifiers' }).waitFor(WAIT);
+  await page.getByText('No notifiers yet').waitFor(WAIT);
+  await page.getByRole('button', { name: 'Add notifier' }).click();
+  const notifierForm = page.getByRole('dialog');
+  await notifierForm.getByLabel('Name').fill('ops webhook');
+  await notifierForm.getByLabel('URL').fill(`ftp://127.0.0.1:${receiver.port}/hook`);
+  await notifierForm.getByRole('button', { name: 'Add notifier' }).click();
+  const urlField = notifierForm.locator('.field', { has: page.getByLabel('URL') });
+  await urlField.locator('.error').waitFor(WAIT);
+  const urlMessage = await urlField.locator('.error').textContent();
+  await shot(page, 'desktop-notifier-form-error');
+  await audit(page, 'notifier form, with an error');
+  await notifierForm.getByLabel('URL').fill(`http://127.0.0.1:${receiver.port}/hook`);
+  await notifierForm.getByLabel('Secret').fill(HOOK_SECRET);
+  await notifierForm.getByRole('button', { name: 'Add notifier' }).click();
+  await notifierForm.waitFor({ state: 'detached', ...WAIT });
+  const card = page.locator('[data-notifier="ops webhook"]');
+  await card.getByText('Yes (secret set)').waitFor(WAIT);
+  if ((await page.content()).includes(HOOK_SECRET)) throw new Error('the page shows the secret');
+  ok(`an admin adds a webhook notifier (a bad URL first: "${urlMessage}"); the secret is never shown`);
+
+  await card.getByRole('button', { name: 'Send test to ops webhook' }).click();
+  await card.getByText('Test message queued').waitFor(WAIT);
+  const hit = await waitUntil('the test message at the receiver', () => receiver.requests.find((r) => r.headers['x-gatewatch-event'] === 'test'));
+  const signature = `sha256=${createHmac('sha256', HOOK_SECRET).update(hit.body).digest('hex')}`;
+  if (hit.headers['x-gatewatch-signature'] !== signature) throw new Error(`bad signature ${hit.headers['x-gatewatch-signature']}`);
+  if (JSON.parse(hit.body).event !== 'test' || hit.method !== 'POST' || hit.path !== '/hook') throw new Error(`unexpected request ${JSON.stringify(hit)}`);
+  await card.locator('.delivery[data-status="delivered"][data-event="test"]').waitFor(WAIT);
+  ok(`"Send test" reaches the receiver on 127.0.0.1:${receiver.port} (POST /hook, signed), and the delivery shows as delivered`);
+  await shot(page, 'desktop-notifiers');
+  await audit(page, 'notifiers, desktop', 'desktop-notifiers-dark');
+
+  await page.getByRole('button', { name: 'Edit notifier ops webhook' }).click();
+  const editForm = page.getByRole('dialog');
+  if ((await editForm.getByLabel('Secret').inputValue()) !== '') throw new Error('the secret is shown in the form');
+  await editForm.getByLabel('Up (it is back)').uncheck();
+  await editForm.getByRole('button', { name: 'Save' }).click();
+  await editForm.waitFor({ state: 'detached', ...WAIT });
+  await card.getByText('Down only').waitFor(WAIT);
+  await card.getByText('Yes (secret set)').waitFor(WAIT);
+  ok('editing a notifier with the secret left empty keeps it');
+
+  // Maintenance windows: one for the printer, from the next quarter hour.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Maintenance' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Maintenance windows' }).waitFor(WAIT);
+  await page.getByRole('button', { name: 'Add window' }).click();
+  const windowForm = page.getByRole('dialog');
+  await windowForm.getByLabel('Name').fill('printer firmware');
+  await windowForm.getByLabel('Devices').selectOption({ label: 'printer (127.0.0.66)' });
+  await audit(page, 'maintenance form');
+  await windowForm.getByRole('button', { name: 'Add window' }).click();
+  await windowForm.waitFor({ state: 'detached', ...WAIT });
+  const windowCard = page.locator('[data-window="printer firmware"]');
+  await windowCard.getByText('Upcoming').waitFor(WAIT);
+  await windowCard.getByText('printer').last().waitFor(WAIT);
+  await shot(page, 'desktop-maintenance');
+  await audit(page, 'maintenance, desktop');
+  await windowCard.getByRole('button', { name: 'Delete window printer firmware' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await windowCard.waitFor({ state: 'detached', ...WAIT });
+  ok('an admin adds a maintenance window for the printer (upcoming), then deletes it');
+
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Devices' }).click();
+  await deviceRow(page, '127.0.0.1').waitFor(WAIT);
   await page.getByRole('button', { name: /Disconnected/ }).first().click();
   await page.waitForFunction(() => location.hash.includes('status=disconnected'), null, WAIT);
   await deviceRow(page, '127.0.0.1').waitFor({ state: 'detached', ...WAIT });
@@ -410,6 +514,18 @@ async function main() {
   await audit(phone, 'overview, viewer, phone');
   ok('a viewer sees the devices and no edit controls');
 
+  await phone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Notifiers' }).click();
+  await phone.locator('[data-notifier="ops webhook"]').waitFor(WAIT);
+  for (const name of ['Add notifier', 'Send test', 'Edit', 'Delete']) {
+    const n = await phone.getByRole('button', { name, exact: false }).count();
+    if (n !== 0) throw new Error(`a viewer sees ${n} "${name}" control(s) on the notifiers page`);
+  }
+  await phone.getByRole('button', { name: 'Show the last deliveries' }).click();
+  await phone.locator('.delivery[data-status="delivered"]').first().waitFor(WAIT);
+  await shot(phone, 'phone-notifiers-viewer');
+  await audit(phone, 'notifiers, viewer, phone');
+  ok('a viewer sees the notifiers and their deliveries, read-only');
+
   const adminPhone = await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })).newPage();
   await adminPhone.goto(origin + '/');
   await logIn(adminPhone, 'operator');
@@ -432,6 +548,21 @@ async function main() {
   await shot(adminPhone, 'phone-device');
   await audit(adminPhone, 'device page, phone', 'phone-device-dark');
   ok(`the device page fits a phone, its chart ${Math.round(phoneChart.width)} px wide`);
+
+  await adminPhone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Notifiers' }).click();
+  const phoneCard = adminPhone.locator('[data-notifier="ops webhook"]');
+  await phoneCard.getByRole('button', { name: 'Show the last deliveries' }).click();
+  await phoneCard.locator('.delivery[data-status="delivered"]').first().waitFor(WAIT);
+  if (await adminPhone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) {
+    throw new Error('the notifiers page is wider than the phone');
+  }
+  await shot(adminPhone, 'phone-notifiers');
+  await audit(adminPhone, 'notifiers, admin, phone', 'phone-notifiers-dark');
+  await adminPhone.getByRole('button', { name: 'Edit notifier ops webhook' }).click();
+  await shot(adminPhone, 'phone-notifier-form');
+  await audit(adminPhone, 'notifier form, phone');
+  await adminPhone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  ok('the notifiers page and its form fit a phone');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor(WAIT);
@@ -464,6 +595,7 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   server?.kill('SIGTERM');
+  receiver?.http.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 // The logged-in app: the top bar, and the page the URL's hash names
-// (route.ts): the overview, a device's page, or "not found". The lists,
+// (route.ts): the overview, a device's page, the notifiers, the maintenance
+// windows, or "not found". The lists,
 // the live status and the overview's model stay mounted across pages, so
 // moving between them costs no reload and the overview comes back as it
 // was left (its view is the last one the hash held). For admins, the edit
@@ -20,8 +21,10 @@ import { AdminDialogs, AdminToolbarActions, type Dialog } from './AdminDialogs';
 import { DeviceList, type RowActions } from './DeviceList';
 import { DevicePage } from './DevicePage';
 import { Filters } from './Filters';
+import { MaintenancePage } from './MaintenancePage';
+import { NotifiersPage } from './NotifiersPage';
 import { StatusCounts } from './StatusCounts';
-import { TopBar } from './TopBar';
+import { TopBar, type Section } from './TopBar';
 
 interface Props {
   api: Api;
@@ -77,7 +80,18 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     [route, overviewHref],
   );
 
-  const pageName = route.page === 'device' ? (byId.get(route.id)?.name ?? 'Device') : route.page === 'not-found' ? 'Not found' : null;
+  const pageName =
+    route.page === 'device'
+      ? (byId.get(route.id)?.name ?? 'Device')
+      : route.page === 'notifiers'
+        ? 'Notifiers'
+        : route.page === 'maintenance'
+          ? 'Maintenance'
+          : route.page === 'not-found'
+            ? 'Not found'
+            : null;
+  const section: Section =
+    route.page === 'overview' || route.page === 'device' ? 'devices' : route.page === 'not-found' ? null : route.page;
   useEffect(() => {
     document.title = pageName ? `${pageName} · gatewatch` : 'gatewatch';
   }, [pageName]);
@@ -131,6 +145,10 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
         backHref={overviewHref}
       />
     );
+  } else if (route.page === 'notifiers') {
+    page = <NotifiersPage api={api} canEdit={canEdit} rooms={rooms} byId={byId} now={now} />;
+  } else if (route.page === 'maintenance') {
+    page = <MaintenancePage api={api} canEdit={canEdit} rooms={rooms} devices={devices} byId={byId} now={now} />;
   } else {
     page = (
       <main className="page">
@@ -144,7 +162,7 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
 
   return (
     <div className="app">
-      <TopBar user={user} live={live} now={now} onLogout={onLogout} />
+      <TopBar user={user} live={live} now={now} section={section} devicesHref={overviewHref} onLogout={onLogout} />
       {page}
       <AdminDialogs
         dialog={dialog}
