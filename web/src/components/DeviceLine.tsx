@@ -37,9 +37,11 @@ function sameDeviceRow(a: DeviceProps, b: DeviceProps): boolean {
 }
 
 // A click anywhere on the row but its buttons and link opens the device's
-// page, as its name (a link, for the keyboard and screen readers) does.
+// page, as its name (a link, for the keyboard and screen readers) does; a
+// drag that selected text (say, to copy the IP) is not a click.
 function openFromRow(event: MouseEvent<HTMLDivElement>, id: number) {
   if ((event.target as Element).closest('a, button')) return;
+  if (window.getSelection()?.toString()) return;
   window.location.hash = deviceHref(id);
 }
 
