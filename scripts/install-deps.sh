@@ -16,6 +16,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # the dashboard's end-to-end test (playwright-core drives Debian's chromium)
   chromium fonts-dejavu-core
+  # metrics checks (promtool)
+  prometheus
   # benchmarks
   wrk fping nginx-light
 )

@@ -13,6 +13,7 @@
 #include "service/accounts.hpp"
 #include "service/change_feed.hpp"
 #include "history/history_thread.hpp"
+#include "metrics/collector.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/sender.hpp"
 #include "service/notifiers.hpp"
@@ -158,6 +159,12 @@ int serve(const gw::config::Overrides& overrides) {
                     settings.smtp_from.empty() ? "gatewatch@" + host_name() : settings.smtp_from,
                     settings.smtp_username, settings.smtp_password, settings.smtp_starttls};
     sending.first_retry = settings.notification_retry;
+    gw::metrics::Collector metrics(store, GATEWATCH_VERSION);
+    metrics.load();
+    const auto metrics_events = bus.subscribe_inline([&metrics](const gw::events::Event& e) { metrics.apply(e); });
+    sending.on_attempt = [&metrics](std::string_view type, bool delivered) {
+        metrics.count_notification(type, delivered);
+    };
     gw::notify::Sender sender(store, history_store, sending);
     gw::service::Notifiers notifiers(store, bus, [&sender](std::int64_t id) { sender.send_test(id); });
     gw::notify::Dispatcher dispatcher(store, wall_ms, [&sender] { sender.wake(); });
@@ -177,9 +184,21 @@ int serve(const gw::config::Overrides& overrides) {
             hub.apply(e);
     });
     gw::auth::LoginThrottle throttle;
+    gw::monitor::MonitorOptions probing;
+    probing.interval = settings.probe_interval;
+    probing.timeout = settings.probe_timeout;
+    probing.spacing = settings.probe_spacing;
+    probing.pings_per_round = settings.pings_per_round;
+    probing.thresholds = {settings.up_after, settings.down_after};
+    probing.max_rate = settings.max_probe_rate;
+    probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
+    gw::monitor::Monitor monitor(probing, store, bus);
+    std::atomic<bool> monitor_running{false};
+    gw::api::Operations operations{&metrics, [&monitor_running] { return monitor_running.load(); },
+                                   gw::monitor::to_string(monitor.method()), settings.metrics_public};
     const gw::api::Router router({store, {accounts, rooms, devices, notifiers}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
-                                  &history_store});
+                                  &history_store, operations});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval,
@@ -194,15 +213,12 @@ int serve(const gw::config::Overrides& overrides) {
             server.credentials_changed();  // open status sockets check their tokens again
     });
 
-    gw::monitor::MonitorOptions probing;
-    probing.interval = settings.probe_interval;
-    probing.timeout = settings.probe_timeout;
-    probing.spacing = settings.probe_spacing;
-    probing.pings_per_round = settings.pings_per_round;
-    probing.thresholds = {settings.up_after, settings.down_after};
-    probing.max_rate = settings.max_probe_rate;
-    probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
-    gw::monitor::Monitor monitor(probing, store, bus);
+    metrics.set_sources({[&server] { return server.websocket_clients(); },
+                         [&monitor] {
+                             const auto c = monitor.counters();
+                             return gw::metrics::Collector::Sources::Probes{c.answered, c.lost};
+                         },
+                         gw::monitor::to_string(monitor.method())});
     // Subscribed before the engine starts, so that its first rounds are kept.
     gw::history::HistoryThread history(history_store, bus, {settings.history_flush_interval}, &dispatcher);
 
@@ -220,11 +236,13 @@ int serve(const gw::config::Overrides& overrides) {
     sender.start();
     history.start();
     monitor.start();
+    monitor_running = true;
     feed.start();
     server.run();     // until stop(): no new connection, requests in flight finished
     signals.cancel();
     signal_thread.join();
     feed.stop();      // no more events from other processes
+    monitor_running = false;
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
     history.stop();   // the last rounds written, every device `unknown` from now
     sender.stop();    // what is not sent stays in the outbox for the next start

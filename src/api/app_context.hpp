@@ -15,6 +15,12 @@
 #include "web/static_site.hpp"
 
 #include <chrono>
+#include <functional>
+#include <string>
+
+namespace gatewatch::metrics {
+class Collector;
+}
 
 namespace gatewatch::api {
 
@@ -23,6 +29,14 @@ struct Services {
     service::Rooms& rooms;
     service::Devices& devices;
     service::Notifiers& notifiers;
+};
+
+// What the operations routes read (GET /readyz, /metrics).
+struct Operations {
+    metrics::Collector* metrics = nullptr;  // null: no /metrics (unit tests)
+    std::function<bool()> monitor_running;
+    std::string probe_method;
+    bool metrics_public = false;  // /metrics without a token
 };
 
 struct AppContext {
@@ -37,6 +51,7 @@ struct AppContext {
     const web::StaticSite* site = nullptr;  // the dashboard, served where no API route matches
     const auth::SetupCode* setup_code = nullptr;  // null: the first account needs no code (tests)
     store::HistoryStore* history = nullptr;       // null: no history kept (unit tests of other parts)
+    Operations operations{};
 };
 
 }  // namespace gatewatch::api

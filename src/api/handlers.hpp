@@ -69,6 +69,12 @@ Response device_uptime(const AppContext&, const Call&);
 Response all_uptime(const AppContext&, const Call&);
 }  // namespace history_routes
 
+namespace operations {
+Response healthz(const AppContext&, const Call&);
+Response readyz(const AppContext&, const Call&);
+Response metrics(const AppContext&, const Call&);
+}  // namespace operations
+
 namespace notifiers {
 Response list(const AppContext&, const Call&);
 Response get(const AppContext&, const Call&);

@@ -68,6 +68,10 @@ constexpr std::array k_routes = {
     Route{"GET",    "/maintenance",                user,          none, false, notifiers::list_maintenance},
     Route{"POST",   "/maintenance",                admin,         json, false, notifiers::create_maintenance},
     Route{"DELETE", "/maintenance/{window_id}",    admin,         none, false, notifiers::remove_maintenance},
+    Route{"GET",    "/healthz",                    anyone,        none, false, operations::healthz},
+    Route{"GET",    "/readyz",                     anyone,        none, false, operations::readyz},
+    // rendered off the I/O threads: ~300 bytes a device
+    Route{"GET",    "/metrics",                    optional_user, none, true,  operations::metrics},
     Route{"GET",    "/device_status",              user,          none, false, status::all},
     Route{"GET",    "/ws/status",                  user,          none, false, status::socket_without_upgrade},
 };
@@ -137,6 +141,8 @@ Response static_file(const web::StaticSite* site, std::string_view method, std::
 }  // namespace
 
 bool PreparedRequest::cpu_heavy() const { return route_ != nullptr && route_->cpu_heavy; }
+
+std::string_view PreparedRequest::pattern() const { return route_ != nullptr ? route_->pattern : std::string_view(); }
 
 Access PreparedRequest::access() const { return route_ != nullptr ? route_->access : Access::anyone; }
 

@@ -31,6 +31,8 @@ enum class Access { anyone, optional_user, user, admin };
 class PreparedRequest {
 public:
     [[nodiscard]] bool cpu_heavy() const;
+    // The matched route's pattern ("/devices/{device_id}"), or empty.
+    [[nodiscard]] std::string_view pattern() const;
     // Who may call the matched route (anyone when no route matched: a 404,
     // a 405 or a dashboard file).
     [[nodiscard]] Access access() const;

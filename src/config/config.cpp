@@ -206,6 +206,8 @@ std::vector<Entry> all_settings() {
                         [](Settings& s, double v) {
                             s.history_flush_interval = checked_seconds(v, 0.1, 3600, "history_flush_interval");
                         }),
+        setting<bool>("metrics_public", "Serve GET /metrics without a token (behind a firewall) [false]",
+                      [](Settings& s, bool v) { s.metrics_public = v; }),
         setting<string>("smtp_host", "SMTP server of email notifiers [none]",
                         [](Settings& s, const string& v) { s.smtp_host = v; }),
         setting<int64_t>("smtp_port", "SMTP server's port [587]",

@@ -66,6 +66,8 @@ struct Settings {
     // The history: how often rounds are written (status changes: within a second).
     std::chrono::milliseconds history_flush_interval{60'000};
 
+    bool metrics_public = false;  // GET /metrics without a token
+
     // Notifications: the SMTP server email notifiers send through (none: email
     // deliveries fail with a clear error), and the first retry's delay (doubling after).
     std::string smtp_host;

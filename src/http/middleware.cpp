@@ -1,5 +1,7 @@
 #include "http/middleware.hpp"
 
+#include "metrics/collector.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace gatewatch::http {
@@ -21,6 +23,22 @@ public:
         }
         spdlog::info("{} {} {} {:.2f}ms", exchange.request.method, path, response.status, elapsed.count());
     }
+};
+
+// Counts and times every answer by route pattern (metrics/collector.hpp);
+// outermost, so it sees the answers of every other stage too.
+class Metrics final : public Stage {
+public:
+    explicit Metrics(metrics::Collector& collector) : collector_(collector) {}
+    void after(const Exchange& exchange, api::Response& response) const override {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange.started).count();
+        const std::string_view route = exchange.route.pattern();
+        collector_.observe_request(route.empty() ? std::string_view("other") : route, response.status, seconds);
+    }
+
+private:
+    metrics::Collector& collector_;
 };
 
 // Only the names gatewatch is known by (DNS rebinding): 421, and the
@@ -96,6 +114,8 @@ private:
 
 Chain Chain::standard(const api::Router& router, const HostPolicy& hosts, const CorsPolicy& cors) {
     std::vector<std::unique_ptr<Stage>> stages;
+    if (router.app().operations.metrics != nullptr)
+        stages.push_back(std::make_unique<Metrics>(*router.app().operations.metrics));
     stages.push_back(std::make_unique<AccessLog>());
     stages.push_back(std::make_unique<HostCheck>(hosts));
     stages.push_back(std::make_unique<Cors>(cors));

@@ -3,7 +3,7 @@
 // WebSocket handshake included, in the manner of Drogon's filters and advices
 // (before the handler, and after it on the way out):
 //
-//   access log → Host check → CORS → authentication → [handler] 
+//   metrics → access log → Host check → CORS → authentication → [handler]
 //
 // Each stage's before() may answer the request itself (the rest do not run);
 // then every stage that was entered sees the answer in after(), innermost

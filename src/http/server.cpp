@@ -97,6 +97,8 @@ std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().por
 
 void Server::status_changed() { impl_->state->wake_status_sockets(); }
 
+std::size_t Server::websocket_clients() const { return impl_->state->limits.websockets(); }
+
 void Server::credentials_changed() {
     ++impl_->state->credentials_epoch;
     impl_->state->wake_status_sockets();

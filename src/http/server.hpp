@@ -63,6 +63,8 @@ public:
     void status_changed();
     // Open status sockets check their tokens again (an account changed). Any thread.
     void credentials_changed();
+    // Open status WebSockets. Any thread.
+    [[nodiscard]] std::size_t websocket_clients() const;
 
 private:
     struct Impl;

@@ -33,6 +33,7 @@ struct Transfer {
     curl_slist* headers = nullptr;
     curl_slist* recipients = nullptr;
     std::size_t read_at = 0;  // smtp: how much of the message was handed to curl
+    std::string type;         // the notifier's, for the metrics
     char error[CURL_ERROR_SIZE] = {};
 
     Transfer() = default;
@@ -126,6 +127,7 @@ struct Sender::Impl {
             }
             auto t = std::make_unique<Transfer>();
             t->delivery = std::move(d);
+            t->type = notifier->type;
             try {
                 t->message = compose(*notifier, t->delivery, options.smtp);
             } catch (const CannotCompose& e) {
@@ -206,6 +208,9 @@ struct Sender::Impl {
     void record(Transfer& t, CURLcode result) {
         long code = 0;
         curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
+        const bool delivered =
+            result == CURLE_OK && (t.message.kind != Message::Kind::http || (code >= 200 && code <= 299));
+        if (options.on_attempt) options.on_attempt(t.type, delivered);
         if (result != CURLE_OK) {
             finish(t.delivery, false, t.error[0] != '\0' ? t.error : curl_easy_strerror(result), false);
         } else if (t.message.kind == Message::Kind::http && (code < 200 || code > 299)) {

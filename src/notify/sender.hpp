@@ -18,7 +18,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string_view>
 
 namespace gatewatch::notify {
 
@@ -29,6 +31,8 @@ struct SenderOptions {
     std::chrono::milliseconds give_up_after{24 * 3'600'000};
     std::chrono::milliseconds timeout{10'000};  // one attempt, connecting included
     std::size_t batch = 64;
+    // Told of each attempt (notifier type, delivered or not), on the sender's thread.
+    std::function<void(std::string_view type, bool delivered)> on_attempt;
 };
 
 class Sender {

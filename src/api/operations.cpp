@@ -1,0 +1,44 @@
+// GET /healthz, /readyz and /metrics: the contract's "Operations".
+#include "api/authenticator.hpp"
+#include "api/handlers.hpp"
+#include "metrics/collector.hpp"
+
+#include <boost/json.hpp>
+
+namespace gatewatch::api::operations {
+namespace json = boost::json;
+
+Response healthz(const AppContext&, const Call&) { return json_response(200, json::object{{"status", "ok"}}); }
+
+// Ready: the store answers and the engine runs. 503 names what does not.
+Response readyz(const AppContext& app, const Call&) {
+    std::string store_state = "ok";
+    try {
+        (void)app.store.last_change();
+    } catch (const std::exception& e) {
+        store_state = std::string("error: ") + e.what();
+    }
+    const bool running = app.operations.monitor_running && app.operations.monitor_running();
+    const bool ready = store_state == "ok" && running;
+    return json_response(ready ? 200 : 503,
+                         json::object{{"status", ready ? "ok" : "unavailable"},
+                                      {"store", store_state},
+                                      {"monitor", running ? "running" : "stopped"},
+                                      {"probe_method", app.operations.probe_method}});
+}
+
+// An admin's token, or none when metrics_public is set.
+Response metrics(const AppContext& app, const Call& call) {
+    if (!app.operations.metrics_public) {
+        if (call.credential_refusal) return *call.credential_refusal;
+        if (!call.user) return unauthorized("Not authenticated");
+        if (call.user->role != store::Role::admin) return forbidden();
+    }
+    if (app.operations.metrics == nullptr) return error_response(404, "Not Found");
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = app.operations.metrics->render();
+    return r;
+}
+
+}  // namespace gatewatch::api::operations
