@@ -43,6 +43,7 @@ struct World {
     std::unique_ptr<gw::service::Rooms> rooms;
     std::unique_ptr<gw::service::Devices> devices;
     std::unique_ptr<gw::service::Notifiers> notifiers;
+    std::unique_ptr<gw::service::ApiTokens> api_tokens;
     gw::events::Subscription cache_events, hub_events;
     std::unique_ptr<gw::api::Router> router;
     gw::http::HostPolicy hosts{"127.0.0.1", 8000, {"*"}};  // any Host: the handlers are what is fuzzed
@@ -63,11 +64,12 @@ struct World {
         rooms = std::make_unique<gw::service::Rooms>(*store, bus);
         devices = std::make_unique<gw::service::Devices>(*store, bus);
         notifiers = std::make_unique<gw::service::Notifiers>(*store, bus, [](std::int64_t) {});
+        api_tokens = std::make_unique<gw::service::ApiTokens>(*store, bus);
         cache_events = bus.subscribe_inline([this](const gw::events::Event& e) { cache->apply(e); });
         hub_events = bus.subscribe_inline([this](const gw::events::Event& e) { hub.apply(e); });
         accounts->create("admin", hash, gw::store::Role::admin);
         accounts->create("viewer", hash, gw::store::Role::viewer);
-        router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices, *notifiers}, tokens,
+        router = std::make_unique<gw::api::Router>(gw::api::AppContext{*store, {*accounts, *rooms, *devices, *notifiers, *api_tokens}, tokens,
                                                                        *cache, hub, throttle, std::chrono::seconds(1800),
                                                                        true, nullptr});
         chain = std::make_unique<gw::http::Chain>(gw::http::Chain::standard(*router, hosts, cors));

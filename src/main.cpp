@@ -102,11 +102,23 @@ std::size_t connections_within_descriptor_limit() {
     return descriptors > reserve ? descriptors - reserve : 1;
 }
 
+// Without web_root, an installed binary (<prefix>/bin/gatewatch, as the
+// Debian package puts it) serves <prefix>/share/gatewatch/dashboard; a binary
+// elsewhere, the dashboard of the build that compiled it.
+fs::path default_web_root(const fs::path& build_dashboard) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return build_dashboard;
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "gatewatch" / "dashboard";
+    return fs::is_regular_file(installed / "index.html", ec) ? installed : build_dashboard;
+}
+
 gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
     if (settings.web_root == "none") return {};
+    const fs::path root = settings.web_root_given ? settings.web_root : default_web_root(settings.web_root);
     try {
-        auto site = gw::web::StaticSite::load(settings.web_root);
-        spdlog::info("dashboard: {} files from {}", site.size(), settings.web_root.string());
+        auto site = gw::web::StaticSite::load(root);
+        spdlog::info("dashboard: {} files from {}", site.size(), root.string());
         return site;
     } catch (const std::exception& e) {
         if (settings.web_root_given) throw gw::config::ConfigError(std::string("web_root: ") + e.what());
@@ -167,6 +179,7 @@ int serve(const gw::config::Overrides& overrides) {
     };
     gw::notify::Sender sender(store, history_store, sending);
     gw::service::Notifiers notifiers(store, bus, [&sender](std::int64_t id) { sender.send_test(id); });
+    gw::service::ApiTokens api_tokens(store, bus);
     gw::notify::Dispatcher dispatcher(store, wall_ms, [&sender] { sender.wake(); });
     // The feed marks where it starts reading before the hub loads what is
     // stored: a write in between is read again, and joining twice is a no-op.
@@ -196,7 +209,7 @@ int serve(const gw::config::Overrides& overrides) {
     std::atomic<bool> monitor_running{false};
     gw::api::Operations operations{&metrics, [&monitor_running] { return monitor_running.load(); },
                                    gw::monitor::to_string(monitor.method()), settings.metrics_public};
-    const gw::api::Router router({store, {accounts, rooms, devices, notifiers}, tokens, cache, hub, throttle,
+    const gw::api::Router router({store, {accounts, rooms, devices, notifiers, api_tokens}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
                                   &history_store, operations});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,

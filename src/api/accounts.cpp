@@ -151,6 +151,7 @@ Response login(const AppContext& app, const Call& call) {
         return unauthorized("Incorrect username or password");
     }
     app.throttle.succeeded(*username, client, now);
+    if (user->disabled) return error_response(403, "This account is disabled");  // only once the password is right
 
     if (auth::needs_rehash(user->password_hash)) {
         // An imported bcrypt hash (or older parameters): upgrade it now that we
@@ -170,7 +171,14 @@ Response login(const AppContext& app, const Call& call) {
     return r;
 }
 
+// An API token has no password and no sessions of its own.
+std::optional<Response> refuse_api_token(const Call& call) {
+    if (service::is_api_token_user(*call.user)) return error_response(403, "Not available with an API token");
+    return std::nullopt;
+}
+
 Response change_password(const AppContext& app, const Call& call) {
+    if (auto refused = refuse_api_token(call)) return *refused;
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
     const auto current = body.text("current_password", true, 0, k_max_password_chars);
@@ -194,6 +202,7 @@ Response change_password(const AppContext& app, const Call& call) {
 }
 
 Response logout_all(const AppContext& app, const Call& call) {
+    if (auto refused = refuse_api_token(call)) return *refused;
     if (!app.services.accounts.revoke_tokens(call.user->username, std::nullopt))
         return unauthorized("Could not validate credentials");
     spdlog::info("tokens of {} revoked", call.user->username);

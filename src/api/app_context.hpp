@@ -8,6 +8,7 @@
 #include "auth/token.hpp"
 #include "api/status_hub.hpp"
 #include "service/accounts.hpp"
+#include "service/api_tokens.hpp"
 #include "service/devices.hpp"
 #include "service/notifiers.hpp"
 #include "store/history_store.hpp"
@@ -29,6 +30,7 @@ struct Services {
     service::Rooms& rooms;
     service::Devices& devices;
     service::Notifiers& notifiers;
+    service::ApiTokens& api_tokens;
 };
 
 // What the operations routes read (GET /readyz, /metrics).

@@ -27,18 +27,33 @@ std::int64_t now_seconds() {
 }
 
 bool accepts(const store::User& user, std::int64_t user_id, std::int64_t generation) {
-    return user.id == user_id && generation == user.token_generation;
+    return user.id == user_id && generation == user.token_generation && !user.disabled;
 }
+
+constexpr std::int64_t k_ten_years_s = 10LL * 366 * 86'400;
 
 // A valid signature and expiry, and the very account it was issued to, which
 // has not revoked it since.
 std::variant<SocketGrant, Response> check_token(const AppContext& app, std::string_view token) {
+    if (service::ApiTokens::looks_like_one(token)) {
+        const auto api_token = app.services.api_tokens.authenticate(token);
+        if (!api_token) return unauthorized("Could not validate credentials");
+        SocketGrant grant;
+        grant.user = service::user_of(*api_token);
+        grant.expires_at = api_token->expires_ms ? *api_token->expires_ms / 1000 : now_seconds() + k_ten_years_s;
+        grant.api_token_id = api_token->id;
+        return grant;
+    }
     const auto verified = app.tokens.verify(token, std::chrono::system_clock::now());
     if (verified.status != auth::TokenStatus::valid) return unauthorized("Could not validate credentials");
     auto user = app.cache.find_user(verified.subject);
     if (!user || !accepts(*user, verified.user_id, verified.generation))
         return unauthorized("Could not validate credentials");
-    return SocketGrant{std::move(*user), verified.generation, verified.expires_at};
+    SocketGrant grant;
+    grant.user = std::move(*user);
+    grant.generation = verified.generation;
+    grant.expires_at = verified.expires_at;
+    return grant;
 }
 
 }  // namespace
@@ -48,6 +63,7 @@ std::string issue_token(const AppContext& app, const store::User& user) {
 }
 
 bool still_valid(const AppContext& app, const SocketGrant& grant) {
+    if (grant.api_token_id) return app.services.api_tokens.still_valid(*grant.api_token_id);
     const auto user = app.cache.find_user(grant.user.username);
     return user && accepts(*user, grant.user.id, grant.generation);
 }

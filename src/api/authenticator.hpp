@@ -3,6 +3,9 @@
 // (http/middleware.hpp), the only caller.
 //
 // A request without "Authorization: Bearer <jwt>" is 401 "Not authenticated";
+// an API token ("gw_...", service/api_tokens.hpp) is accepted wherever a JWT
+// is, as its own account (id below zero) with the token's role, until it is
+// deleted or expires;
 // a token that is malformed, badly signed, of another algorithm, expired,
 // names a user who no longer exists, an account with another id (deleted and
 // re-created), or was issued in an earlier token generation of the account
@@ -42,6 +45,7 @@ struct SocketGrant {
     std::int64_t expires_at = 0;  // seconds since the epoch
     bool detail = false;          // ?detail=true: detail objects, as GET /device_status/?detail=true
     bool delta = false;           // ?detail=true&delta=true: a snapshot, then only what changed
+    std::optional<std::int64_t> api_token_id;  // set when an API token opened it
 };
 std::variant<SocketGrant, Response> authenticate_socket(const AppContext& app, const Request& request);
 

@@ -69,6 +69,15 @@ Response device_uptime(const AppContext&, const Call&);
 Response all_uptime(const AppContext&, const Call&);
 }  // namespace history_routes
 
+namespace users {
+Response list(const AppContext&, const Call&);
+Response update(const AppContext&, const Call&);
+Response remove(const AppContext&, const Call&);
+Response create_token(const AppContext&, const Call&);
+Response list_tokens(const AppContext&, const Call&);
+Response remove_token(const AppContext&, const Call&);
+}  // namespace users
+
 namespace operations {
 Response healthz(const AppContext&, const Call&);
 Response readyz(const AppContext&, const Call&);

@@ -27,12 +27,12 @@ Response readyz(const AppContext& app, const Call&) {
                                       {"probe_method", app.operations.probe_method}});
 }
 
-// An admin's token, or none when metrics_public is set.
+// An admin's token or any API token (Prometheus), or none when metrics_public is set.
 Response metrics(const AppContext& app, const Call& call) {
     if (!app.operations.metrics_public) {
         if (call.credential_refusal) return *call.credential_refusal;
         if (!call.user) return unauthorized("Not authenticated");
-        if (call.user->role != store::Role::admin) return forbidden();
+        if (call.user->role != store::Role::admin && !service::is_api_token_user(*call.user)) return forbidden();
     }
     if (app.operations.metrics == nullptr) return error_response(404, "Not Found");
     Response r;

@@ -228,7 +228,8 @@ std::vector<Entry> all_settings() {
                             s.notification_retry = checked_seconds(v, 0.1, 3600, "notification_retry");
                         }),
         setting<string>("web_root",
-                        "Folder of the dashboard's built files; none: serve the API only [the build's dashboard folder]",
+                        "Folder of the dashboard's built files; none: serve the API only [installed: "
+                        "../share/gatewatch/dashboard beside the binary's folder; else the build's dashboard folder]",
                         [](Settings& s, const string& v) {
                             s.web_root = v;
                             s.web_root_given = true;

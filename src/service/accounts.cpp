@@ -30,4 +30,20 @@ bool Accounts::revoke_tokens(const std::string& username, const std::optional<st
     return true;
 }
 
+std::optional<store::User> Accounts::update(std::int64_t id, const Patch& patch) {
+    auto user = store_.update_user(id, [&](store::User& u) {
+        if (patch.role) u.role = *patch.role;
+        if (patch.disabled) u.disabled = *patch.disabled;
+    });
+    if (user) bus_.publish(events::AccountChanged{user->username});
+    return user;
+}
+
+bool Accounts::remove_by_id(std::int64_t id) {
+    const auto user = store_.delete_user_by_id(id);
+    if (!user) return false;
+    bus_.publish(events::AccountChanged{user->username});
+    return true;
+}
+
 }  // namespace gatewatch::service

@@ -33,6 +33,15 @@ public:
     // password hash when given. False: no such account.
     bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash);
 
+    // Administration by id. Throws store::LastAdmin when no enabled admin
+    // would be left; disabling refuses every token of the account at once.
+    struct Patch {
+        std::optional<store::Role> role;
+        std::optional<bool> disabled;
+    };
+    std::optional<store::User> update(std::int64_t id, const Patch& patch);
+    bool remove_by_id(std::int64_t id);
+
 private:
     store::Store& store_;
     events::EventBus& bus_;

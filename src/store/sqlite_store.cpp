@@ -86,6 +86,19 @@ constexpr std::array k_migrations = {
         device_ids TEXT    NOT NULL DEFAULT ''
     );
     )sql",
+    // Accounts administration: disabled accounts, and API tokens (hashes only).
+    R"sql(
+    ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+    CREATE TABLE api_tokens (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        name         TEXT    NOT NULL,
+        role         TEXT    NOT NULL CHECK (role IN ('admin', 'viewer')),
+        hash         TEXT    NOT NULL UNIQUE,
+        created_ms   INTEGER NOT NULL,
+        expires_ms   INTEGER,
+        last_used_ms INTEGER
+    );
+    )sql",
 };
 
 // How many changes the log keeps: a reader further behind reloads everything.
@@ -102,9 +115,31 @@ Change::Kind parse_kind(const std::string& t) {
 
 Role parse_role(const std::string& text) { return text == "admin" ? Role::admin : Role::viewer; }
 
-constexpr const char* k_user_columns = "SELECT id, username, password_hash, role, token_generation FROM users ";
+constexpr const char* k_user_columns =
+    "SELECT id, username, password_hash, role, token_generation, disabled, created_at FROM users ";
 User read_user(const Statement& s) {
-    return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3)), s.int64(4)};
+    return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3)), s.int64(4), s.int64(5) != 0, s.text(6)};
+}
+
+constexpr const char* k_api_token_columns =
+    "SELECT id, name, role, hash, created_ms, expires_ms, last_used_ms FROM api_tokens ";
+ApiToken read_api_token(const Statement& s) {
+    return ApiToken{s.int64(0), s.text(1), parse_role(s.text(2)), s.text(3), s.int64(4), s.optional_int64(5),
+                    s.optional_int64(6)};
+}
+
+std::optional<User> select_user(Connection& c, std::int64_t id) {
+    auto s = c.prepare(std::string(k_user_columns) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+}
+
+// Inside a write: at least one enabled admin is left.
+void require_an_admin(Connection& c) {
+    auto s = c.prepare("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0)");
+    s.step();
+    if (s.int64(0) == 0) throw LastAdmin();
 }
 
 Room read_room(const Statement& s) { return Room{s.int64(0), s.text(1), s.optional_text(2)}; }
@@ -318,7 +353,7 @@ User SqliteStore::create_user(const NewUser& user, const std::function<Role(bool
         auto s = c.prepare("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)");
         s.bind(1, user.username).bind(2, user.password_hash).bind(3, std::string_view(to_string(role)));
         s.step();
-        User created{c.last_insert_rowid(), user.username, user.password_hash, role};
+        const User created = *select_user(c, c.last_insert_rowid());  // with its creation time
         record_change(c, origin_, Entity::user, Change::Kind::created, created.id, created.username);
         return created;
     });
@@ -378,6 +413,101 @@ std::vector<User> SqliteStore::list_users() {
     std::vector<User> users;
     while (s.step()) users.push_back(read_user(s));
     return users;
+}
+
+std::optional<User> SqliteStore::find_user_by_id(std::int64_t id) {
+    auto lease = read();
+    return select_user(*lease, id);
+}
+
+std::optional<User> SqliteStore::update_user(std::int64_t id, const std::function<void(User&)>& edit) {
+    return write([&](Connection& c) -> std::optional<User> {
+        auto user = select_user(c, id);
+        if (!user) return std::nullopt;
+        const bool was_disabled = user->disabled;
+        User edited = *user;
+        edit(edited);
+        edited.id = id;
+        edited.username = user->username;
+        edited.password_hash = user->password_hash;
+        edited.token_generation = user->token_generation + (edited.disabled && !was_disabled ? 1 : 0);
+        auto s = c.prepare("UPDATE users SET role = ?, disabled = ?, token_generation = ? WHERE id = ?");
+        s.bind(1, std::string_view(to_string(edited.role))).bind(2, std::int64_t{edited.disabled ? 1 : 0});
+        s.bind(3, edited.token_generation).bind(4, id);
+        s.step();
+        require_an_admin(c);  // throws: the transaction rolls back
+        record_change(c, origin_, Entity::user, Change::Kind::updated, id, edited.username);
+        return edited;
+    });
+}
+
+std::optional<User> SqliteStore::delete_user_by_id(std::int64_t id) {
+    return write([&](Connection& c) -> std::optional<User> {
+        auto user = select_user(c, id);
+        if (!user) return std::nullopt;
+        auto s = c.prepare("DELETE FROM users WHERE id = ?");
+        s.bind(1, id);
+        s.step();
+        require_an_admin(c);
+        record_change(c, origin_, Entity::user, Change::Kind::deleted, id, user->username);
+        return user;
+    });
+}
+
+ApiToken SqliteStore::create_api_token(const ApiToken& token) {
+    return write([&](Connection& c) {
+        auto s = c.prepare("INSERT INTO api_tokens (name, role, hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)");
+        s.bind(1, token.name).bind(2, std::string_view(to_string(token.role))).bind(3, token.hash);
+        s.bind(4, token.created_ms).bind(5, token.expires_ms);
+        s.step();
+        ApiToken created = token;
+        created.id = c.last_insert_rowid();
+        return created;
+    });
+}
+
+std::vector<ApiToken> SqliteStore::list_api_tokens() {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_api_token_columns) + "ORDER BY id");
+    std::vector<ApiToken> out;
+    while (s.step()) out.push_back(read_api_token(s));
+    return out;
+}
+
+std::optional<ApiToken> SqliteStore::find_api_token(const std::string& hash) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_api_token_columns) + "WHERE hash = ?");
+    s.bind(1, hash);
+    if (!s.step()) return std::nullopt;
+    return read_api_token(s);
+}
+
+std::optional<ApiToken> SqliteStore::find_api_token_by_id(std::int64_t id) {
+    auto lease = read();
+    auto s = (*lease).prepare(std::string(k_api_token_columns) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_api_token(s);
+}
+
+bool SqliteStore::delete_api_token(std::int64_t id) {
+    return write([&](Connection& c) {
+        auto s = c.prepare("DELETE FROM api_tokens WHERE id = ?");
+        s.bind(1, id);
+        s.step();
+        if (c.changes() == 0) return false;
+        record_change(c, origin_, Entity::user, Change::Kind::updated, 0, std::nullopt);
+        return true;
+    });
+}
+
+void SqliteStore::touch_api_token(std::int64_t id, std::int64_t used_ms) {
+    write([&](Connection& c) {
+        auto s = c.prepare("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?");
+        s.bind(1, used_ms).bind(2, id);
+        s.step();
+        return 0;
+    });
 }
 
 std::vector<Room> SqliteStore::list_rooms() {

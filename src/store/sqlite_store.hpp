@@ -36,6 +36,16 @@ public:
     bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) override;
     bool delete_user(const std::string& username) override;
     std::vector<User> list_users() override;
+    std::optional<User> find_user_by_id(std::int64_t id) override;
+    std::optional<User> update_user(std::int64_t id, const std::function<void(User&)>& edit) override;
+    std::optional<User> delete_user_by_id(std::int64_t id) override;
+
+    ApiToken create_api_token(const ApiToken& token) override;
+    std::vector<ApiToken> list_api_tokens() override;
+    std::optional<ApiToken> find_api_token(const std::string& hash) override;
+    std::optional<ApiToken> find_api_token_by_id(std::int64_t id) override;
+    bool delete_api_token(std::int64_t id) override;
+    void touch_api_token(std::int64_t id, std::int64_t used_ms) override;
 
     std::vector<Room> list_rooms() override;
     std::optional<Room> find_room(std::int64_t id) override;

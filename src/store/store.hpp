@@ -18,6 +18,7 @@
 //   NotFound          a referenced row (a device's room) does not exist
 //   RoomNotEmpty      deleting a room that still holds devices
 //   DependencyCycle   a parent that is the device itself or one of its descendants
+//   LastAdmin         a write that would leave no enabled admin
 // Notifiers and maintenance windows are written by the server alone (the
 // admin command line does not), so they have no change-feed entry: the
 // service publishes NotifiersChanged after each write.
@@ -40,6 +41,19 @@ struct User {
     std::string password_hash;
     Role role = Role::viewer;
     std::int64_t token_generation = 0;  // tokens of another generation are refused
+    bool disabled = false;              // refused at login and with every token
+    std::string created;                // RFC 3339, UTC
+};
+
+// A long-lived token for automation: only its hash is stored.
+struct ApiToken {
+    std::int64_t id = 0;
+    std::string name;
+    Role role = Role::viewer;
+    std::string hash;  // hex SHA-256 of the token
+    std::int64_t created_ms = 0;
+    std::optional<std::int64_t> expires_ms;
+    std::optional<std::int64_t> last_used_ms;
 };
 
 struct Room {
@@ -124,6 +138,9 @@ struct NotFound : StoreError {
 struct RoomNotEmpty : StoreError {
     RoomNotEmpty() : StoreError("room still holds devices") {}
 };
+struct LastAdmin : StoreError {
+    LastAdmin() : StoreError("the last admin cannot be demoted, disabled or deleted") {}
+};
 struct DependencyCycle : StoreError {
     DependencyCycle() : StoreError("a device cannot depend on itself or on a device behind it") {}
 };
@@ -156,6 +173,22 @@ public:
     virtual bool revoke_tokens(const std::string& username, const std::optional<std::string>& new_password_hash) = 0;
     virtual bool delete_user(const std::string& username) = 0;
     virtual std::vector<User> list_users() = 0;
+    virtual std::optional<User> find_user_by_id(std::int64_t id) = 0;
+    // Runs `edit` on the account inside the write (its id, name and hash
+    // stay); throws LastAdmin when no enabled admin would be left. Disabling
+    // moves the token generation on. nullopt: no such account.
+    virtual std::optional<User> update_user(std::int64_t id, const std::function<void(User&)>& edit) = 0;
+    // The deleted account; throws LastAdmin for the last enabled admin.
+    virtual std::optional<User> delete_user_by_id(std::int64_t id) = 0;
+
+    // API tokens (a change-feed entry of entity `user`, id 0, so that other
+    // processes drop what they cached).
+    virtual ApiToken create_api_token(const ApiToken& token) = 0;  // token.id is ignored
+    virtual std::vector<ApiToken> list_api_tokens() = 0;
+    virtual std::optional<ApiToken> find_api_token(const std::string& hash) = 0;
+    virtual std::optional<ApiToken> find_api_token_by_id(std::int64_t id) = 0;
+    virtual bool delete_api_token(std::int64_t id) = 0;
+    virtual void touch_api_token(std::int64_t id, std::int64_t used_ms) = 0;  // sets last_used
 
     // Rooms.
     virtual std::vector<Room> list_rooms() = 0;

@@ -9,7 +9,10 @@ namespace gatewatch::wire {
 namespace json = boost::json;
 
 json::value to_json(const store::User& user) {
-    return json::object{{"id", user.id}, {"username", user.username}, {"role", store::to_string(user.role)}};
+    json::object o{{"id", user.id}, {"username", user.username}, {"role", store::to_string(user.role)},
+                   {"disabled", user.disabled}};
+    o["created"] = user.created.empty() ? json::value(nullptr) : json::value(user.created);
+    return o;
 }
 
 json::value to_json(const store::Room& room) {

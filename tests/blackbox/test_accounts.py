@@ -22,7 +22,8 @@ class Registration(unittest.TestCase):
         with Server() as s:
             r = s.register("alice")
             self.assertEqual(r.status, 201, r)
-            self.assertEqual(r.json(), {"id": r.json()["id"], "username": "alice", "role": "admin"})
+            self.assertEqual({k: r.json()[k] for k in ("id", "username", "role", "disabled")},
+                             {"id": r.json()["id"], "username": "alice", "role": "admin", "disabled": False})
             r = s.register("bob")
             self.assertEqual((r.status, r.json()["role"]), (201, "viewer"))
 
@@ -132,7 +133,8 @@ class Tokens(ServerTestCase):
 
     def test_protected_paths(self):
         r = self.server.get("/users/me", token=self.viewer)
-        self.assertEqual(r.json(), {"id": r.json()["id"], "username": "viewer", "role": "viewer"})
+        self.assertEqual({k: r.json()[k] for k in ("id", "username", "role", "disabled")},
+                         {"id": r.json()["id"], "username": "viewer", "role": "viewer", "disabled": False})
         r = self.server.get("/protected-data/", token=self.viewer)
         self.assertEqual(r.json(), {"message": "Hello viewer, this is protected data!"})
         self.assertEqual(self.server.get("/protected-data", token=self.viewer).status, 200)

@@ -28,9 +28,10 @@ protected:
         rooms_ = std::make_unique<service::Rooms>(*store_, bus_);
         devices_ = std::make_unique<service::Devices>(*store_, bus_);
         notifiers_ = std::make_unique<service::Notifiers>(*store_, bus_, [](std::int64_t) {});
+        api_tokens_ = std::make_unique<service::ApiTokens>(*store_, bus_);
         cache_events_ = bus_.subscribe_inline([this](const events::Event& e) { cache_->apply(e); });
         router_ = std::make_unique<api::Router>(api::AppContext{
-            *store_, {*accounts_, *rooms_, *devices_, *notifiers_}, tokens_, *cache_, hub_, throttle_, 30min, true});
+            *store_, {*accounts_, *rooms_, *devices_, *notifiers_, *api_tokens_}, tokens_, *cache_, hub_, throttle_, 30min, true});
         chain_ = std::make_unique<http::Chain>(http::Chain::standard(*router_, hosts_, cors_));
         accounts_->create("admin", auth::hash_password("password1"), store::Role::admin);
         accounts_->create("viewer", auth::hash_password("password1"), store::Role::viewer);
@@ -64,6 +65,7 @@ protected:
     std::unique_ptr<service::Rooms> rooms_;
     std::unique_ptr<service::Devices> devices_;
     std::unique_ptr<service::Notifiers> notifiers_;
+    std::unique_ptr<service::ApiTokens> api_tokens_;
     events::Subscription cache_events_;
     std::unique_ptr<api::Router> router_;
     http::HostPolicy hosts_{"127.0.0.1", 8000, {}};

@@ -297,6 +297,39 @@ TEST_P(StoreContract, AnotherInstancesWritesArriveWithItsOrigin) {
     EXPECT_EQ(changes_after(changes[0].seq).size(), 1u);
 }
 
+TEST_P(StoreContract, TheLastEnabledAdminStaysAndDisablingRevokes) {
+    const auto admin = store().create_user({"root", "h"}, [](bool) { return Role::admin; });
+    const auto viewer = store().create_user({"vera", "h"}, [](bool) { return Role::viewer; });
+    EXPECT_FALSE(admin.created.empty());
+    EXPECT_THROW(store().update_user(admin.id, [](User& u) { u.role = Role::viewer; }), LastAdmin);
+    EXPECT_THROW(store().update_user(admin.id, [](User& u) { u.disabled = true; }), LastAdmin);
+    EXPECT_THROW(store().delete_user_by_id(admin.id), LastAdmin);
+    EXPECT_EQ(store().find_user_by_id(admin.id)->role, Role::admin);  // nothing was written
+    const auto disabled = store().update_user(viewer.id, [](User& u) { u.disabled = true; });
+    ASSERT_TRUE(disabled);
+    EXPECT_TRUE(store().find_user("vera")->disabled);
+    EXPECT_EQ(store().find_user("vera")->token_generation, viewer.token_generation + 1);
+    store().update_user(viewer.id, [](User& u) { u.role = Role::admin; u.disabled = false; });
+    EXPECT_TRUE(store().delete_user_by_id(admin.id));  // another admin is left
+    EXPECT_FALSE(store().delete_user_by_id(admin.id));
+    EXPECT_FALSE(store().update_user(admin.id, [](User&) {}));
+}
+
+TEST_P(StoreContract, ApiTokensAreFoundByHashOnly) {
+    ApiToken t{0, "ci", Role::admin, "abc123", 1000, 5000, std::nullopt};
+    const auto created = store().create_api_token(t);
+    EXPECT_GT(created.id, 0);
+    ASSERT_TRUE(store().find_api_token("abc123"));
+    EXPECT_EQ(store().find_api_token("abc123")->expires_ms, 5000);
+    EXPECT_FALSE(store().find_api_token("other"));
+    store().touch_api_token(created.id, 4000);
+    EXPECT_EQ(store().find_api_token_by_id(created.id)->last_used_ms, 4000);
+    EXPECT_EQ(store().list_api_tokens().size(), 1u);
+    EXPECT_TRUE(store().delete_api_token(created.id));
+    EXPECT_FALSE(store().delete_api_token(created.id));
+    EXPECT_FALSE(store().find_api_token("abc123"));
+}
+
 TEST_P(StoreContract, NotifiersAreEditedInPlaceAndGoWithTheirRoom) {
     const auto room = store().create_room({0, "lab", std::nullopt});
     Notifier n;
