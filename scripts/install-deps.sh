@@ -20,6 +20,9 @@ packages=(
   prometheus
   # benchmarks
   wrk fping nginx-light
+  # the Debian package (help2man writes its man page) and its test; systemd
+  # brings systemd-analyze (nothing is started), man-db its man lookup
+  help2man lintian systemd man-db
 )
 # Node.js and npm build the dashboard. Debian's nodejs is taken only when no
 # node is installed; Vite 8 needs 20.19 or later (checked below).
