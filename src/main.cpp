@@ -180,7 +180,7 @@ int serve(const gw::config::Overrides& overrides) {
     gw::notify::Sender sender(store, history_store, sending);
     gw::service::Notifiers notifiers(store, bus, [&sender](std::int64_t id) { sender.send_test(id); });
     gw::service::ApiTokens api_tokens(store, bus);
-    gw::notify::Dispatcher dispatcher(store, wall_ms, [&sender] { sender.wake(); });
+    gw::notify::Dispatcher dispatcher(store, history_store, wall_ms, [&sender] { sender.wake(); });
     // The feed marks where it starts reading before the hub loads what is
     // stored: a write in between is read again, and joining twice is a no-op.
     const auto load_membership = [&] {  // at start, and when the stream says anything may have changed

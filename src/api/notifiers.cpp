@@ -23,7 +23,15 @@ Response window_not_found() { return error_response(404, "Maintenance window not
 
 json::value null_if_empty(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
-json::value to_json(const store::Notifier& n) {
+// A webhook URL is often the credential itself (Slack, ntfy): viewers see its origin only.
+std::string redacted(const std::string& url) {
+    const auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) return "…";
+    std::string out = std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_host_and_port());
+    return out + "/…";
+}
+
+json::value to_json(const store::Notifier& n, bool for_admin) {
     const bool webhook = n.type == "webhook";
     json::array to(n.to.begin(), n.to.end());
     json::array events(n.events.begin(), n.events.end());
@@ -31,7 +39,7 @@ json::value to_json(const store::Notifier& n) {
         {"id", n.id},
         {"name", n.name},
         {"type", n.type},
-        {"url", webhook ? null_if_empty(n.url) : json::value(nullptr)},
+        {"url", webhook ? null_if_empty(for_admin ? n.url : redacted(n.url)) : json::value(nullptr)},
         {"format", webhook ? json::value(n.format) : json::value(nullptr)},
         {"to", std::move(to)},
         {"events", std::move(events)},
@@ -80,7 +88,7 @@ std::optional<std::string> read_choice(JsonBody& body, std::string_view key, boo
                                        std::initializer_list<std::string_view> choices, ValidationErrors& errors) {
     const json::value* raw = body.raw(key);
     if (raw == nullptr) {
-        if (required) errors.add({"body", key}, "missing", "Field required");
+        if (required && body.is_object()) errors.add({"body", key}, "missing", "Field required");
         return std::nullopt;
     }
     if (raw->is_string()) {
@@ -177,8 +185,13 @@ std::optional<std::string> read_url(JsonBody& body, ValidationErrors& errors) {
         errors.add({"body", "url"}, "url_scheme", "URL scheme should be 'http' or 'https'");
         return std::nullopt;
     }
-    if (parsed->encoded_host().empty()) {
-        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, empty host");
+    if (parsed->encoded_host().empty() || parsed->encoded_host().find('%') != boost::urls::pct_string_view::npos) {
+        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, empty or invalid host");
+        return std::nullopt;
+    }
+    const std::string_view port = parsed->port();
+    if (parsed->has_port() && (port.empty() || port.size() > 5 || std::stoul(std::string(port)) - 1 > 65534)) {
+        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, invalid port number");
         return std::nullopt;
     }
     return text;
@@ -227,15 +240,16 @@ Response write_notifier(Write&& write) {
 
 }  // namespace
 
-Response list(const AppContext& app, const Call&) {
+Response list(const AppContext& app, const Call& call) {
     json::array out;
-    for (const auto& n : app.store.list_notifiers()) out.push_back(to_json(n));
+    const bool admin = call.user->role == store::Role::admin;
+    for (const auto& n : app.store.list_notifiers()) out.push_back(to_json(n, admin));
     return json_response(200, out);
 }
 
 Response get(const AppContext& app, const Call& call) {
     const auto n = app.store.find_notifier(call.ids[0]);
-    return n ? json_response(200, to_json(*n)) : notifier_not_found();
+    return n ? json_response(200, to_json(*n, call.user->role == store::Role::admin)) : notifier_not_found();
 }
 
 Response create(const AppContext& app, const Call& call) {
@@ -253,7 +267,7 @@ Response create(const AppContext& app, const Call& call) {
     n.events = p.events.value_or(std::vector<std::string>{"down", "up"});
     n.room_id = p.room_id.value_or(std::nullopt);
     n.enabled = p.enabled.value_or(true);
-    return write_notifier([&] { return json_response(201, to_json(app.services.notifiers.create(n))); });
+    return write_notifier([&] { return json_response(201, to_json(app.services.notifiers.create(n), true)); });
 }
 
 Response update(const AppContext& app, const Call& call) {
@@ -263,7 +277,7 @@ Response update(const AppContext& app, const Call& call) {
     if (!errors.empty()) return errors.response();
     return write_notifier([&] {
         const auto n = app.services.notifiers.update(call.ids[0], p);
-        return n ? json_response(200, to_json(*n)) : notifier_not_found();
+        return n ? json_response(200, to_json(*n, true)) : notifier_not_found();
     });
 }
 

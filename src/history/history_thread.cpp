@@ -48,9 +48,9 @@ struct HistoryThread::Impl {
         if (!seen.deliveries.empty()) recorder.add_deliveries(std::move(seen.deliveries));
         if (std::holds_alternative<events::Reload>(event)) {
             if (warnings.due()) spdlog::warn("history: fell behind the probe engine; some rounds were not recorded");
-            return;
+        } else {
+            guarded("recording", [&] { recorder.apply(event, seen.muted); });
         }
-        guarded("recording", [&] { recorder.apply(event, seen.muted); });
         if (recorder.has_pending_events() && !events_timer_armed) {
             events_timer_armed = true;
             events_timer.expires_after(std::chrono::milliseconds(500));

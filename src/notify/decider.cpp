@@ -47,6 +47,11 @@ void Decider::upsert(const store::Device& d) {
     state.parent = d.parent_id;
     state.room = d.room_id;
     state.monitored = d.monitored;
+    if (!d.monitored)  // no round will come from it
+        for (auto& [_, p] : pending_) {
+            p.descendants.erase(d.id);
+            p.ancestors.erase(d.id);
+        }
 }
 
 void Decider::remove(std::int64_t id) {
@@ -54,6 +59,12 @@ void Decider::remove(std::int64_t id) {
     if (it == devices_.end()) return;
     if (it->second.parent) std::erase(children_[*it->second.parent], id);
     devices_.erase(it);
+    // The store leaves its children without a parent (no event says so).
+    if (const auto kids = children_.find(id); kids != children_.end()) {
+        for (const auto child : kids->second)
+            if (const auto c = devices_.find(child); c != devices_.end()) c->second.parent.reset();
+        children_.erase(kids);
+    }
     pending_.erase(id);
     ups_.erase(id);
     for (auto& [_, p] : pending_) {
@@ -94,12 +105,21 @@ bool Decider::in_maintenance(std::int64_t device_id, std::int64_t at_ms) const {
     });
 }
 
-void Decider::on_round(const events::RoundFinished& e, std::int64_t) {
+void Decider::on_round(const events::RoundFinished& e, std::int64_t now_ms) {
     const auto it = devices_.find(e.device_id);
     if (it == devices_.end()) return;
-    it->second.status = e.status;
-    it->second.rtt_ms = e.rtt_ms;
-    it->second.loss = e.loss;
+    Device& d = it->second;
+    d.status = e.status;
+    d.rtt_ms = e.rtt_ms;
+    d.loss = e.loss;
+    // Folded into an ancestor's notice, and still down now that no ancestor
+    // is: its own outage, told now (as if it had just gone down).
+    if (d.suppressed && e.status == Status::disconnected && !e.unreachable_via && !pending_.contains(e.device_id)) {
+        d.suppressed = false;
+        const std::int64_t at_ms = millis_of(e.at);
+        if (!in_maintenance(e.device_id, at_ms))
+            start_pending(e.device_id, at_ms, Status::connected, now_ms, true);
+    }
     if (const auto up = ups_.find(e.device_id); up != ups_.end()) {
         up->second.rtt_ms = e.rtt_ms;
         up->second.loss = e.loss;
@@ -134,28 +154,51 @@ bool Decider::on_status(const events::StatusChanged& e, std::int64_t now_ms) {
     d.status = e.to;
     const std::int64_t at_ms = millis_of(e.at);
     const bool muted = in_maintenance(e.device_id, at_ms);
-    if (e.from == Status::unknown || e.to == Status::unknown) return muted;
+    if (e.to == Status::unknown) {  // a new address, or no longer probed: nothing pending stands
+        pending_.erase(e.device_id);
+        ups_.erase(e.device_id);
+        return muted;
+    }
     if (e.to == Status::disconnected) {
-        if (muted || e.unreachable_via) return muted;  // muted; or counted by the ancestor's notice
-        Pending p;
-        p.notice = Notice{Notice::Kind::down, e.device_id, at_ms, e.to, e.from, d.rtt_ms, d.loss, 0};
-        p.decided_by_ms = now_ms + longest_wait_.count();
-        for (const auto id : descendants(e.device_id))
-            if (devices_[id].monitored) p.descendants.insert(id);
-        for (const auto id : ancestors(e.device_id)) {
-            const Device& a = devices_[id];
-            if (a.monitored && a.status != Status::disconnected) p.ancestors.insert(id);
+        // The first status after unknown is not an event; a device whose down
+        // was sent (before a restart or an address change) is still down.
+        if (e.from == Status::unknown || muted) return muted;
+        if (e.unreachable_via) {  // counted by the ancestor's notice
+            d.suppressed = true;
+            return muted;
         }
-        pending_[e.device_id] = std::move(p);  // decided at the earliest with its own round, next
+        start_pending(e.device_id, at_ms, e.from, now_ms, false);
         return muted;
     }
     // Back up.
+    d.suppressed = false;
     if (pending_.erase(e.device_id) > 0) return muted;  // its down was never decided: neither is sent
-    if (d.notified_down) {
+    if (d.notified_down) {  // also from unknown: the down sent before a restart gets its up
         d.notified_down = false;
-        if (!muted) ups_[e.device_id] = Notice{Notice::Kind::up, e.device_id, at_ms, e.to, e.from, d.rtt_ms, d.loss, 0};
+        if (!muted) ups_[e.device_id] = Notice{Notice::Kind::up, e.device_id, at_ms, e.to, Status::disconnected,
+                                                d.rtt_ms, d.loss, 0};
     }
     return muted;
+}
+
+void Decider::start_pending(std::int64_t device_id, std::int64_t at_ms, Status previous, std::int64_t now_ms,
+                            bool own_round_seen) {
+    const Device& d = devices_.at(device_id);
+    Pending p;
+    p.notice = Notice{Notice::Kind::down, device_id, at_ms, Status::disconnected, previous, d.rtt_ms, d.loss, 0};
+    p.decided_by_ms = now_ms + longest_wait_.count();
+    p.own_round = own_round_seen;
+    for (const auto id : descendants(device_id))
+        if (devices_.at(id).monitored) p.descendants.insert(id);
+    for (const auto id : ancestors(device_id)) {
+        const Device& a = devices_.at(id);
+        if (a.monitored && a.status != Status::disconnected) p.ancestors.insert(id);
+    }
+    pending_[device_id] = std::move(p);  // decided at the earliest with its own round, next
+}
+
+void Decider::mark_notified_down(std::int64_t device_id) {
+    if (const auto it = devices_.find(device_id); it != devices_.end()) it->second.notified_down = true;
 }
 
 void Decider::decide(std::int64_t device_id) {
@@ -163,10 +206,14 @@ void Decider::decide(std::int64_t device_id) {
     if (it == pending_.end()) return;
     Notice notice = it->second.notice;
     pending_.erase(it);
-    if (ancestor_down(device_id)) return;  // the ancestor's notice counts it
+    Device& d = devices_.at(device_id);
+    if (ancestor_down(device_id)) {  // the ancestor's notice counts it
+        d.suppressed = true;
+        return;
+    }
     for (const auto id : descendants(device_id))
-        if (devices_[id].status == Status::disconnected) ++notice.unreachable_children;
-    devices_[device_id].notified_down = true;
+        if (devices_.at(id).status == Status::disconnected) ++notice.unreachable_children;
+    d.notified_down = true;
     decided_.push_back(notice);
 }
 
@@ -176,8 +223,9 @@ std::vector<std::int64_t> Decider::ancestors(std::int64_t id) const {
     for (int depth = 0; depth < k_max_depth && it != devices_.end() && it->second.parent; ++depth) {
         const auto parent = *it->second.parent;
         if (parent == id || contains(out, parent)) break;
-        out.push_back(parent);
         it = devices_.find(parent);
+        if (it == devices_.end()) break;  // a parent deleted meanwhile
+        out.push_back(parent);
     }
     return out;
 }
@@ -192,7 +240,7 @@ std::vector<std::int64_t> Decider::descendants(std::int64_t id) const {
             const auto it = children_.find(parent);
             if (it == children_.end()) continue;
             for (const auto child : it->second)
-                if (seen.insert(child).second) {
+                if (devices_.contains(child) && seen.insert(child).second) {
                     out.push_back(child);
                     next.push_back(child);
                 }

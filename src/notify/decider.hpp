@@ -14,8 +14,11 @@
 // then, if an ancestor is down, it is folded into that ancestor's notice;
 // otherwise it is sent with `unreachable_children`, the descendants that are
 // disconnected by then. A device back up before its down was decided sends
-// neither; an up follows only a down that was sent. No decision waits
-// longer than `longest_wait`.
+// neither; an up follows only a down that was sent (also after a restart or
+// an address change: the first `unknown` -> connected of a device whose down
+// was sent is its up). A device folded into an ancestor's notice that is
+// still down when no ancestor is any more gets a notice of its own. No
+// decision waits longer than `longest_wait`.
 //
 // "After" is the order of the bus, not timestamps: a round published after
 // the status change counts. A notice carries the RTT and loss of the round
@@ -63,6 +66,10 @@ public:
 
     [[nodiscard]] bool in_maintenance(std::int64_t device_id, std::int64_t at_ms) const;
 
+    // A down was sent before this process started (read back from the outbox):
+    // its up is owed, even from `unknown`.
+    void mark_notified_down(std::int64_t device_id);
+
 private:
     struct Device {
         std::optional<std::int64_t> parent;
@@ -72,6 +79,7 @@ private:
         std::optional<double> rtt_ms;
         std::optional<double> loss;
         bool notified_down = false;  // its down was sent: its up will be
+        bool suppressed = false;     // its down was folded into an ancestor's
     };
     struct Pending {
         Notice notice;
@@ -85,6 +93,8 @@ private:
     void remove(std::int64_t id);
     void on_round(const events::RoundFinished& e, std::int64_t now_ms);
     bool on_status(const events::StatusChanged& e, std::int64_t now_ms);
+    void start_pending(std::int64_t device_id, std::int64_t at_ms, monitor::Status previous, std::int64_t now_ms,
+                       bool own_round_seen);
     void decide(std::int64_t device_id);
     std::vector<std::int64_t> ancestors(std::int64_t id) const;
     std::vector<std::int64_t> descendants(std::int64_t id) const;

@@ -49,8 +49,9 @@ std::string test_payload(std::int64_t now_ms) {
     });
 }
 
-Dispatcher::Dispatcher(store::Store& store, Clock now_ms, std::function<void()> wake_sender)
-    : store_(store), now_ms_(std::move(now_ms)), wake_sender_(std::move(wake_sender)) {}
+Dispatcher::Dispatcher(store::Store& store, store::HistoryStore& outbox, Clock now_ms,
+                       std::function<void()> wake_sender)
+    : store_(store), outbox_(outbox), now_ms_(std::move(now_ms)), wake_sender_(std::move(wake_sender)) {}
 
 void Dispatcher::load_configuration() {
     notifiers_ = store_.list_notifiers();
@@ -68,6 +69,7 @@ history::Companion::Seen Dispatcher::observe(const events::Event& event) {
     if (!loaded_) {
         load_configuration();
         load_devices();
+        for (const auto id : outbox_.devices_notified_down()) decider_.mark_notified_down(id);
         loaded_ = true;
     }
     std::visit(util::Overloaded{

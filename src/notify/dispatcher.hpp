@@ -9,10 +9,12 @@
 // and `room_id` match, its payload the webhook `json` body (without
 // "delivery_id", which the store assigns). Notifiers, maintenance windows and
 // the devices are read from the store at the first event and again when an
-// event says they changed. Runs on the history thread only; `written` wakes
+// event says they changed; which devices' downs were sent (their up is owed)
+// is read back from the outbox at the first event. Runs on the history thread only; `written` wakes
 // the sender (notify/sender.hpp).
 #include "history/history_thread.hpp"
 #include "notify/decider.hpp"
+#include "store/history_store.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -24,7 +26,7 @@ namespace gatewatch::notify {
 class Dispatcher final : public history::Companion {
 public:
     using Clock = std::function<std::int64_t()>;  // wall milliseconds since the epoch
-    Dispatcher(store::Store& store, Clock now_ms, std::function<void()> wake_sender);
+    Dispatcher(store::Store& store, store::HistoryStore& outbox, Clock now_ms, std::function<void()> wake_sender);
 
     Seen observe(const events::Event& event) override;
     void written() override { wake_sender_(); }
@@ -35,6 +37,7 @@ private:
     std::vector<store::Delivery> deliveries_for(const Notice& notice);
 
     store::Store& store_;
+    store::HistoryStore& outbox_;
     Clock now_ms_;
     std::function<void()> wake_sender_;
     Decider decider_;

@@ -25,6 +25,22 @@ std::string one_line(std::string text) {
     return text;
 }
 
+// Slack reads &, < and > as markup (<!channel> pings everyone): escaped as its docs say.
+std::string slack_escaped(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '&')
+            out += "&amp;";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else
+            out += c;
+    }
+    return out;
+}
+
 bool is_ascii(std::string_view text) {
     for (const unsigned char c : text)
         if (c >= 0x80) return false;
@@ -68,7 +84,7 @@ std::string details(const json::object& p) {
         if (v == nullptr || v->is_null()) return;
         out += name;
         out += ": ";
-        out += v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+        out += one_line(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
         out += "\r\n";
     };
     if (const auto* d = p.if_contains("device"); d != nullptr && d->is_object()) {
@@ -97,7 +113,7 @@ Message webhook(const store::Notifier& n, json::object payload, std::int64_t del
         m.body = json::serialize(payload);
         m.headers.push_back("Content-Type: application/json");
     } else if (n.format == "slack") {
-        m.body = json::serialize(json::object{{"text", line}});
+        m.body = json::serialize(json::object{{"text", slack_escaped(line)}});
         m.headers.push_back("Content-Type: application/json");
     } else if (n.format == "ntfy") {
         m.body = line;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace gatewatch::notify {
 
@@ -23,7 +24,6 @@ std::int64_t wall_ms() {
         .count();
 }
 
-std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
 // One transfer: the delivery, its message, and what curl borrows from them.
 struct Transfer {
@@ -34,6 +34,7 @@ struct Transfer {
     curl_slist* recipients = nullptr;
     std::size_t read_at = 0;  // smtp: how much of the message was handed to curl
     std::string type;         // the notifier's, for the metrics
+    std::size_t received = 0;  // bytes of the receiver's answer (discarded)
     char error[CURL_ERROR_SIZE] = {};
 
     Transfer() = default;
@@ -45,6 +46,14 @@ struct Transfer {
         curl_slist_free_all(recipients);
     }
 };
+
+// The answer's body is not needed: after 64 KiB the transfer ends (the
+// status line already said whether it was accepted).
+std::size_t discard(char*, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    t->received += size * count;
+    return t->received > 65'536 ? 0 : size * count;
+}
 
 std::size_t read_message(char* buffer, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -75,47 +84,59 @@ struct Sender::Impl {
     }
     ~Impl() { curl_multi_cleanup(multi); }
 
+    // Transfers under way, by their curl handle; the ids of their deliveries.
+    std::unordered_map<CURL*, std::unique_ptr<Transfer>> in_flight;
+    std::unordered_set<std::int64_t> in_flight_ids;
+    std::unordered_map<std::int64_t, std::size_t> in_flight_by_notifier;
+    bool freed = false;  // a transfer ended since the outbox was last read
+
     void run() {
         pthread_setname_np(pthread_self(), "gw-notify");
+        auto last_look = std::chrono::steady_clock::time_point{};
         for (;;) {
+            bool look = freed || in_flight.empty() ||
+                        std::chrono::steady_clock::now() - last_look >= std::chrono::seconds(1);
             {
                 std::lock_guard lock(mutex);
-                if (stopping) return;
+                if (stopping) break;
+                look = look || woken;
+                woken = false;
             }
-            std::vector<store::Delivery> due;
-            try {
-                due = outbox.due_deliveries(wall_ms(), options.batch);
-            } catch (const std::exception& e) {
-                if (warnings.due()) spdlog::error("notifications: reading the outbox: {}", e.what());
+            if (look) {  // not at every socket event: a slot freed, wake(), or a second passed
+                freed = false;
+                last_look = std::chrono::steady_clock::now();
+                try {
+                    start_due();
+                } catch (const std::exception& e) {  // the store failed (busy, I/O): try again in a moment
+                    if (warnings.due()) spdlog::error("notifications: reading the outbox: {}", e.what());
+                }
             }
-            if (due.empty()) {
+            if (in_flight.empty()) {
                 sleep();
                 continue;
             }
-            send(std::move(due));
+            int running = 0;
+            curl_multi_perform(multi, &running);
+            collect();
+            // Until a transfer moves, a second passes (newly due deliveries), or wake().
+            if (!in_flight.empty()) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
         }
+        for (auto& [easy, t] : in_flight) curl_multi_remove_handle(multi, easy);  // abandoned: still pending
+        in_flight.clear();
     }
 
-    // Until the next delivery is due, wake(), or stop(); at most a minute.
-    void sleep() {
-        std::optional<std::int64_t> next;
-        try {
-            next = outbox.next_delivery_at();
-        } catch (const std::exception&) {
-        }
-        const std::int64_t now = wall_ms();
-        const std::int64_t wait_ms = std::clamp<std::int64_t>(next ? *next - now : 60'000, 0, 60'000);
-        std::unique_lock lock(mutex);
-        cv.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return woken || stopping; });
-        woken = false;
-    }
-
-    void send(std::vector<store::Delivery> due) {
+    // Starts what is due, up to `batch` transfers in all and `per_notifier` to one notifier.
+    void start_due() {
+        if (in_flight.size() >= options.batch) return;
+        auto due = outbox.due_deliveries(wall_ms(), options.per_notifier, options.batch + in_flight.size());
         std::unordered_map<std::int64_t, std::optional<store::Notifier>> notifiers;
-        std::vector<std::unique_ptr<Transfer>> transfers;
         for (auto& d : due) {
+            if (in_flight.size() >= options.batch) break;
+            if (in_flight_ids.contains(d.id) || in_flight_by_notifier[d.notifier_id] >= options.per_notifier)
+                continue;
             auto found = notifiers.find(d.notifier_id);
-            if (found == notifiers.end()) found = notifiers.emplace(d.notifier_id, store.find_notifier(d.notifier_id)).first;
+            if (found == notifiers.end())
+                found = notifiers.emplace(d.notifier_id, store.find_notifier(d.notifier_id)).first;
             const auto& notifier = found->second;
             if (!notifier) {
                 finish(d, false, "the notifier was deleted", true);
@@ -139,28 +160,43 @@ struct Sender::Impl {
                 continue;
             }
             curl_multi_add_handle(multi, t->easy);
-            transfers.push_back(std::move(t));
+            in_flight_ids.insert(t->delivery.id);
+            ++in_flight_by_notifier[t->delivery.notifier_id];
+            in_flight.emplace(t->easy, std::move(t));
         }
-        int running = static_cast<int>(transfers.size());
-        while (running > 0) {
-            curl_multi_perform(multi, &running);
-            CURLMsg* msg = nullptr;
-            int left = 0;
-            while ((msg = curl_multi_info_read(multi, &left)) != nullptr) {
-                if (msg->msg != CURLMSG_DONE) continue;
-                Transfer* t = nullptr;
-                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-                record(*t, msg->data.result);
-                curl_multi_remove_handle(multi, t->easy);
-            }
-            if (running == 0) break;
-            {
-                std::lock_guard lock(mutex);
-                if (stopping) break;  // abandoned: still pending, sent after the restart
-            }
-            curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    }
+
+    // Records every finished transfer.
+    void collect() {
+        CURLMsg* msg = nullptr;
+        int left = 0;
+        while ((msg = curl_multi_info_read(multi, &left)) != nullptr) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            const auto it = in_flight.find(msg->easy_handle);
+            if (it == in_flight.end()) continue;
+            std::unique_ptr<Transfer> t = std::move(it->second);
+            in_flight.erase(it);
+            curl_multi_remove_handle(multi, t->easy);
+            in_flight_ids.erase(t->delivery.id);
+            if (--in_flight_by_notifier[t->delivery.notifier_id] == 0)
+                in_flight_by_notifier.erase(t->delivery.notifier_id);
+            record(*t, msg->data.result);
+            freed = true;
         }
-        for (auto& t : transfers) curl_multi_remove_handle(multi, t->easy);  // no-op for finished ones
+    }
+
+    // Until the next delivery is due, wake(), or stop(); at most a minute.
+    void sleep() {
+        std::optional<std::int64_t> next;
+        try {
+            next = outbox.next_delivery_at();
+        } catch (const std::exception&) {
+        }
+        const std::int64_t now = wall_ms();
+        const std::int64_t wait_ms = std::clamp<std::int64_t>(next ? *next - now : 60'000, 0, 60'000);
+        std::unique_lock lock(mutex);
+        cv.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(wait_ms, 1)),
+                    [&] { return woken || stopping; });
     }
 
     bool prepare(Transfer& t) {
@@ -172,8 +208,10 @@ struct Sender::Impl {
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(
+                                                            options.timeout.count(), 5'000)));
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
         if (t.message.kind == Message::Kind::http) {
             curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
             curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -208,16 +246,17 @@ struct Sender::Impl {
     void record(Transfer& t, CURLcode result) {
         long code = 0;
         curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
-        const bool delivered =
-            result == CURLE_OK && (t.message.kind != Message::Kind::http || (code >= 200 && code <= 299));
+        // A 2xx status line is the receiver's acceptance, whatever happens to
+        // the body after it (slow, endless, cut off): never sent again.
+        const bool http = t.message.kind == Message::Kind::http;
+        const bool delivered = http ? code >= 200 && code <= 299 : result == CURLE_OK;
         if (options.on_attempt) options.on_attempt(t.type, delivered);
-        if (result != CURLE_OK) {
-            finish(t.delivery, false, t.error[0] != '\0' ? t.error : curl_easy_strerror(result), false);
-        } else if (t.message.kind == Message::Kind::http && (code < 200 || code > 299)) {
-            finish(t.delivery, false, "HTTP " + std::to_string(code), false);
-        } else {
+        if (delivered)
             finish(t.delivery, true, "", false);
-        }
+        else if (result != CURLE_OK)
+            finish(t.delivery, false, t.error[0] != '\0' ? t.error : curl_easy_strerror(result), false);
+        else
+            finish(t.delivery, false, "HTTP " + std::to_string(code), false);
     }
 
     // Records an attempt: delivered, retried later, or failed for good.
@@ -272,6 +311,7 @@ void Sender::wake() {
         impl_->woken = true;
     }
     impl_->cv.notify_all();
+    curl_multi_wakeup(impl_->multi);  // when it waits on transfers instead
 }
 
 void Sender::send_test(std::int64_t notifier_id) {

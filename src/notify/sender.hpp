@@ -2,10 +2,12 @@
 // The sender: a thread of its own ("gw-notify") that sends what the outbox
 // holds, with libcurl, never from the engine or an I/O thread.
 //
-// It takes up to `batch` due deliveries at a time and sends them at once
-// (curl's multi interface: one slow receiver costs the batch at most
-// `timeout`), then records each outcome: a 2xx (for email: the server took
-// it) marks it delivered and it is never sent again; anything else retries
+// Up to `batch` transfers run at once on curl's multi interface, at most
+// `per_notifier` to one notifier, so a receiver that hangs holds a few slots
+// for `timeout` and never the others; as each ends, what is due next starts.
+// Each outcome is recorded: a 2xx status line (for email: the server took
+// it) marks it delivered, whatever the body does after, and it is never sent
+// again; anything else retries
 // after `first_retry`, doubling up to `longest_retry`, until `give_up_after`
 // from its creation, then it is failed. A delivery that cannot be composed
 // (email without smtp_host, its notifier deleted or disabled) fails at once.
@@ -30,7 +32,8 @@ struct SenderOptions {
     std::chrono::milliseconds longest_retry{3'600'000};
     std::chrono::milliseconds give_up_after{24 * 3'600'000};
     std::chrono::milliseconds timeout{10'000};  // one attempt, connecting included
-    std::size_t batch = 64;
+    std::size_t batch = 64;         // transfers under way at once
+    std::size_t per_notifier = 8;   // of them to one notifier: one that hangs cannot hold the rest
     // Told of each attempt (notifier type, delivered or not), on the sender's thread.
     std::function<void(std::string_view type, bool delivered)> on_attempt;
 };

@@ -82,8 +82,12 @@ public:
     virtual std::size_t trim(int level, std::int64_t before) = 0;
     virtual std::size_t trim_events(std::int64_t before_ms) = 0;
 
-    // The outbox. Pending deliveries due at `now_ms`, oldest first, at most `limit`.
-    virtual std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t limit) = 0;
+    // The outbox. Pending deliveries due at `now_ms`, oldest first: at most
+    // `per_notifier` of each notifier (one that never answers cannot crowd
+    // the others out) and `limit` in all.
+    virtual std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t per_notifier, std::size_t limit) = 0;
+    // The devices whose newest notice in the outbox is a device.down (their up is owed).
+    virtual std::vector<std::int64_t> devices_notified_down() = 0;
     // When the next pending delivery is due; none when nothing is pending.
     virtual std::optional<std::int64_t> next_delivery_at() = 0;
     // Records an attempt's outcome: status, attempts, next_at_ms and last_error.

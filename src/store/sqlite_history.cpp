@@ -244,13 +244,28 @@ std::size_t SqliteHistory::trim_events(std::int64_t before_ms) {
     return removed;
 }
 
-std::vector<Delivery> SqliteHistory::due_deliveries(std::int64_t now_ms, std::size_t limit) {
+std::vector<Delivery> SqliteHistory::due_deliveries(std::int64_t now_ms, std::size_t per_notifier,
+                                                    std::size_t limit) {
     auto lease = read();
     auto s = (*lease).prepare(std::string(k_delivery_columns) +
-                              "WHERE status = 'pending' AND next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ?");
-    s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+                              "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER "
+                              "(PARTITION BY notifier_id ORDER BY next_at_ms, id) AS n FROM deliveries "
+                              "WHERE status = 'pending' AND next_at_ms <= ?) WHERE n <= ?) "
+                              "ORDER BY next_at_ms, id LIMIT ?");
+    s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(per_notifier)).bind(3, static_cast<std::int64_t>(limit));
     std::vector<Delivery> out;
     while (s.step()) out.push_back(read_delivery(s));
+    return out;
+}
+
+std::vector<std::int64_t> SqliteHistory::devices_notified_down() {
+    auto lease = read();
+    auto s = (*lease).prepare(
+        "SELECT device_id FROM deliveries WHERE id IN "
+        "(SELECT max(id) FROM deliveries WHERE device_id IS NOT NULL GROUP BY device_id) "
+        "AND json_extract(payload, '$.event') = 'device.down'");
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.int64(0));
     return out;
 }
 

@@ -39,7 +39,8 @@ public:
     std::size_t trim(int level, std::int64_t before) override;
     std::size_t trim_events(std::int64_t before_ms) override;
 
-    std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t limit) override;
+    std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t per_notifier, std::size_t limit) override;
+    std::vector<std::int64_t> devices_notified_down() override;
     std::optional<std::int64_t> next_delivery_at() override;
     void update_delivery(const Delivery& delivery) override;
     std::vector<Delivery> deliveries(std::int64_t notifier_id, std::size_t limit) override;

@@ -141,11 +141,15 @@ class Notifiers(ServerTestCase):
                          {"name": "hook", "type": "webhook", "url": self.receiver.url, "format": "slack", "to": [],
                           "events": ["down"], "room_id": None, "enabled": True, "has_secret": True})
         self.assertNotIn("secret", n)
+        self.assertIn(n, self.server.get("/notifiers/", token=self.admin).json())
         listed = self.server.get("/notifiers/", token=self.viewer)
         self.assertEqual(listed.status, 200)
-        self.assertIn(n, listed.json())
+        # a webhook URL is often the credential (Slack, ntfy): viewers see its origin only
+        redacted = {**n, "url": f"http://127.0.0.1:{self.receiver.port}/…"}
+        self.assertIn(redacted, listed.json())
         self.assertNotIn(SECRET, listed.body)
-        self.assertEqual(self.server.get(f"/notifiers/{n['id']}", token=self.viewer).json(), n)
+        self.assertEqual(self.server.get(f"/notifiers/{n['id']}", token=self.viewer).json(), redacted)
+        self.assertEqual(self.server.get(f"/notifiers/{n['id']}", token=self.admin).json(), n)
         # viewers list; only admins write
         self.assertError(self.server.post("/notifiers/", {"name": "x", "type": "webhook", "url": self.receiver.url},
                                           token=self.viewer), 403)
@@ -159,6 +163,8 @@ class Notifiers(ServerTestCase):
         self.assertValidation(post({"name": "x", "type": "webhook", "url": "ftp://127.0.0.1/x"}), ("body", "url"))
         self.assertValidation(post({"name": "x", "type": "webhook", "url": "not a url"}), ("body", "url"))
         self.assertValidation(post({"name": "x", "type": "webhook", "url": "h" * 3000}), ("body", "url"))
+        self.assertValidation(post({"name": "x", "type": "webhook", "url": "http://127.0.0.1:99999/"}), ("body", "url"))
+        self.assertValidation(post({"name": "x", "type": "webhook", "url": "http://a%0d%0ab/"}), ("body", "url"))
         self.assertValidation(post({"name": "x", "type": "webhook"}), ("body", "url"))
         self.assertValidation(post({"name": "x", "type": "webhook", "url": self.receiver.url, "format": "xml"}),
                               ("body", "format"))
@@ -357,6 +363,78 @@ class Notifiers(ServerTestCase):
                          "Room not found")
         self.assertError(self.server.post("/maintenance/", {"name": "x", "start": iso(0), "end": iso(60)},
                                           token=self.viewer), 403)
+
+
+class Receivers(ServerTestCase):
+    """Receivers that misbehave: one that answers 200 and then never ends its
+    body, one that never answers at all."""
+    server_args = FAST
+
+    def hanging_server(self, status_line):
+        """Accepts, optionally sends `status_line` and headers, then holds the connection."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        held = []
+        requests = []
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                held.append(conn)
+                conn.settimeout(5)
+                try:
+                    requests.append(conn.recv(65536))
+                    if status_line:
+                        conn.sendall(status_line + b"\r\nContent-Length: 1000000\r\n\r\nstarted...")
+                except OSError:
+                    pass
+
+        threading.Thread(target=serve, daemon=True).start()
+
+        def close():
+            listener.close()
+            for c in held:
+                c.close()
+        self.addCleanup(close)
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/hook", requests
+
+    def notifier(self, url):
+        r = self.server.post("/notifiers/", {"name": "r", "type": "webhook", "url": url}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.addCleanup(self.server.delete, f"/notifiers/{r.json()['id']}", token=self.admin)
+        return r.json()
+
+    def deliveries(self, n):
+        return self.server.get(f"/notifiers/{n['id']}/deliveries", token=self.admin).json()
+
+    def test_a_2xx_is_delivered_whatever_the_body_does_after(self):
+        url, requests = self.hanging_server(b"HTTP/1.1 200 OK")
+        n = self.notifier(url)
+        self.assertEqual(self.server.post(f"/notifiers/{n['id']}/test", token=self.admin).status, 202)
+        self.assertTrue(wait_for(lambda: self.deliveries(n) and self.deliveries(n)[0]["status"] == "delivered",
+                                 deadline=30), self.deliveries(n))
+        time.sleep(3)  # retries would be 0.5 s apart
+        self.assertEqual(len(requests), 1)
+        self.assertEqual(self.deliveries(n)[0]["attempts"], 1)
+
+    def test_a_receiver_that_never_answers_does_not_hold_up_the_others(self):
+        url, _ = self.hanging_server(None)
+        stuck = self.notifier(url)
+        for _ in range(30):
+            self.server.post(f"/notifiers/{stuck['id']}/test", token=self.admin)
+        receiver = Receiver()
+        self.addCleanup(receiver.close)
+        healthy = self.notifier(receiver.url)
+        started = time.monotonic()
+        self.assertEqual(self.server.post(f"/notifiers/{healthy['id']}/test", token=self.admin).status, 202)
+        self.assertTrue(wait_for(lambda: receiver.received, deadline=30))
+        # the stuck receiver's transfers time out after 10 s; the healthy one is not behind them
+        self.assertLess(time.monotonic() - started, 8)
 
 
 class Restart(unittest.TestCase):

@@ -150,6 +150,48 @@ TEST_F(Decisions, AWindowWithNeitherRoomNorDevicesCoversEverything) {
     EXPECT_FALSE(decider.in_maintenance(1, now + 1));  // the end is not inside
 }
 
+TEST_F(Decisions, ADeviceStillDownAfterItsGatewayRecoversIsToldThen) {
+    decider.set_devices({device(1), device(2, 1)});
+    up(1);
+    up(2);
+    transition(1, Status::connected, Status::disconnected);
+    transition(2, Status::connected, Status::disconnected, 1);  // behind the gateway: folded into its notice
+    ASSERT_EQ(decider.take().size(), 1u);
+    transition(1, Status::disconnected, Status::connected);
+    round(2, false, Status::disconnected);  // no ancestor down any more, still down
+    round(1, true, Status::connected);
+    const auto notices = decider.take();
+    ASSERT_EQ(notices.size(), 2u);
+    EXPECT_EQ((notices[0].kind == Notice::Kind::up) + (notices[1].kind == Notice::Kind::down), 2);
+    EXPECT_EQ(notices[1].device_id, 2);
+}
+
+TEST_F(Decisions, AnUpIsOwedAcrossARestartOrANewAddress) {
+    decider.set_devices({device(1)});
+    decider.mark_notified_down(1);  // read back from the outbox
+    transition(1, Status::unknown, Status::connected);
+    auto notices = decider.take();
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_EQ(notices[0].kind, Notice::Kind::up);
+    // a pending down does not survive its device going unknown
+    decider.set_devices({device(1), device(2, 1)});
+    up(2);
+    transition(1, Status::connected, Status::disconnected);  // waits for device 2
+    change(1, Status::disconnected, Status::unknown);
+    round(2, true, Status::connected);
+    EXPECT_TRUE(decider.take().empty());
+}
+
+TEST_F(Decisions, ADeletedParentIsNotWaitedFor) {
+    decider.set_devices({device(1), device(2, 1)});
+    up(1);
+    up(2);
+    store::Device gone = device(1);
+    decider.apply(events::DeviceRemoved{gone}, now);
+    transition(2, Status::connected, Status::disconnected);
+    EXPECT_EQ(decider.take().size(), 1u);  // no ancestor left to wait for
+}
+
 TEST(Message, SignatureIsHexHmacSha256) {
     // RFC 4231, test case 2
     EXPECT_EQ(notify::signature("Jefe", "what do ya want for nothing?"),
@@ -187,6 +229,9 @@ TEST(Message, WebhookFormats) {
     const auto slack = notify::compose(n, delivery_of(down_payload("gw")), {});
     EXPECT_EQ(boost::json::parse(slack.body).at("text").as_string(),
               "gw (127.0.0.1) is down; 3 devices behind it are unreachable");
+    const auto mention = notify::compose(n, delivery_of(down_payload("<!channel> & co")), {});
+    EXPECT_EQ(boost::json::parse(mention.body).at("text").as_string(),
+              "&lt;!channel&gt; &amp; co (127.0.0.1) is down; 3 devices behind it are unreachable");
     n.format = "ntfy";
     const auto ntfy = notify::compose(n, delivery_of(down_payload("gw")), {});
     EXPECT_EQ(ntfy.body, "gw (127.0.0.1) is down; 3 devices behind it are unreachable");
@@ -202,6 +247,7 @@ TEST(Message, AnEmailNeverTakesAHeaderLineFromADeviceName) {
     const auto mail = notify::compose(n, delivery_of(down_payload("evil\r\nBcc: victim@example.com")), smtp);
     const auto headers = mail.body.substr(0, mail.body.find("\r\n\r\n"));
     EXPECT_EQ(headers.find("\r\nBcc:"), std::string::npos) << headers;
+    EXPECT_EQ(mail.body.find("\nBcc:"), std::string::npos) << mail.body;  // nor a line of the body (SMTP smuggling)
     EXPECT_EQ(mail.url, "smtp://127.0.0.1:25");
     const auto accented = notify::compose(n, delivery_of(down_payload("passerelle é")), smtp);
     EXPECT_NE(accented.body.find("Subject: =?UTF-8?B?"), std::string::npos);
@@ -214,8 +260,8 @@ TEST(Outbox, DeliveriesAreDueRetriedAndLogged) {
     d.created_ms = 1000;
     d.next_at_ms = 1000;
     history.write({}, {}, {d, d});
-    EXPECT_EQ(history.due_deliveries(999, 10).size(), 0u);
-    auto due = history.due_deliveries(1000, 10);
+    EXPECT_EQ(history.due_deliveries(999, 10, 10).size(), 0u);
+    auto due = history.due_deliveries(1000, 10, 10);
     ASSERT_EQ(due.size(), 2u);
     EXPECT_LT(due[0].id, due[1].id);
     EXPECT_EQ(history.next_delivery_at(), 1000);
@@ -226,7 +272,7 @@ TEST(Outbox, DeliveriesAreDueRetriedAndLogged) {
     due[1].next_at_ms = 5000;
     due[1].last_error = "HTTP 500";
     history.update_delivery(due[1]);
-    EXPECT_EQ(history.due_deliveries(4999, 10).size(), 0u);
+    EXPECT_EQ(history.due_deliveries(4999, 10, 10).size(), 0u);
     EXPECT_EQ(history.next_delivery_at(), 5000);
     const auto log = history.deliveries(1, 10);
     ASSERT_EQ(log.size(), 2u);
