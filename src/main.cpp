@@ -130,7 +130,7 @@ gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
 int serve(const gw::config::Overrides& overrides) {
     auto settings = gw::config::resolve(overrides);
     forget_secret_variables();
-    gw::log::setup(settings.log_level);
+    gw::log::setup(settings.log_level, settings.log_format);
     gw::auth::init_crypto();
     const std::size_t fitting = connections_within_descriptor_limit();
     if (settings.max_connections > fitting) {

@@ -176,6 +176,12 @@ std::vector<Entry> all_settings() {
                         }),
         setting<string>("log_level", "trace, debug, info, warn, error or off [info]",
                         [](Settings& s, const string& v) { s.log_level = v; }),
+        setting<string>("log_format", "text, or json: one object a line for log shippers [text]",
+                        [](Settings& s, const string& v) {
+                            if (v != "text" && v != "json")
+                                throw ConfigError("log_format must be text or json; got `" + v + "`");
+                            s.log_format = v;
+                        }),
         setting<double>("probe_interval", "Seconds between two rounds of probes of a device [10]",
                         [](Settings& s, double v) { s.probe_interval = checked_seconds(v, 0.1, 86400, "probe_interval"); }),
         setting<double>("probe_timeout", "Seconds to wait for one probe's answer [1]",

@@ -51,6 +51,7 @@ struct Settings {
     std::vector<std::string> allowed_hosts;    // Host names answered besides the defaults (http/host_policy.hpp)
     std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For / Forwarded name the client
     std::string log_level = "info";
+    std::string log_format = "text";  // text or json
 
     // The monitor.
     std::chrono::milliseconds probe_interval{10'000};

@@ -11,8 +11,10 @@
 
 namespace gatewatch::log {
 
-// Installs the default logger; level is trace, debug, info, warn, error or off.
-void setup(const std::string& level);
+// Installs the default logger; level is trace, debug, info, warn, error or
+// off; format "text" (time level message) or "json" (one object a line:
+// {"time", "level", "message"}, for log shippers).
+void setup(const std::string& level, const std::string& format = "text");
 void flush_logs();
 
 }  // namespace gatewatch::log

@@ -109,6 +109,26 @@ class Operations(ServerTestCase):
         self.assertTrue(wait_for(lambda: samples(self.metrics().body, "gatewatch_websocket_clients")[""] == 0))
 
 
+class JsonLogs(unittest.TestCase):
+    def test_every_line_is_one_json_object(self):
+        import json
+        with Server(args=("--log-format", "json")) as s:
+            s.get('/rooms/?name="quoted"\\')  # a path with quotes and a backslash reaches the access log
+            s.register("admin")
+        lines = [line for line in s.log if line.strip()]
+        self.assertGreater(len(lines), 3)
+        for line in lines:
+            entry = json.loads(line)
+            self.assertEqual(set(entry), {"time", "level", "message"}, line)
+            self.assertRegex(entry["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertTrue(any("listening on http://" in json.loads(line)["message"] for line in lines))
+
+    def test_an_unknown_format_is_a_configuration_error(self):
+        r = subprocess.run([__import__("harness").BINARY, "serve", "--log-format", "xml"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("log_format", r.stderr)
+
+
 class PublicMetrics(unittest.TestCase):
     def test_metrics_public_needs_no_token(self):
         with Server(args=("--metrics-public", "true")) as s:
