@@ -7,7 +7,10 @@
 // the light and the dark colour scheme; the test fails listing violations.
 // A webhook notifier created through the page points at a small HTTP
 // receiver that this script runs on 127.0.0.1 (a random port): its test
-// message must arrive, signed, and show as delivered.
+// message must arrive, signed, and show as delivered. The accounts page
+// creates a viewer, who changes their password (and stays logged in), is
+// disabled (and logged out), and whose login is then refused; an API token
+// is shown once and works.
 //
 //   GATEWATCH_BIN        the binary (required)
 //   GATEWATCH_WEB_ROOT   the built dashboard (required)
@@ -34,6 +37,7 @@ const CHROMIUM_FLAGS = [
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 780 }; // the narrowest phones in common use
 const PASSWORD = 'correct-horse-battery';
+const NEW_PASSWORD = 'another-horse-staple';
 const HOOK_SECRET = 'webhook-signing-secret';
 // The page's policy (script-src 'self') blocks an inline <script>, so
 // addScriptTag cannot load axe; evaluate() runs it through the DevTools
@@ -219,10 +223,16 @@ async function main() {
   const page = await desktop.newPage();
   const consoleErrors = [];
   // Chromium logs each 4xx answer as a failed load; the refusals this test
-  // provokes (401 at login and expiry, 422 for the bad IP) are expected.
-  const expected = /^Failed to load resource: the server responded with a status of (401|422)/;
-  page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // provokes (400 for a wrong current password, 401 at login and expiry,
+  // 403 for a disabled account, 409 for the last admin, 422 for the bad IP)
+  // are expected.
+  const expected = /^Failed to load resource: the server responded with a status of (400|401|403|409|422)/;
+  const watch = (p) => {
+    p.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && consoleErrors.push(m.text()));
+    p.on('pageerror', (e) => consoleErrors.push(String(e)));
+  };
+  watch(page);
+  await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
 
   await page.goto(origin + '/');
   await page.getByRole('tab', { name: 'Log in' }).waitFor(WAIT);
@@ -430,6 +440,116 @@ async function main() {
   await windowCard.waitFor({ state: 'detached', ...WAIT });
   ok('an admin adds a maintenance window for the printer (upcoming), then deletes it');
 
+  // Accounts: the last admin stays; a viewer created here changes their
+  // password, is disabled, and can no longer log in.
+  const nav = (p, name) => p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+  await nav(page, 'Users');
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor(WAIT);
+  const operatorCard = page.locator('[data-user="operator"]');
+  await operatorCard.getByRole('button', { name: 'Make operator a viewer' }).click();
+  await operatorCard.getByRole('alert').filter({ hasText: 'The last admin cannot be demoted or disabled' }).waitFor(WAIT);
+  const lastAdmin = (await operatorCard.getByRole('alert').textContent()).trim();
+  ok(`demoting the last admin is refused on its card: "${lastAdmin}"`);
+
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const userForm = page.getByRole('dialog');
+  await userForm.getByLabel('Username').fill('auditor');
+  await userForm.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await userForm.getByLabel('Repeat password').fill(PASSWORD);
+  await userForm.getByLabel('Role').selectOption('viewer');
+  await audit(page, 'create account form');
+  await userForm.getByRole('button', { name: 'Create account' }).click();
+  await userForm.waitFor({ state: 'detached', ...WAIT });
+  const auditorCard = page.locator('[data-user="auditor"]');
+  await auditorCard.getByText('Viewer', { exact: true }).waitFor(WAIT);
+  await shot(page, 'desktop-users');
+  await audit(page, 'users, desktop', 'desktop-users-dark');
+  ok('an admin creates the viewer account "auditor" on the users page');
+
+  const auditorContext = await browser.newContext({ viewport: DESKTOP });
+  const aud = await auditorContext.newPage();
+  watch(aud);
+  await aud.goto(origin + '/');
+  await logIn(aud, 'auditor');
+  await aud.locator('.role', { hasText: 'viewer' }).waitFor(WAIT);
+  for (const name of ['Users', 'API tokens']) {
+    if (await aud.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).count()) throw new Error(`a viewer is offered "${name}"`);
+  }
+  await aud.getByRole('link', { name: /Your account/ }).click();
+  await aud.getByRole('heading', { level: 1, name: 'Your account' }).waitFor(WAIT);
+  await aud.getByLabel('Current password').fill('not-my-password');
+  await aud.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await aud.getByLabel('Repeat the new password').fill(NEW_PASSWORD);
+  await aud.getByRole('button', { name: 'Change password' }).click();
+  const currentField = aud.locator('.field', { has: aud.getByLabel('Current password') });
+  await currentField.locator('.error', { hasText: 'Incorrect password' }).waitFor(WAIT);
+  await shot(aud, 'desktop-account-error');
+  await audit(aud, 'account, wrong current password');
+  const oldToken = await aud.evaluate(() => localStorage.getItem('token'));
+  await aud.getByLabel('Current password').fill(PASSWORD);
+  await aud.getByRole('button', { name: 'Change password' }).click();
+  await aud.getByText('Your password was changed.').waitFor(WAIT);
+  await shot(aud, 'desktop-account');
+  await audit(aud, 'account, password changed');
+  const newToken = await aud.evaluate(() => localStorage.getItem('token'));
+  if (!newToken || newToken === oldToken) throw new Error('the session did not get a new token');
+  const oldRefused = (await fetch(`${origin}/users/me`, { headers: { Authorization: `Bearer ${oldToken}` } })).status;
+  if (oldRefused !== 401) throw new Error(`the old token still works after the password change (${oldRefused})`);
+  await aud.locator('[data-live="live"]').waitFor(WAIT);
+  await aud.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Devices' }).click();
+  await deviceRow(aud, '127.0.0.1').waitFor(WAIT);
+  ok('the viewer changes their password (a wrong current one first, shown under the field); the old token is refused, the page goes on live with a new one');
+
+  await auditorCard.getByRole('button', { name: 'Disable auditor' }).click();
+  await auditorCard.getByText('Disabled', { exact: true }).waitFor(WAIT);
+  await aud.reload();
+  await aud.getByRole('tab', { name: 'Log in' }).waitFor(WAIT);
+  await aud.getByLabel('Username').fill('auditor');
+  await aud.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+  await aud.getByRole('button', { name: 'Log in', exact: true }).click();
+  await aud.getByText('This account is disabled').waitFor(WAIT);
+  await audit(aud, 'login, account disabled');
+  await auditorContext.close();
+  ok('once the admin disables "auditor", its session ends and its login is refused: "This account is disabled"');
+
+  // API tokens: the secret shown once, copied, working; the list without it.
+  await nav(page, 'API tokens');
+  await page.getByRole('heading', { level: 1, name: 'API tokens' }).waitFor(WAIT);
+  await page.getByText('No API tokens yet.').waitFor(WAIT);
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const tokenForm = page.getByRole('dialog');
+  await tokenForm.getByLabel('Name').fill('prometheus');
+  await tokenForm.getByLabel('Expires in (days)').fill('30');
+  await audit(page, 'API token form');
+  await tokenForm.getByRole('button', { name: 'Create token' }).click();
+  const secretField = tokenForm.getByLabel('Token (viewer)');
+  await secretField.waitFor(WAIT);
+  const secret = await secretField.inputValue();
+  if (!/^gw_[A-Za-z0-9_-]{40,}$/.test(secret)) throw new Error(`unexpected token ${secret}`);
+  await tokenForm.getByText('you will not see it again').waitFor(WAIT);
+  await tokenForm.getByRole('button', { name: 'Copy' }).click();
+  await tokenForm.locator('.copy-note').filter({ hasText: /./ }).waitFor(WAIT);
+  const copyNote = (await tokenForm.locator('.copy-note').textContent()).trim();
+  const copied = copyNote.startsWith('Copied') ? await page.evaluate(() => navigator.clipboard.readText()) : null;
+  if (copied !== null && copied !== secret) throw new Error('the clipboard does not hold the token');
+  await shot(page, 'desktop-api-token-created');
+  await audit(page, 'API token shown once');
+  await tokenForm.getByRole('button', { name: 'Done' }).click();
+  await tokenForm.waitFor({ state: 'detached', ...WAIT });
+  const tokenCard = page.locator('[data-token="prometheus"]');
+  await tokenCard.locator('[data-fact="last-used"]').getByText('Never', { exact: true }).waitFor(WAIT);
+  if ((await page.content()).includes(secret)) throw new Error('the page still shows the token after the dialog');
+  const withToken = (path, init = {}) => fetch(origin + path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${secret}` } });
+  const readRooms = (await withToken('/rooms/')).status;
+  const writeRoom = (await withToken('/rooms/', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"nope"}' })).status;
+  if (readRooms !== 200 || writeRoom !== 403) throw new Error(`the viewer token: GET /rooms/ ${readRooms}, POST /rooms/ ${writeRoom}`);
+  await page.reload();
+  await tokenCard.locator('[data-fact="last-used"] time').waitFor(WAIT);
+  await shot(page, 'desktop-api-tokens');
+  await audit(page, 'API tokens, desktop', 'desktop-api-tokens-dark');
+  ok(`an API token is shown once (${copied !== null ? 'copied to the clipboard' : `copy: "${copyNote}"`}), reads (200) but cannot write (403), and is listed without its secret, last used just now`);
+
+
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Devices' }).click();
   await deviceRow(page, '127.0.0.1').waitFor(WAIT);
   await page.getByRole('button', { name: /Disconnected/ }).first().click();
@@ -512,6 +632,9 @@ async function main() {
   }
   await shot(phone, 'phone-overview-viewer');
   await audit(phone, 'overview, viewer, phone');
+  for (const name of ['Users', 'API tokens']) {
+    if (await phone.getByRole('link', { name, exact: true }).count()) throw new Error(`a viewer is offered "${name}"`);
+  }
   ok('a viewer sees the devices and no edit controls');
 
   await phone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Notifiers' }).click();
@@ -527,6 +650,7 @@ async function main() {
   ok('a viewer sees the notifiers and their deliveries, read-only');
 
   const adminPhone = await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })).newPage();
+  watch(adminPhone);
   await adminPhone.goto(origin + '/');
   await logIn(adminPhone, 'operator');
   await waitForStatus(adminPhone, '127.0.0.66', 'disconnected');
@@ -563,6 +687,38 @@ async function main() {
   await audit(adminPhone, 'notifier form, phone');
   await adminPhone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   ok('the notifiers page and its form fit a phone');
+
+  const fitsPhone = async (p, what) => {
+    if (await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) throw new Error(`${what} is wider than the phone`);
+  };
+  await adminPhone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Users', exact: true }).click();
+  await adminPhone.locator('[data-user="auditor"]').getByText('Disabled', { exact: true }).waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the users page');
+  await shot(adminPhone, 'phone-users');
+  await audit(adminPhone, 'users, phone', 'phone-users-dark');
+  await adminPhone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'API tokens', exact: true }).click();
+  await adminPhone.locator('[data-token="prometheus"]').waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the API tokens page');
+  await shot(adminPhone, 'phone-api-tokens');
+  await audit(adminPhone, 'API tokens, phone');
+  await adminPhone.getByRole('button', { name: 'Create token' }).click();
+  await adminPhone.getByRole('dialog').getByLabel('Name').fill('backup script');
+  await adminPhone.getByRole('dialog').getByLabel('Role').selectOption('admin');
+  await adminPhone.getByRole('dialog').getByRole('button', { name: 'Create token' }).click();
+  await adminPhone.getByRole('dialog').getByLabel('Token (admin)').waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the new token dialog');
+  await shot(adminPhone, 'phone-api-token-created');
+  await audit(adminPhone, 'API token shown once, phone');
+  await adminPhone.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+  await adminPhone.locator('[data-token="backup script"]').getByRole('button', { name: 'Delete API token backup script' }).click();
+  await adminPhone.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await adminPhone.locator('[data-token="backup script"]').waitFor({ state: 'detached', ...WAIT });
+  await adminPhone.getByRole('link', { name: /Your account/ }).click();
+  await adminPhone.getByRole('heading', { level: 1, name: 'Your account' }).waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the account page');
+  await shot(adminPhone, 'phone-account');
+  await audit(adminPhone, 'account, phone', 'phone-account-dark');
+  ok('the users, API tokens (and a new token) and account pages fit a phone');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor(WAIT);

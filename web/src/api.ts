@@ -5,10 +5,12 @@
 import { parseJsonSteps } from './jsonSlices';
 import { inSlices } from './slices';
 import type {
+  ApiToken,
   Delivery,
   Device,
   History,
   MaintenanceWindow,
+  NewApiToken,
   Notifier,
   NotifierEvent,
   NotifierFormat,
@@ -16,6 +18,7 @@ import type {
   Room,
   StatusEvent,
   Uptime,
+  Role,
   UptimeWindow,
   User,
 } from './types';
@@ -24,16 +27,19 @@ export class ApiError extends Error {
   readonly status: number;
   // "ip", "name", "check.port", ... -> the server's message for that field.
   readonly fields: Record<string, string>;
+  // A 422's items as the server sent them.
+  readonly items: ValidationItem[];
 
-  constructor(status: number, message: string, fields: Record<string, string> = {}) {
+  constructor(status: number, message: string, fields: Record<string, string> = {}, items: ValidationItem[] = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.fields = fields;
+    this.items = items;
   }
 }
 
-interface ValidationItem {
+export interface ValidationItem {
   loc?: (string | number)[];
   msg?: string;
 }
@@ -51,7 +57,7 @@ export function errorFromBody(status: number, body: unknown): ApiError {
       if (loc && !(loc in fields)) fields[loc] = msg;
       messages.push(loc ? `${loc}: ${msg}` : msg);
     }
-    return new ApiError(status, messages.join('; ') || 'Invalid input', fields);
+    return new ApiError(status, messages.join('; ') || 'Invalid input', fields, detail as ValidationItem[]);
   }
   return new ApiError(status, `The server answered ${status}`);
 }
@@ -68,7 +74,9 @@ export function placeErrors(
 
 export interface ApiOptions {
   token: () => string | null;
-  onUnauthorized: (message: string) => void;
+  // `token`: the one the refused call carried (a call that was already on
+  // its way when the session got a new token must not end the new one).
+  onUnauthorized: (message: string, token: string) => void;
   fetch?: typeof fetch;
 }
 
@@ -137,7 +145,7 @@ export class Api {
     if (response.ok) return parsed as T;
     const error = errorFromBody(response.status, parsed);
     if (response.status === 401 && token) {
-      this.options.onUnauthorized('Your session has expired or was refused. Log in again to continue.');
+      this.options.onUnauthorized('Your session has expired or was refused. Log in again to continue.', token);
     }
     throw error;
   }
@@ -153,6 +161,33 @@ export class Api {
   }
   me(): Promise<User> {
     return this.call('GET', '/users/me');
+  }
+  // 204, and every older token of the account stops working (a new login is needed).
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return this.call('POST', '/users/me/password', { current_password: currentPassword, new_password: newPassword });
+  }
+  // Accounts administration (admin only).
+  users(): Promise<User[]> {
+    return this.call('GET', '/users/');
+  }
+  // With an admin's token the server takes the role.
+  createUser(input: { username: string; password: string; role: Role }): Promise<User> {
+    return this.call('POST', '/users/', input);
+  }
+  updateUser(id: number, input: { role?: Role; disabled?: boolean }): Promise<User> {
+    return this.call('PUT', `/users/${id}`, input);
+  }
+  deleteUser(id: number): Promise<void> {
+    return this.call('DELETE', `/users/${id}`);
+  }
+  apiTokens(): Promise<ApiToken[]> {
+    return this.call('GET', '/api-tokens/');
+  }
+  createApiToken(input: { name: string; role: Role; expires_days?: number }): Promise<NewApiToken> {
+    return this.call('POST', '/api-tokens/', input);
+  }
+  deleteApiToken(id: number): Promise<void> {
+    return this.call('DELETE', `/api-tokens/${id}`);
   }
   rooms(): Promise<Room[]> {
     return this.call('GET', '/rooms/');

@@ -28,6 +28,11 @@ describe('parseRoute', () => {
   it('the admin pages', () => {
     expect(parseRoute('#/notifiers')).toEqual({ page: 'notifiers' });
     expect(parseRoute('#/maintenance/')).toEqual({ page: 'maintenance' });
+    expect(parseRoute('#/users')).toEqual({ page: 'users' });
+    expect(parseRoute('#/api-tokens')).toEqual({ page: 'api-tokens' });
+    expect(parseRoute('#/account?x=1')).toEqual({ page: 'account' });
+    expect(parseRoute('#/account/')).toEqual({ page: 'account' });
+    expect(parseRoute('#/users/1')).toEqual({ page: 'not-found' });
   });
 
   it('deviceHref round-trips, leaving the default range out', () => {

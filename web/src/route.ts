@@ -5,6 +5,8 @@
 //   #/  #/?status=…&q=…       the overview, its view as view.ts keeps it
 //   #/devices/12?range=7d     a device (the chart's range, 24 h when absent)
 //   #/notifiers  #/maintenance
+//   #/users  #/api-tokens              an admin's (a viewer is told so)
+//   #/account                          one's own password
 // Anything else is "not found", with a way back to the overview.
 import { parseView, type View } from './view';
 
@@ -17,7 +19,12 @@ export type Route =
   | { page: 'device'; id: number; range: RangeKey }
   | { page: 'notifiers' }
   | { page: 'maintenance' }
+  | { page: 'users' }
+  | { page: 'api-tokens' }
+  | { page: 'account' }
   | { page: 'not-found' };
+
+const simplePages = ['notifiers', 'maintenance', 'users', 'api-tokens', 'account'] as const;
 
 const positiveId = /^[1-9][0-9]{0,15}$/;
 
@@ -37,9 +44,8 @@ export function parseRoute(hash: string): Route {
       range: (ranges as readonly string[]).includes(range ?? '') ? (range as RangeKey) : defaultRange,
     };
   }
-  if (path === '/notifiers') return { page: 'notifiers' };
-  if (path === '/maintenance') return { page: 'maintenance' };
-  return { page: 'not-found' };
+  const simple = simplePages.find((name) => path === `/${name}`);
+  return simple ? { page: simple } : { page: 'not-found' };
 }
 
 export function deviceHref(id: number, range: RangeKey = defaultRange): string {
@@ -48,3 +54,6 @@ export function deviceHref(id: number, range: RangeKey = defaultRange): string {
 
 export const notifiersHref = '#/notifiers';
 export const maintenanceHref = '#/maintenance';
+export const usersHref = '#/users';
+export const apiTokensHref = '#/api-tokens';
+export const accountHref = '#/account';

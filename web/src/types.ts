@@ -6,6 +6,24 @@ export interface User {
   id: number;
   username: string;
   role: Role;
+  // In GET /users/ (spec: "Accounts administration"); /users/me has them too.
+  disabled?: boolean;
+  created?: string;
+}
+
+// GET /api-tokens/: the secret is never listed.
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: Role;
+  created: string;
+  expires: string | null;
+  last_used: string | null;
+}
+
+// POST /api-tokens/ answers with the secret, this once.
+export interface NewApiToken extends Omit<ApiToken, 'last_used'> {
+  token: string;
 }
 
 export interface Room {

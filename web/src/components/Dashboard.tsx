@@ -1,6 +1,7 @@
 // The logged-in app: the top bar, and the page the URL's hash names
 // (route.ts): the overview, a device's page, the notifiers, the maintenance
-// windows, or "not found". The lists,
+// windows, the accounts, the API tokens, one's own account, or "not
+// found". The lists,
 // the live status and the overview's model stay mounted across pages, so
 // moving between them costs no reload and the overview comes back as it
 // was left (its view is the last one the hash held). For admins, the edit
@@ -14,10 +15,12 @@ import { useOverview } from '../hooks/useOverview';
 import { useRoute } from '../hooks/useRoute';
 import { useUptime } from '../hooks/useUptime';
 import { roomUptime } from '../history';
-import { deviceHref, type RangeKey } from '../route';
+import { deviceHref, type RangeKey, type Route } from '../route';
 import type { Device, Room, User } from '../types';
 import { defaultView, formatView, type View } from '../view';
+import { AccountPage } from './AccountPage';
 import { AdminDialogs, AdminToolbarActions, type Dialog } from './AdminDialogs';
+import { ApiTokensPage } from './ApiTokensPage';
 import { DeviceList, type RowActions } from './DeviceList';
 import { DevicePage } from './DevicePage';
 import { Filters } from './Filters';
@@ -25,16 +28,30 @@ import { MaintenancePage } from './MaintenancePage';
 import { NotifiersPage } from './NotifiersPage';
 import { StatusCounts } from './StatusCounts';
 import { TopBar, type Section } from './TopBar';
+import { UsersPage } from './UsersPage';
 
 interface Props {
   api: Api;
   user: User;
   token: string;
   onLogout: () => void;
-  onSessionLost: (message: string) => void;
+  onSessionLost: (message: string, refused: string) => void;
+  // Changes the password and goes on with a new token (App.tsx).
+  onChangePassword: (current: string, next: string) => Promise<void>;
+  // The admin changed (or, null, deleted) their own account.
+  onSelfChanged: (me: User | null) => void;
 }
 
-export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) {
+const pageTitles: Partial<Record<Route['page'], string>> = {
+  notifiers: 'Notifiers',
+  maintenance: 'Maintenance',
+  users: 'Users',
+  'api-tokens': 'API tokens',
+  account: 'Your account',
+  'not-found': 'Not found',
+};
+
+export function Dashboard({ api, user, token, onLogout, onSessionLost, onChangePassword, onSelfChanged }: Props) {
   const canEdit = user.role === 'admin';
   const { rooms, devices, index, loadError, reload } = useInventory(api);
   const [statuses, live] = useLiveStatus(api, token, onSessionLost);
@@ -80,18 +97,13 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     [route, overviewHref],
   );
 
-  const pageName =
-    route.page === 'device'
-      ? (byId.get(route.id)?.name ?? 'Device')
-      : route.page === 'notifiers'
-        ? 'Notifiers'
-        : route.page === 'maintenance'
-          ? 'Maintenance'
-          : route.page === 'not-found'
-            ? 'Not found'
-            : null;
+  const pageName = route.page === 'device' ? (byId.get(route.id)?.name ?? 'Device') : (pageTitles[route.page] ?? null);
   const section: Section =
-    route.page === 'overview' || route.page === 'device' ? 'devices' : route.page === 'not-found' ? null : route.page;
+    route.page === 'overview' || route.page === 'device'
+      ? 'devices'
+      : route.page === 'not-found'
+        ? null
+        : route.page;
   useEffect(() => {
     document.title = pageName ? `${pageName} · gatewatch` : 'gatewatch';
   }, [pageName]);
@@ -149,6 +161,12 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost }: Props) 
     page = <NotifiersPage api={api} canEdit={canEdit} rooms={rooms} byId={byId} now={now} />;
   } else if (route.page === 'maintenance') {
     page = <MaintenancePage api={api} canEdit={canEdit} rooms={rooms} devices={devices} byId={byId} now={now} />;
+  } else if (route.page === 'users') {
+    page = <UsersPage api={api} me={user} onSelfChanged={onSelfChanged} backHref={overviewHref} />;
+  } else if (route.page === 'api-tokens') {
+    page = <ApiTokensPage api={api} canEdit={canEdit} now={now} backHref={overviewHref} />;
+  } else if (route.page === 'account') {
+    page = <AccountPage user={user} onChangePassword={onChangePassword} />;
   } else {
     page = (
       <main className="page">

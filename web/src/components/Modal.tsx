@@ -1,17 +1,19 @@
 // A modal dialog: labelled by its title, focus moves into it on open, stays
 // inside while it is open (Tab wraps), Escape closes it, and focus returns to
-// whatever opened it.
+// whatever opened it. A click beside it closes it too, unless
+// `closeOnBackdrop` is false (a dialog whose content is shown only once).
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 interface Props {
   title: string;
   onClose: () => void;
   children: ReactNode;
+  closeOnBackdrop?: boolean;
 }
 
 const focusable = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function Modal({ title, onClose, children }: Props) {
+export function Modal({ title, onClose, children, closeOnBackdrop = true }: Props) {
   const titleId = useId();
   const dialog = useRef<HTMLDivElement>(null);
 
@@ -43,7 +45,7 @@ export function Modal({ title, onClose, children }: Props) {
   };
 
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="backdrop" onMouseDown={(e) => closeOnBackdrop && e.target === e.currentTarget && onClose()}>
       <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={dialog} onKeyDown={onKeyDown}>
         <h2 id={titleId}>{title}</h2>
         {children}

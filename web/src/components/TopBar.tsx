@@ -1,12 +1,13 @@
 // The bar across the top: the brand, the pages (devices, notifiers,
-// maintenance; the current one marked), the live indicator, who is logged
-// in (and as what), and the Log out button.
+// maintenance, and for admins users and API tokens; the current one
+// marked), the live indicator, who is logged in (and as what, a link to
+// their account's page), and the Log out button.
 import type { LiveState } from '../live';
-import { maintenanceHref, notifiersHref } from '../route';
+import { accountHref, apiTokensHref, maintenanceHref, notifiersHref, usersHref } from '../route';
 import type { User } from '../types';
 import { LiveIndicator } from './LiveIndicator';
 
-export type Section = 'devices' | 'notifiers' | 'maintenance' | null;
+export type Section = 'devices' | 'notifiers' | 'maintenance' | 'users' | 'api-tokens' | 'account' | null;
 
 interface Props {
   user: User;
@@ -32,11 +33,14 @@ export function TopBar({ user, live, now, section, devicesHref, onLogout }: Prop
         {link('devices', devicesHref, 'Devices')}
         {link('notifiers', notifiersHref, 'Notifiers')}
         {link('maintenance', maintenanceHref, 'Maintenance')}
+        {user.role === 'admin' && link('users', usersHref, 'Users')}
+        {user.role === 'admin' && link('api-tokens', apiTokensHref, 'API tokens')}
       </nav>
       <LiveIndicator state={live} now={now} />
-      <span className="user">
+      <a className="user" href={accountHref} aria-current={section === 'account' ? 'page' : undefined} title="Your account: change your password">
+        <span className="visually-hidden">Your account: </span>
         <span className="username">{user.username}</span> <span className="role">{user.role}</span>
-      </span>
+      </a>
       <button type="button" onClick={onLogout}>
         Log out
       </button>

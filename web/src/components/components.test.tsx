@@ -253,7 +253,7 @@ describe('Dashboard', () => {
     }) as unknown as Api;
 
   const show = (role: User['role'], list = devices) =>
-    render(<Dashboard api={fakeApi(list)} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} />);
+    render(<Dashboard api={fakeApi(list)} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} onChangePassword={vi.fn()} onSelfChanged={vi.fn()} />);
 
   it('a viewer sees devices and no edit controls', async () => {
     show('viewer');

@@ -7,7 +7,8 @@ import { emptyStatus } from '../status';
 import { StatusFeed } from '../statusFeed';
 import type { StatusTable } from '../statusTable';
 
-export function useLiveStatus(api: Api, token: string, onSessionLost: (message: string) => void): [StatusTable, LiveState] {
+// onSessionLost hears which token was refused (the app may have a newer one).
+export function useLiveStatus(api: Api, token: string, onSessionLost: (message: string, refused: string) => void): [StatusTable, LiveState] {
   const [statuses, setStatuses] = useState<StatusTable>(emptyStatus);
   const [live, setLive] = useState<LiveState>({ kind: 'connecting' });
   // The table shown, for a new feed (a new token) to go on from: entries
@@ -23,7 +24,7 @@ export function useLiveStatus(api: Api, token: string, onSessionLost: (message: 
       url: statusSocketUrl(window.location, token),
       onMessage: (message) => feed.push(message),
       onState: setLive,
-      onAuthLost: onSessionLost,
+      onAuthLost: (message) => onSessionLost(message, token),
       checkAuth: () => void api.me().catch(() => undefined),
     });
     socket.start();
