@@ -10,7 +10,9 @@
 // message must arrive, signed, and show as delivered. The accounts page
 // creates a viewer, who changes their password (and stays logged in), is
 // disabled (and logged out), and whose login is then refused; an API token
-// is shown once and works.
+// is shown once and works; a CSV with errors is refused in the browser
+// (nothing sent), then a corrected one creates its devices, and the
+// server's refusal of a row is shown on that row.
 //
 //   GATEWATCH_BIN        the binary (required)
 //   GATEWATCH_WEB_ROOT   the built dashboard (required)
@@ -233,6 +235,8 @@ async function main() {
   };
   watch(page);
   await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const bulkRequests = [];
+  page.on('request', (r) => new URL(r.url()).pathname.startsWith('/devices/bulk') && bulkRequests.push(r));
 
   await page.goto(origin + '/');
   await page.getByRole('tab', { name: 'Log in' }).waitFor(WAIT);
@@ -549,6 +553,77 @@ async function main() {
   await audit(page, 'API tokens, desktop', 'desktop-api-tokens-dark');
   ok(`an API token is shown once (${copied !== null ? 'copied to the clipboard' : `copy: "${copyNote}"`}), reads (200) but cannot write (403), and is listed without its secret, last used just now`);
 
+  // Importing devices from CSV: the preview refuses a bad file before anything is sent.
+  await nav(page, 'Devices');
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Import devices' }).waitFor(WAIT);
+  const badCsv = [
+    'name,ip,room,monitored,check_port,parent_ip',
+    'lab router,127.0.0.90,Lab,,,',
+    'lab camera,127.0.0.91,Lab,yes,,127.0.0.90',
+    'lab sensor,127.0.0.300,Lab,no,,',
+    'web,127.0.0.1,,,8000,',
+  ].join('\r\n');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'lab.csv', mimeType: 'text/csv', buffer: Buffer.from(badCsv) });
+  const problems = page.getByRole('list', { name: 'Problems found' });
+  await problems.getByText('“127.0.0.300” is not a valid IPv4 or IPv6 address.').waitFor(WAIT);
+  await problems.getByText('127.0.0.1 is already in use by gateway.').waitFor(WAIT);
+  await page.locator('tr.bad-row[data-row="2"] td.bad-cell[data-field="ip"]').waitFor(WAIT);
+  const importButton = page.getByRole('button', { name: 'Import 4 devices' });
+  if (!(await importButton.isDisabled())) throw new Error('Import is offered for a file with problems');
+  if (bulkRequests.length) throw new Error('the bad file was sent');
+  await shot(page, 'desktop-import-errors');
+  await audit(page, 'import, with problems', 'desktop-import-errors-dark');
+  ok(`a CSV with a bad address and one in use is refused in the preview, row by row ("${(await problems.locator('li').first().textContent()).trim()}"); nothing is sent`);
+
+  const goodCsv = [
+    'name,ip,room,monitored,check_port,parent_ip',
+    'lab router,127.0.0.90,Lab,,,',
+    'lab camera,127.0.0.91,Lab,yes,,127.0.0.90',
+    'lab sensor,127.0.0.92,Lab,no,,',
+    '"web, port 8000",127.0.0.93,,,8000,',
+  ].join('\r\n');
+  await page.getByLabel('The text of lab.csv (fix it here if need be)').fill(goodCsv);
+  await page.getByText('4 devices', { exact: true }).waitFor(WAIT);
+  await page.locator('.room-names', { hasText: 'Lab (3 devices)' }).waitFor(WAIT);
+  await shot(page, 'desktop-import-preview');
+  await audit(page, 'import, ready');
+  await importButton.click();
+  await page.getByText('4 devices created (and 1 new room).').waitFor(WAIT);
+  if (bulkRequests.length !== 1) throw new Error(`${bulkRequests.length} requests to /devices/bulk`);
+  const sent = bulkRequests[0];
+  // As typed into the box, whose line ends a browser reads as LF.
+  if (sent.method() !== 'POST' || !sent.headers()['content-type'].startsWith('text/csv') || sent.postData() !== goodCsv.replace(/\r\n/g, '\n')) {
+    throw new Error(`unexpected import request: ${sent.method()} ${sent.headers()['content-type']}`);
+  }
+  await shot(page, 'desktop-import-done');
+  await page.getByRole('link', { name: 'See them in the devices list' }).click();
+  await page.getByRole('heading', { name: 'Lab' }).waitFor(WAIT);
+  for (const ip of ['127.0.0.90', '127.0.0.91', '127.0.0.92', '127.0.0.93']) await deviceRow(page, ip).waitFor(WAIT);
+  await page.locator('[data-device-ip="127.0.0.91"][data-unreachable-via="lab router"]').waitFor(WAIT);
+  ok('the corrected CSV, sent as text/csv, creates 4 devices and the room Lab; the camera reads "Unreachable via lab router"');
+
+  // What only the server can know: an address taken after the page read the
+  // list (an unmonitored device, so no status message tells the page). Its
+  // 422 is shown on the row and column it names.
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await page.getByLabel('Or paste the CSV here').fill('name,ip\nlate scanner,127.0.0.95\n');
+  await page.getByText('1 device', { exact: true }).waitFor(WAIT);
+  const jwt = await page.evaluate(() => localStorage.getItem('token'));
+  const taken = await fetch(`${origin}/devices/`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'late arrival', ip: '127.0.0.95', monitored: false }),
+  });
+  if (taken.status !== 201) throw new Error(`POST /devices/ answered ${taken.status}`);
+  await page.getByRole('button', { name: 'Import 1 device' }).click();
+  const refusedList = page.getByRole('list', { name: 'Problems gatewatch found' });
+  await refusedList.locator('li[data-row="0"][data-field="ip"]').waitFor(WAIT);
+  await page.getByText('gatewatch refused the import for the problems below: nothing was created.').waitFor(WAIT);
+  await page.locator('tr.bad-row[data-row="0"] td.bad-cell[data-field="ip"]').waitFor(WAIT);
+  await shot(page, 'desktop-import-refused');
+  await audit(page, 'import, refused by the server');
+  ok(`the server's 422 is shown on its row and column: "${(await refusedList.locator('li').first().textContent()).trim()}"`);
 
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Devices' }).click();
   await deviceRow(page, '127.0.0.1').waitFor(WAIT);
@@ -632,7 +707,7 @@ async function main() {
   }
   await shot(phone, 'phone-overview-viewer');
   await audit(phone, 'overview, viewer, phone');
-  for (const name of ['Users', 'API tokens']) {
+  for (const name of ['Users', 'API tokens', 'Import CSV']) {
     if (await phone.getByRole('link', { name, exact: true }).count()) throw new Error(`a viewer is offered "${name}"`);
   }
   ok('a viewer sees the devices and no edit controls');
@@ -713,12 +788,20 @@ async function main() {
   await adminPhone.locator('[data-token="backup script"]').getByRole('button', { name: 'Delete API token backup script' }).click();
   await adminPhone.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await adminPhone.locator('[data-token="backup script"]').waitFor({ state: 'detached', ...WAIT });
+  await adminPhone.evaluate(() => { location.hash = '#/import'; });
+  await adminPhone.getByRole('heading', { level: 1, name: 'Import devices' }).waitFor(WAIT);
+  await adminPhone.getByLabel('Or paste the CSV here').fill(badCsv.replace('127.0.0.90', '127.0.0.94'));
+  await adminPhone.getByRole('list', { name: 'Problems found' }).waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the import page');
+  await adminPhone.getByRole('region', { name: /rows/ }).scrollIntoViewIfNeeded();
+  await shot(adminPhone, 'phone-import');
+  await audit(adminPhone, 'import, phone', 'phone-import-dark');
   await adminPhone.getByRole('link', { name: /Your account/ }).click();
   await adminPhone.getByRole('heading', { level: 1, name: 'Your account' }).waitFor(WAIT);
   await fitsPhone(adminPhone, 'the account page');
   await shot(adminPhone, 'phone-account');
   await audit(adminPhone, 'account, phone', 'phone-account-dark');
-  ok('the users, API tokens (and a new token) and account pages fit a phone');
+  ok('the users, API tokens (and a new token), import and account pages fit a phone');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor(WAIT);

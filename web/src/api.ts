@@ -6,6 +6,7 @@ import { parseJsonSteps } from './jsonSlices';
 import { inSlices } from './slices';
 import type {
   ApiToken,
+  BulkResult,
   Delivery,
   Device,
   History,
@@ -27,7 +28,7 @@ export class ApiError extends Error {
   readonly status: number;
   // "ip", "name", "check.port", ... -> the server's message for that field.
   readonly fields: Record<string, string>;
-  // A 422's items as the server sent them.
+  // A 422's items as the server sent them (a bulk import maps them to rows).
   readonly items: ValidationItem[];
 
   constructor(status: number, message: string, fields: Record<string, string> = {}, items: ValidationItem[] = []) {
@@ -116,7 +117,7 @@ export class Api {
     this.options = options;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, form?: URLSearchParams): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, form?: URLSearchParams, text?: { type: string; body: string }): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     // Logging in is never on behalf of the current session.
     const token = path === '/token' ? null : this.options.token();
@@ -125,6 +126,9 @@ export class Api {
     if (form) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       payload = form.toString();
+    } else if (text) {
+      headers['Content-Type'] = text.type;
+      payload = text.body;
     } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(body);
@@ -212,6 +216,10 @@ export class Api {
   }
   deleteDevice(id: number): Promise<void> {
     return this.call('DELETE', `/devices/${id}`);
+  }
+  // All or nothing: 201, or a 422 naming every bad row (ApiError.items).
+  importDevicesCsv(csv: string): Promise<BulkResult> {
+    return this.call('POST', '/devices/bulk', undefined, undefined, { type: 'text/csv', body: csv });
   }
   // History and uptime (spec: "History and uptime"); times are RFC 3339.
   deviceEvents(id: number, limit = 100): Promise<StatusEvent[]> {

@@ -30,7 +30,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/maintenance/')).toEqual({ page: 'maintenance' });
     expect(parseRoute('#/users')).toEqual({ page: 'users' });
     expect(parseRoute('#/api-tokens')).toEqual({ page: 'api-tokens' });
-    expect(parseRoute('#/account?x=1')).toEqual({ page: 'account' });
+    expect(parseRoute('#/import?x=1')).toEqual({ page: 'import' });
     expect(parseRoute('#/account/')).toEqual({ page: 'account' });
     expect(parseRoute('#/users/1')).toEqual({ page: 'not-found' });
   });

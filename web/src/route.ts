@@ -5,7 +5,7 @@
 //   #/  #/?status=…&q=…       the overview, its view as view.ts keeps it
 //   #/devices/12?range=7d     a device (the chart's range, 24 h when absent)
 //   #/notifiers  #/maintenance
-//   #/users  #/api-tokens              an admin's (a viewer is told so)
+//   #/users  #/api-tokens  #/import     an admin's (a viewer is told so)
 //   #/account                          one's own password
 // Anything else is "not found", with a way back to the overview.
 import { parseView, type View } from './view';
@@ -21,10 +21,11 @@ export type Route =
   | { page: 'maintenance' }
   | { page: 'users' }
   | { page: 'api-tokens' }
+  | { page: 'import' }
   | { page: 'account' }
   | { page: 'not-found' };
 
-const simplePages = ['notifiers', 'maintenance', 'users', 'api-tokens', 'account'] as const;
+const simplePages = ['notifiers', 'maintenance', 'users', 'api-tokens', 'import', 'account'] as const;
 
 const positiveId = /^[1-9][0-9]{0,15}$/;
 
@@ -56,4 +57,5 @@ export const notifiersHref = '#/notifiers';
 export const maintenanceHref = '#/maintenance';
 export const usersHref = '#/users';
 export const apiTokensHref = '#/api-tokens';
+export const importHref = '#/import';
 export const accountHref = '#/account';

@@ -26,6 +26,12 @@ export interface NewApiToken extends Omit<ApiToken, 'last_used'> {
   token: string;
 }
 
+// POST /devices/bulk (spec: "Bulk devices").
+export interface BulkResult {
+  created: number;
+  devices: Device[];
+}
+
 export interface Room {
   id: number;
   name: string;

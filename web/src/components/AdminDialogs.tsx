@@ -1,6 +1,7 @@
 // The admin's actions on rooms and devices: the add/edit and delete dialogs,
 // saving through the API and reloading the lists; the toolbar's add buttons.
 import type { Api, DeviceInput, RoomInput } from '../api';
+import { importHref } from '../route';
 import type { Device, Room } from '../types';
 import { ConfirmDelete } from './ConfirmDelete';
 import { DeviceForm } from './DeviceForm';
@@ -83,10 +84,13 @@ export function AdminDialogs({ dialog, api, rooms, devices, devicesPerRoom, relo
 }
 
 // The toolbar's Add room and Add device buttons (a new device goes to the
-// room the view is filtered on, if any).
+// room the view is filtered on, if any), and the way to the CSV import.
 export function AdminToolbarActions({ onAddRoom, onAddDevice }: { onAddRoom: () => void; onAddDevice: () => void }) {
   return (
     <span className="toolbar-actions">
+      <a className="button-link" href={importHref}>
+        Import CSV
+      </a>
       <button type="button" onClick={onAddRoom}>
         Add room
       </button>

@@ -1,7 +1,7 @@
 // The logged-in app: the top bar, and the page the URL's hash names
 // (route.ts): the overview, a device's page, the notifiers, the maintenance
-// windows, the accounts, the API tokens, one's own account, or "not
-// found". The lists,
+// windows, the accounts, the API tokens, the CSV import, one's own account,
+// or "not found". The lists,
 // the live status and the overview's model stay mounted across pages, so
 // moving between them costs no reload and the overview comes back as it
 // was left (its view is the last one the hash held). For admins, the edit
@@ -24,6 +24,7 @@ import { ApiTokensPage } from './ApiTokensPage';
 import { DeviceList, type RowActions } from './DeviceList';
 import { DevicePage } from './DevicePage';
 import { Filters } from './Filters';
+import { ImportPage } from './ImportPage';
 import { MaintenancePage } from './MaintenancePage';
 import { NotifiersPage } from './NotifiersPage';
 import { StatusCounts } from './StatusCounts';
@@ -47,6 +48,7 @@ const pageTitles: Partial<Record<Route['page'], string>> = {
   maintenance: 'Maintenance',
   users: 'Users',
   'api-tokens': 'API tokens',
+  import: 'Import devices',
   account: 'Your account',
   'not-found': 'Not found',
 };
@@ -99,7 +101,7 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost, onChangeP
 
   const pageName = route.page === 'device' ? (byId.get(route.id)?.name ?? 'Device') : (pageTitles[route.page] ?? null);
   const section: Section =
-    route.page === 'overview' || route.page === 'device'
+    route.page === 'overview' || route.page === 'device' || route.page === 'import'
       ? 'devices'
       : route.page === 'not-found'
         ? null
@@ -165,6 +167,8 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost, onChangeP
     page = <UsersPage api={api} me={user} onSelfChanged={onSelfChanged} backHref={overviewHref} />;
   } else if (route.page === 'api-tokens') {
     page = <ApiTokensPage api={api} canEdit={canEdit} now={now} backHref={overviewHref} />;
+  } else if (route.page === 'import') {
+    page = <ImportPage api={api} canEdit={canEdit} rooms={rooms} devices={devices} reload={reload} backHref={overviewHref} />;
   } else if (route.page === 'account') {
     page = <AccountPage user={user} onChangePassword={onChangePassword} />;
   } else {

@@ -2,9 +2,10 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type Api } from '../api';
 import { App } from '../App';
-import type { NewApiToken, User } from '../types';
+import type { Device, NewApiToken, Room, User } from '../types';
 import { AccountPage } from './AccountPage';
 import { NewTokenDialog } from './ApiTokensPage';
+import { ImportPage } from './ImportPage';
 import { UsersPage } from './UsersPage';
 
 afterEach(() => {
@@ -154,6 +155,61 @@ describe('AccountPage', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^Your password was changed\. Every other session/));
     expect(onChangePassword).toHaveBeenLastCalledWith('old-password', 'new-password');
     expect((screen.getByLabelText('Current password') as HTMLInputElement).value).toBe('');
+  });
+});
+
+describe('ImportPage', () => {
+  const rooms: Room[] = [{ id: 1, name: 'Server room', description: null }];
+  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true }];
+  const show = (api: Partial<Api>, reload = vi.fn().mockResolvedValue(undefined)) =>
+    render(<ImportPage api={api as Api} canEdit rooms={rooms} devices={devices} reload={reload} backHref="#/" />);
+  const paste = (text: string) => fireEvent.change(screen.getByLabelText('Or paste the CSV here'), { target: { value: text } });
+
+  it('shows the problems found and sends nothing; once fixed, imports and says how many', async () => {
+    const importDevicesCsv = vi.fn().mockResolvedValue({ created: 2, devices: [] });
+    const reload = vi.fn().mockResolvedValue(undefined);
+    show({ importDevicesCsv }, reload);
+    paste('name,ip,room\nprinter,192.0.2.300,Lab\nscanner,192.0.2.11,Lab\n');
+    const problems = await screen.findByRole('list', { name: 'Problems found' });
+    expect(problems.textContent).toBe('Row 1 (line 2) · ip “192.0.2.300” is not a valid IPv4 or IPv6 address.');
+    expect(screen.getByText('1 problem to fix before importing. Nothing has been sent.')).toBeTruthy();
+    const button = screen.getByRole('button', { name: 'Import 2 devices' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(document.querySelector('tr[data-row="0"] td[data-field="ip"]')?.className).toBe('bad-cell');
+    fireEvent.click(button);
+    expect(importDevicesCsv).not.toHaveBeenCalled();
+
+    const fixed = 'name,ip,room\nprinter,192.0.2.10,Lab\nscanner,192.0.2.11,Lab\n';
+    paste(fixed);
+    await screen.findByText('will be created.', { exact: false });
+    expect(screen.getByText(/New rooms, created by the import/).textContent).toContain('Lab (2 devices)');
+    fireEvent.click(screen.getByRole('button', { name: 'Import 2 devices' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^2 devices created \(and 1 new room\)/));
+    expect(importDevicesCsv).toHaveBeenCalledWith(fixed);
+    expect(reload).toHaveBeenCalled();
+    expect((screen.getByLabelText('Or paste the CSV here') as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('the server’s 422 is shown on the rows and columns it names', async () => {
+    const items = [{ loc: ['body', 1, 'ip'], msg: 'Value error, IP address already in use', type: 'value_error' }];
+    const importDevicesCsv = vi.fn().mockRejectedValue(new ApiError(422, 'x', {}, items));
+    show({ importDevicesCsv });
+    paste('name,ip\na,10.0.0.1\nb,10.0.0.2\n');
+    fireEvent.click(await screen.findByRole('button', { name: 'Import 2 devices' }));
+    const problems = await screen.findByRole('list', { name: 'Problems gatewatch found' });
+    expect(problems.textContent).toBe('Row 2 (line 3) · ip IP address already in use.');
+    expect(screen.getByText(/gatewatch refused the import/)).toBeTruthy();
+    expect(document.querySelector('tr[data-row="1"]')?.className).toBe('bad-row');
+    expect((screen.getByRole('button', { name: 'Import 2 devices' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('a chosen file’s text goes into the box', async () => {
+    show({});
+    const file = new File(['name,ip\nrouter,10.0.0.1\n'], 'devices.csv', { type: 'text/csv' });
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [file] } });
+    const box = (await screen.findByLabelText('The text of devices.csv (fix it here if need be)')) as HTMLTextAreaElement;
+    expect(box.value).toBe('name,ip\nrouter,10.0.0.1\n');
+    await screen.findByRole('button', { name: 'Import 1 device' });
   });
 });
 
