@@ -1,8 +1,14 @@
 // /devices/ and /devices/{device_id}
+#include "api/csv.hpp"
 #include "api/handlers.hpp"
 #include "api/validation.hpp"
+#include "util/text.hpp"
 
 #include <boost/json.hpp>
+
+#include <charconv>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace gatewatch::api::devices {
 namespace json = boost::json;
@@ -12,67 +18,87 @@ constexpr std::size_t k_max_name = 100;
 
 Response device_not_found() { return error_response(404, "Device not found"); }
 
+std::optional<store::Check> checked_port(std::int64_t number, json::array loc, ValidationErrors& errors) {
+    if (number < 1) {
+        errors.add(std::move(loc), "greater_than_equal", "Input should be greater than or equal to 1");
+        return std::nullopt;
+    }
+    if (number > 65535) {
+        errors.add(std::move(loc), "less_than_equal", "Input should be less than or equal to 65535");
+        return std::nullopt;
+    }
+    return store::Check{store::Check::Type::tcp, static_cast<std::uint16_t>(number)};
+}
+
 // check: {"type": "icmp"} or {"type": "tcp", "port": 1-65535}; null means icmp.
-std::optional<store::Check> read_check(const JsonBody& body, ValidationErrors& errors) {
+std::optional<store::Check> read_check(const JsonBody& body) {
+    ValidationErrors& errors = body.errors();
     const json::value* raw = body.raw("check");
     if (raw == nullptr) return std::nullopt;
     if (raw->is_null()) return store::Check{};
     if (!raw->is_object()) {
-        errors.add({"body", "check"}, "model_attributes_type",
+        errors.add(body.loc({"check"}), "model_attributes_type",
                    "Input should be a valid dictionary or object to extract fields from");
         return std::nullopt;
     }
     const json::object& check = raw->as_object();
     const json::value* type = check.if_contains("type");
     if (type == nullptr) {
-        errors.add({"body", "check", "type"}, "missing", "Field required");
+        errors.add(body.loc({"check", "type"}), "missing", "Field required");
         return std::nullopt;
     }
     if (type->is_string() && type->as_string() == "icmp") return store::Check{};
     if (!type->is_string() || type->as_string() != "tcp") {
-        errors.add({"body", "check", "type"}, "literal_error", "Input should be 'icmp' or 'tcp'");
+        errors.add(body.loc({"check", "type"}), "literal_error", "Input should be 'icmp' or 'tcp'");
         return std::nullopt;
     }
     const json::value* port = check.if_contains("port");
     if (port == nullptr) {
-        errors.add({"body", "check", "port"}, "missing", "Field required");
+        errors.add(body.loc({"check", "port"}), "missing", "Field required");
         return std::nullopt;
     }
-    const auto number = read_integer(*port, {"body", "check", "port"}, errors);
+    const auto number = read_integer(*port, body.loc({"check", "port"}), errors);
     if (!number) return std::nullopt;
-    if (*number < 1) {
-        errors.add({"body", "check", "port"}, "greater_than_equal", "Input should be greater than or equal to 1");
-        return std::nullopt;
-    }
-    if (*number > 65535) {
-        errors.add({"body", "check", "port"}, "less_than_equal", "Input should be less than or equal to 65535");
-        return std::nullopt;
-    }
-    return store::Check{store::Check::Type::tcp, static_cast<std::uint16_t>(*number)};
+    return checked_port(*number, body.loc({"check", "port"}), errors);
 }
 
-std::optional<std::string> read_ip(JsonBody& body, bool required, ValidationErrors& errors) {
+std::optional<std::string> read_ip(JsonBody& body, bool required) {
     const auto text = body.text("ip", required, 1, 64);
     if (!text) return std::nullopt;
     auto canonical = canonical_ip(*text);
-    if (!canonical) errors.add({"body", "ip"}, "ip_any_address", "value is not a valid IPv4 or IPv6 address");
+    if (!canonical) body.errors().add(body.loc({"ip"}), "ip_any_address", "value is not a valid IPv4 or IPv6 address");
     return canonical;
 }
 
-// room_id: absent -> untouched, null -> no room, else an integer.
-std::optional<std::optional<std::int64_t>> read_room_id(JsonBody& body) {
-    if (!body.has("room_id")) return std::nullopt;
-    if (body.is_null("room_id")) return std::optional<std::int64_t>();
-    if (auto id = body.integer("room_id", false)) return std::optional<std::int64_t>(*id);
+// An optional id: absent -> untouched, null -> none, else an integer.
+std::optional<std::optional<std::int64_t>> read_optional_id(JsonBody& body, std::string_view key) {
+    if (!body.has(key)) return std::nullopt;
+    if (body.is_null(key)) return std::optional<std::int64_t>();
+    if (auto id = body.integer(key, false)) return std::optional<std::int64_t>(*id);
     return std::nullopt;
 }
 
-// parent_id: absent -> untouched, null -> none, else an integer.
-std::optional<std::optional<std::int64_t>> read_parent_id(JsonBody& body) {
-    if (!body.has("parent_id")) return std::nullopt;
-    if (body.is_null("parent_id")) return std::optional<std::int64_t>();
-    if (auto id = body.integer("parent_id", false)) return std::optional<std::int64_t>(*id);
-    return std::nullopt;
+// The fields of a device body (POST, PUT, a bulk row); each present and valid one is set.
+service::DevicePatch read_device(JsonBody& body, bool creating) {
+    service::DevicePatch p;
+    p.name = body.text("name", creating, 1, k_max_name);
+    p.ip = read_ip(body, creating);
+    p.room_id = read_optional_id(body, "room_id");
+    p.monitored = body.boolean("monitored", false);
+    p.check = read_check(body);
+    p.parent_id = read_optional_id(body, "parent_id");
+    return p;
+}
+
+store::Device device_of(const service::DevicePatch& p) {
+    store::Device d;
+    d.name = *p.name;
+    d.ip = *p.ip;
+    d.room_id = p.room_id.value_or(std::nullopt);
+    d.monitored = p.monitored.value_or(true);
+    d.check = p.check.value_or(store::Check{});
+    d.parent_id = p.parent_id.value_or(std::nullopt);
+    return d;
 }
 
 // Runs a store write and maps its typed failures to the contract's answers.
@@ -115,21 +141,205 @@ Response list(const AppContext& app, const Call& call) {
 Response create(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
-    store::Device device;
-    const auto name = body.text("name", true, 1, k_max_name);
-    const auto ip = read_ip(body, true, errors);
-    const auto room_id = read_room_id(body);
-    const auto monitored = body.boolean("monitored", false);
-    const auto check = read_check(body, errors);
-    const auto parent_id = read_parent_id(body);
+    const auto fields = read_device(body, true);
     if (!errors.empty()) return errors.response();
-    device.name = *name;
-    device.parent_id = parent_id.value_or(std::nullopt);
-    device.ip = *ip;
-    device.room_id = room_id.value_or(std::nullopt);
-    device.monitored = monitored.value_or(true);
-    device.check = check.value_or(store::Check{});
-    return write_device([&] { return json_response(201, to_json(app.services.devices.create(device))); });
+    return write_device([&] { return json_response(201, to_json(app.services.devices.create(device_of(fields)))); });
+}
+
+namespace {
+
+constexpr std::size_t k_max_bulk_rows = 100'000;
+
+json::array at(std::size_t row, std::string_view field) {
+    return json::array{"body", static_cast<std::int64_t>(row), field};
+}
+
+// The rows of a JSON body {"devices": [device, ...]}; errors at ["body", i, field].
+std::vector<store::Store::BulkDevice> json_rows(std::string_view text, ValidationErrors& errors) {
+    std::vector<store::Store::BulkDevice> rows;
+    JsonBody body(text, errors);
+    const json::value* list = body.raw("devices");
+    if (list == nullptr) {
+        if (body.is_object()) errors.add({"body", "devices"}, "missing", "Field required");
+        return rows;
+    }
+    if (!list->is_array()) {
+        errors.add({"body", "devices"}, "list_type", "Input should be a valid list");
+        return rows;
+    }
+    if (list->as_array().size() > k_max_bulk_rows) {
+        errors.add({"body", "devices"}, "too_long",
+                   "List should have at most 100000 items after validation, not " +
+                       std::to_string(list->as_array().size()));
+        return rows;
+    }
+    std::size_t i = 0;
+    for (const auto& item : list->as_array()) {
+        JsonBody row(item, json::array{"body", static_cast<std::int64_t>(i++)}, errors);
+        const auto fields = read_device(row, true);
+        if (fields.name && fields.ip) {
+            rows.push_back({device_of(fields), std::nullopt, std::nullopt});
+        } else {  // never written (errors were recorded); its ip still counts for duplicates
+            rows.push_back({});
+            if (fields.ip) rows.back().device.ip = *fields.ip;
+        }
+    }
+    return rows;
+}
+
+// The rows of a CSV body with a header row of name,ip,room,monitored,check_port,parent_ip.
+std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, ValidationErrors& errors) {
+    std::vector<store::Store::BulkDevice> rows;
+    auto parsed = parse_csv(text);
+    if (const auto* bad = std::get_if<CsvError>(&parsed)) {
+        errors.add({"body"}, "csv_invalid", "line " + std::to_string(bad->line) + ": " + bad->message);
+        return rows;
+    }
+    auto& table = std::get<CsvTable>(parsed);
+    if (table.records.empty()) {
+        errors.add({"body"}, "missing", "Field required");
+        return rows;
+    }
+    static constexpr std::array known{"name", "ip", "room", "monitored", "check_port", "parent_ip"};
+    std::unordered_map<std::string, std::size_t> column;
+    const auto& header = table.records.front();
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        std::string name(util::trim(header[c]));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            errors.add({"body", "header", header[c]}, "value_error",
+                       "Value error, unknown column; the columns are name, ip, room, monitored, check_port, parent_ip");
+        else if (!column.emplace(name, c).second)
+            errors.add({"body", "header", header[c]}, "value_error", "Value error, the column is named twice");
+    }
+    for (const auto* required : {"name", "ip"})
+        if (!column.contains(required)) errors.add({"body", "header", required}, "missing", "Field required");
+    if (!errors.empty()) return rows;
+    if (table.records.size() - 1 > k_max_bulk_rows) {
+        errors.add({"body"}, "too_long", "At most 100000 rows, not " + std::to_string(table.records.size() - 1));
+        return rows;
+    }
+    for (std::size_t r = 1; r < table.records.size(); ++r) {
+        const std::size_t i = r - 1;
+        const auto& record = table.records[r];
+        if (record.size() != header.size()) {
+            errors.add(json::array{"body", static_cast<std::int64_t>(i)}, "value_error",
+                       "Value error, line " + std::to_string(table.lines[r]) + " has " + std::to_string(record.size()) +
+                           " fields, the header " + std::to_string(header.size()));
+            rows.push_back({});
+            continue;
+        }
+        const auto cell = [&](const char* name) -> std::optional<std::string> {
+            const auto it = column.find(name);
+            if (it == column.end()) return std::nullopt;
+            return std::string(util::trim(record[it->second]));
+        };
+        store::Store::BulkDevice row;
+        const auto name = read_text(json::value(cell("name").value_or("")), at(i, "name"), 1, k_max_name, errors);
+        const auto ip_text = cell("ip").value_or("");
+        const auto ip = canonical_ip(ip_text);
+        if (!ip) {
+            errors.add(at(i, "ip"), "ip_any_address", "value is not a valid IPv4 or IPv6 address");
+        }
+        if (const auto room = cell("room"); room && !room->empty()) {
+            if (read_text(json::value(*room), at(i, "room"), 1, k_max_name, errors)) row.room_name = *room;
+        }
+        if (const auto monitored = cell("monitored"); monitored && !monitored->empty()) {
+            if (const auto b = parse_query_bool(*monitored)) row.device.monitored = *b;
+            else {
+                errors.add(at(i, "monitored"), "bool_parsing", "Input should be a valid boolean, unable to interpret input");
+            }
+        }
+        if (const auto port = cell("check_port"); port && !port->empty()) {
+            std::int64_t number = 0;
+            const auto [end, ec] = std::from_chars(port->data(), port->data() + port->size(), number);
+            if (ec != std::errc() || end != port->data() + port->size()) {
+                errors.add(at(i, "check_port"), "int_parsing",
+                           "Input should be a valid integer, unable to parse string as an integer");
+            } else if (const auto check = checked_port(number, at(i, "check_port"), errors)) {
+                row.device.check = *check;
+            }
+        }
+        if (const auto parent = cell("parent_ip"); parent && !parent->empty()) {
+            if (const auto canonical = canonical_ip(*parent)) row.parent_ip = *canonical;
+            else {
+                errors.add(at(i, "parent_ip"), "ip_any_address", "value is not a valid IPv4 or IPv6 address");
+            }
+        }
+        // The ip even of a row with other errors: the batch checks (duplicates) see it.
+        // Nothing is written while any error stands.
+        if (name) row.device.name = *name;
+        if (ip) row.device.ip = *ip;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// What only the whole batch shows: an IP twice or already taken, a parent or
+// room that does not exist, rows that depend on each other in a circle.
+void check_batch(const AppContext& app, const std::vector<store::Store::BulkDevice>& rows, ValidationErrors& errors) {
+    std::unordered_map<std::string, std::int64_t> stored_ips;  // ip -> id
+    std::unordered_set<std::int64_t> stored_ids;
+    for (const auto& d : app.store.list_devices(std::nullopt)) {
+        stored_ips.emplace(d.ip, d.id);
+        stored_ids.insert(d.id);
+    }
+    std::unordered_set<std::int64_t> room_ids;
+    for (const auto& r : app.store.list_rooms()) room_ids.insert(r.id);
+    std::unordered_map<std::string, std::size_t> row_of_ip;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& ip = rows[i].device.ip;
+        if (ip.empty()) continue;  // the row's own errors were recorded
+        if (stored_ips.contains(ip) || !row_of_ip.emplace(ip, i).second)
+            errors.add(at(i, "ip"), "value_error", "Value error, IP address already in use");
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        if (row.device.ip.empty()) continue;
+        if (row.device.room_id && !room_ids.contains(*row.device.room_id))
+            errors.add(at(i, "room_id"), "value_error", "Value error, Room not found");
+        if (row.device.parent_id && !stored_ids.contains(*row.device.parent_id))
+            errors.add(at(i, "parent_id"), "value_error", "Value error, Parent device not found");
+        if (row.parent_ip && !row_of_ip.contains(*row.parent_ip) && !stored_ips.contains(*row.parent_ip))
+            errors.add(at(i, "parent_ip"), "value_error", "Value error, Parent device not found");
+    }
+    // Circles among the rows (a stored device never depends on a new one).
+    std::vector<int> state(rows.size(), 0);  // 0 unseen, 1 on the path, 2 done
+    for (std::size_t start = 0; start < rows.size(); ++start) {
+        std::vector<std::size_t> path;
+        std::size_t i = start;
+        while (state[i] == 0) {
+            state[i] = 1;
+            path.push_back(i);
+            const auto& parent = rows[i].parent_ip;
+            const auto next = parent ? row_of_ip.find(*parent) : row_of_ip.end();
+            if (next == row_of_ip.end()) break;
+            i = next->second;
+        }
+        if (state[i] == 1 && rows[i].parent_ip && row_of_ip.contains(*rows[i].parent_ip))  // came back to the path
+            for (auto it = std::find(path.begin(), path.end(), i); it != path.end(); ++it)
+                errors.add(at(*it, "parent_ip"), "value_error",
+                           "Value error, a device cannot depend on itself or on a device behind it");
+        for (const auto p : path) state[p] = 2;
+    }
+}
+
+}  // namespace
+
+Response bulk(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    const std::string_view type = call.request.content_type;
+    const bool csv = util::iequals(util::trim(type.substr(0, type.find(';'))), "text/csv");
+    auto rows = csv ? csv_rows(call.request.body, errors) : json_rows(call.request.body, errors);
+    if (!rows.empty()) check_batch(app, rows, errors);  // every bad row, its own problems and the batch's
+    if (!errors.empty()) return errors.response();
+    return write_device([&] {
+        const auto created = app.services.devices.create_many(rows);
+        json::array devices;
+        devices.reserve(created.size());
+        for (const auto& d : created) devices.push_back(to_json(d));
+        return json_response(201, json::object{{"created", created.size()}, {"devices", std::move(devices)}});
+    });
 }
 
 Response get(const AppContext& app, const Call& call) {
@@ -140,13 +350,7 @@ Response get(const AppContext& app, const Call& call) {
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     JsonBody body(call.request.body, errors);
-    service::DevicePatch patch;
-    patch.name = body.text("name", false, 1, k_max_name);
-    patch.ip = read_ip(body, false, errors);
-    patch.room_id = read_room_id(body);
-    patch.monitored = body.boolean("monitored", false);
-    patch.check = read_check(body, errors);
-    patch.parent_id = read_parent_id(body);
+    const auto patch = read_device(body, false);
     if (!errors.empty()) return errors.response();
     return write_device([&] {
         const auto device = app.services.devices.update(call.ids[0], patch);

@@ -51,6 +51,7 @@ Response remove(const AppContext&, const Call&);
 namespace devices {
 Response list(const AppContext&, const Call&);
 Response create(const AppContext&, const Call&);
+Response bulk(const AppContext&, const Call&);
 Response get(const AppContext&, const Call&);
 Response update(const AppContext&, const Call&);
 Response remove(const AppContext&, const Call&);

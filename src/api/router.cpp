@@ -18,7 +18,7 @@ namespace gatewatch::api {
 // What a route's body must be: a body of another Content-Type is 415 (a
 // browser sends text/plain across sites without asking first, so a JSON body
 // under that type is how another site's page would post here).
-enum class Body { none, json, form };
+enum class Body { none, json, form, json_or_csv };
 
 struct Route {
     std::string_view method;
@@ -55,6 +55,8 @@ constexpr std::array k_routes = {
     Route{"DELETE", "/rooms/{room_id}",            admin,         none, false, rooms::remove},
     Route{"GET",    "/devices",                    user,          none, false, devices::list},
     Route{"POST",   "/devices",                    admin,         json, false, devices::create},
+    // up to 100,000 rows: parsed and checked off the I/O threads (its body limit: http_session.cpp)
+    Route{"POST",   "/devices/bulk",               admin,         json_or_csv, true, devices::bulk},
     Route{"GET",    "/devices/{device_id}",        user,          none, false, devices::get},
     Route{"PUT",    "/devices/{device_id}",        admin,         json, false, devices::update},
     Route{"DELETE", "/devices/{device_id}",        admin,         none, false, devices::remove},
@@ -100,6 +102,8 @@ bool is_media_type(std::string_view header, std::string_view type) {
 
 bool body_type_allowed(Body body, const Request& request) {
     if (body == Body::none || request.body.empty()) return true;  // an empty body is the validators' to answer (422)
+    if (body == Body::json_or_csv)
+        return is_media_type(request.content_type, "application/json") || is_media_type(request.content_type, "text/csv");
     return is_media_type(request.content_type,
                          body == Body::json ? "application/json" : "application/x-www-form-urlencoded");
 }

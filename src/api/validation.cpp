@@ -166,6 +166,21 @@ JsonBody::JsonBody(std::string_view body, ValidationErrors& errors) : errors_(er
     object_ = &root_.as_object();
 }
 
+JsonBody::JsonBody(const json::value& value, json::array prefix, ValidationErrors& errors)
+    : prefix_(std::move(prefix)), errors_(errors) {
+    if (!value.is_object()) {
+        errors_.add(prefix_, "model_attributes_type", "Input should be a valid dictionary or object to extract fields from");
+        return;
+    }
+    object_ = &value.as_object();
+}
+
+json::array JsonBody::loc(std::initializer_list<std::string_view> keys) const {
+    json::array out = prefix_;
+    for (const auto key : keys) out.emplace_back(key);
+    return out;
+}
+
 bool JsonBody::has(std::string_view key) const { return raw(key) != nullptr; }
 
 bool JsonBody::is_null(std::string_view key) const {
@@ -181,28 +196,28 @@ std::optional<std::string> JsonBody::text(std::string_view key, bool required, s
                                           std::size_t max_chars) {
     const auto* v = raw(key);
     if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
         return std::nullopt;
     }
-    return read_text(*v, with({"body"}, key), min_chars, max_chars, errors_);
+    return read_text(*v, with(prefix_, key), min_chars, max_chars, errors_);
 }
 
 std::optional<std::int64_t> JsonBody::integer(std::string_view key, bool required) {
     const auto* v = raw(key);
     if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
         return std::nullopt;
     }
-    return read_integer(*v, with({"body"}, key), errors_);
+    return read_integer(*v, with(prefix_, key), errors_);
 }
 
 std::optional<bool> JsonBody::boolean(std::string_view key, bool required) {
     const auto* v = raw(key);
     if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with({"body"}, key), "missing", "Field required");
+        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
         return std::nullopt;
     }
-    return read_boolean(*v, with({"body"}, key), errors_);
+    return read_boolean(*v, with(prefix_, key), errors_);
 }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {

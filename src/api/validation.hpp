@@ -46,6 +46,13 @@ private:
 class JsonBody {
 public:
     JsonBody(std::string_view body, ValidationErrors& errors);
+    // One object inside a larger body (a row of a bulk request): its errors'
+    // locations start with `prefix`, e.g. ["body", "devices", 3]. `value` must outlive this.
+    JsonBody(const boost::json::value& value, boost::json::array prefix, ValidationErrors& errors);
+
+    // The location of a field of this object: prefix + keys.
+    [[nodiscard]] boost::json::array loc(std::initializer_list<std::string_view> keys) const;
+    [[nodiscard]] ValidationErrors& errors() const { return errors_; }
 
     [[nodiscard]] bool is_object() const { return object_ != nullptr; }
     [[nodiscard]] bool has(std::string_view key) const;
@@ -61,6 +68,7 @@ public:
 
 private:
     boost::json::value root_;
+    boost::json::array prefix_{"body"};
     const boost::json::object* object_ = nullptr;
     ValidationErrors& errors_;
 };

@@ -47,7 +47,8 @@ struct HistoryThread::Impl {
         if (companion != nullptr) guarded("deciding notifications", [&] { seen = companion->observe(event); });
         if (!seen.deliveries.empty()) recorder.add_deliveries(std::move(seen.deliveries));
         if (std::holds_alternative<events::Reload>(event)) {
-            if (warnings.due()) spdlog::warn("history: fell behind the probe engine; some rounds were not recorded");
+            // The bus says so after this queue overflowed, and after a bulk import (many devices at once).
+            if (warnings.due()) spdlog::info("history: told to reload; rounds may have been missed if its queue overflowed");
         } else {
             guarded("recording", [&] { recorder.apply(event, seen.muted); });
         }

@@ -30,6 +30,18 @@ store::Device Devices::create(const store::Device& device) {
     return created;
 }
 
+std::vector<store::Device> Devices::create_many(const std::vector<store::Store::BulkDevice>& rows) {
+    constexpr std::size_t k_announced_one_by_one = 1000;
+    auto created = store_.create_devices(rows);
+    if (created.size() > k_announced_one_by_one) {
+        bus_.publish(events::Reload{});
+        return created;
+    }
+    bus_.publish(events::RoomChanged{0});  // rooms named by the rows may have been created
+    for (const auto& d : created) bus_.publish(events::DeviceAdded{d});
+    return created;
+}
+
 std::optional<store::Device> Devices::update(std::int64_t id, const DevicePatch& patch) {
     auto device = store_.update_device(id, [&](store::Device& d) {
         if (patch.name) d.name = *patch.name;

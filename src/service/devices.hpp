@@ -11,6 +11,7 @@
 #include "store/store.hpp"
 
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace gatewatch::service {
@@ -47,6 +48,10 @@ class Devices {
 public:
     Devices(store::Store& store, events::EventBus& bus) : store_(store), bus_(bus) {}
     store::Device create(const store::Device& device);
+    // Many at once, all or none (store::Store::create_devices). Up to a
+    // thousand are announced one by one; more as one Reload, after which every
+    // subscriber reads the store once instead of handling each device.
+    std::vector<store::Device> create_many(const std::vector<store::Store::BulkDevice>& rows);
     std::optional<store::Device> update(std::int64_t id, const DevicePatch& patch);
     bool remove(std::int64_t id);
 

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <unordered_map>
 
 namespace gatewatch::store {
 using sqlite::Connection;
@@ -615,6 +616,65 @@ std::optional<Device> SqliteStore::update_device(std::int64_t id, const std::fun
         s.step();
         record_change(c, origin_, Entity::device, Change::Kind::updated, id, device->ip);
         return device;
+    });
+}
+
+std::vector<Device> SqliteStore::create_devices(const std::vector<BulkDevice>& rows) {
+    return write([&](Connection& c) {
+        // Rooms by name: an existing one (the oldest of that name), else a new one.
+        std::unordered_map<std::string, std::int64_t> rooms;
+        for (const auto& row : rows) {
+            if (!row.room_name || rooms.contains(*row.room_name)) continue;
+            auto find = c.prepare("SELECT id FROM rooms WHERE name = ? ORDER BY id LIMIT 1");
+            find.bind(1, *row.room_name);
+            if (find.step()) {
+                rooms[*row.room_name] = find.int64(0);
+                continue;
+            }
+            auto insert = c.prepare("INSERT INTO rooms (name) VALUES (?)");
+            insert.bind(1, *row.room_name);
+            insert.step();
+            rooms[*row.room_name] = c.last_insert_rowid();
+            record_change(c, origin_, Entity::room, Change::Kind::created, rooms[*row.room_name], std::nullopt);
+        }
+        std::vector<Device> created;
+        created.reserve(rows.size());
+        std::unordered_map<std::string, std::size_t> by_ip;  // the rows' ips
+        for (const auto& row : rows) {
+            Device d = row.device;
+            if (row.room_name) d.room_id = rooms.at(*row.room_name);
+            if (row.parent_ip) d.parent_id.reset();  // set below, once every row has its id
+            if (!row.room_name) require_room(c, d.room_id);
+            if (!row.parent_ip) require_parent(c, 0, d.parent_id);
+            auto s = c.prepare(
+                "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)");
+            bind_device_columns(s, d);
+            s.step();
+            d.id = c.last_insert_rowid();
+            by_ip[d.ip] = created.size();
+            created.push_back(std::move(d));
+        }
+        // Parents by IP: another row or a stored device; rows in a circle are refused.
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (!rows[i].parent_ip) continue;
+            std::int64_t parent = 0;
+            if (const auto row = by_ip.find(*rows[i].parent_ip); row != by_ip.end()) {
+                parent = created[row->second].id;
+            } else {
+                auto find = c.prepare("SELECT id FROM devices WHERE ip = ?");
+                find.bind(1, *rows[i].parent_ip);
+                if (!find.step()) throw NotFound(Entity::device);
+                parent = find.int64(0);
+            }
+            require_parent(c, created[i].id, parent);
+            auto s = c.prepare("UPDATE devices SET parent_id = ? WHERE id = ?");
+            s.bind(1, parent).bind(2, created[i].id);
+            s.step();
+            created[i].parent_id = parent;
+        }
+        for (const auto& d : created) record_change(c, origin_, Entity::device, Change::Kind::created, d.id, d.ip);
+        return created;
     });
 }
 

@@ -58,6 +58,7 @@ public:
     Device create_device(const Device& device) override;
     std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) override;
     std::optional<Device> delete_device(std::int64_t id) override;
+    std::vector<Device> create_devices(const std::vector<BulkDevice>& rows) override;
 
     std::vector<Notifier> list_notifiers() override;
     std::optional<Notifier> find_notifier(std::int64_t id) override;

@@ -210,6 +210,17 @@ public:
     virtual std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) = 0;
     // The deleted device, or nullopt when there was none.
     virtual std::optional<Device> delete_device(std::int64_t id) = 0;
+    // Many devices in one transaction, all or none. A row may name its room
+    // by name (created when no room has it) and its parent by IP (a stored
+    // device or another row); `device.room_id`/`parent_id` are used otherwise.
+    // Throws as create_device does (NotFound for a parent IP that names
+    // nothing, DependencyCycle for rows that depend on each other in a circle).
+    struct BulkDevice {
+        Device device;
+        std::optional<std::string> room_name;
+        std::optional<std::string> parent_ip;
+    };
+    virtual std::vector<Device> create_devices(const std::vector<BulkDevice>& rows) = 0;
 
     // Notifiers. A room_id that names no room throws NotFound{Entity::room};
     // deleting a room deletes the notifiers and maintenance windows limited to it.
