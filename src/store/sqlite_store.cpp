@@ -1,6 +1,8 @@
 #include "store/sqlite_store.hpp"
 
 #include "store/sqlite.hpp"
+#include "store/sqlite_store_parts.hpp"
+#include "store/sqlite_store_schema.hpp"
 
 #include <sodium.h>
 
@@ -12,95 +14,8 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 
-namespace {
-
-// Each entry migrates from version i to i + 1; PRAGMA user_version records
-// where a database stands. Never edit a released entry: append a new one.
-constexpr std::array k_migrations = {
-    R"sql(
-    CREATE TABLE users (
-        id            INTEGER PRIMARY KEY AUTOINCREMENT,
-        username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
-        password_hash TEXT    NOT NULL,
-        role          TEXT    NOT NULL CHECK (role IN ('admin', 'viewer')),
-        created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-    );
-    CREATE TABLE rooms (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        name        TEXT NOT NULL,
-        description TEXT
-    );
-    CREATE TABLE devices (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        name       TEXT    NOT NULL,
-        ip         TEXT    NOT NULL UNIQUE,
-        room_id    INTEGER REFERENCES rooms (id) ON DELETE RESTRICT,
-        monitored  INTEGER NOT NULL DEFAULT 1 CHECK (monitored IN (0, 1)),
-        check_type TEXT    NOT NULL DEFAULT 'icmp' CHECK (check_type IN ('icmp', 'tcp')),
-        check_port INTEGER CHECK (check_port BETWEEN 1 AND 65535)
-    );
-    CREATE INDEX devices_by_room ON devices (room_id);
-    )sql",
-    // Tokens carry the generation they were issued in: a password change or
-    // "log out everywhere" moves it on, and every older token is refused.
-    R"sql(
-    ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
-    )sql",
-    // The change feed: one row per committed write, in the write's transaction.
-    R"sql(
-    CREATE TABLE changes (
-        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-        origin    INTEGER NOT NULL,
-        entity    TEXT    NOT NULL CHECK (entity IN ('user', 'room', 'device')),
-        kind      TEXT    NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
-        entity_id INTEGER NOT NULL,
-        key       TEXT
-    );
-    )sql",
-    // Dependencies: the device a device is reached through.
-    R"sql(
-    ALTER TABLE devices ADD COLUMN parent_id INTEGER REFERENCES devices (id) ON DELETE SET NULL;
-    CREATE INDEX devices_by_parent ON devices (parent_id);
-    )sql",
-    // Notifications: where status changes go, and when they are muted. Lists
-    // are kept as text (recipients one per line, events and device ids
-    // comma-separated): read whole, never queried into.
-    R"sql(
-    CREATE TABLE notifiers (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        name       TEXT    NOT NULL,
-        type       TEXT    NOT NULL CHECK (type IN ('webhook', 'email')),
-        url        TEXT    NOT NULL DEFAULT '',
-        format     TEXT    NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'slack', 'ntfy')),
-        recipients TEXT    NOT NULL DEFAULT '',
-        secret     TEXT    NOT NULL DEFAULT '',
-        events     TEXT    NOT NULL DEFAULT 'down,up',
-        room_id    INTEGER REFERENCES rooms (id) ON DELETE CASCADE,
-        enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))
-    );
-    CREATE TABLE maintenance_windows (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        name       TEXT    NOT NULL,
-        start_ms   INTEGER NOT NULL,
-        end_ms     INTEGER NOT NULL,
-        room_id    INTEGER REFERENCES rooms (id) ON DELETE CASCADE,
-        device_ids TEXT    NOT NULL DEFAULT ''
-    );
-    )sql",
-    // Accounts administration: disabled accounts, and API tokens (hashes only).
-    R"sql(
-    ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
-    CREATE TABLE api_tokens (
-        id           INTEGER PRIMARY KEY AUTOINCREMENT,
-        name         TEXT    NOT NULL,
-        role         TEXT    NOT NULL CHECK (role IN ('admin', 'viewer')),
-        hash         TEXT    NOT NULL UNIQUE,
-        created_ms   INTEGER NOT NULL,
-        expires_ms   INTEGER,
-        last_used_ms INTEGER
-    );
-    )sql",
-};
+// Shared with the other parts of the store (sqlite_store_parts.hpp).
+namespace detail {
 
 // How many changes the log keeps: a reader further behind reloads everything.
 constexpr std::int64_t k_changes_kept = 10'000;
@@ -120,13 +35,6 @@ constexpr const char* k_user_columns =
     "SELECT id, username, password_hash, role, token_generation, disabled, created_at FROM users ";
 User read_user(const Statement& s) {
     return User{s.int64(0), s.text(1), s.text(2), parse_role(s.text(3)), s.int64(4), s.int64(5) != 0, s.text(6)};
-}
-
-constexpr const char* k_api_token_columns =
-    "SELECT id, name, role, hash, created_ms, expires_ms, last_used_ms FROM api_tokens ";
-ApiToken read_api_token(const Statement& s) {
-    return ApiToken{s.int64(0), s.text(1), parse_role(s.text(2)), s.text(3), s.int64(4), s.optional_int64(5),
-                    s.optional_int64(6)};
 }
 
 std::optional<User> select_user(Connection& c, std::int64_t id) {
@@ -193,57 +101,6 @@ void require_parent(Connection& c, std::int64_t id, const std::optional<std::int
     if (s.step()) throw DependencyCycle();
 }
 
-std::string join(const std::vector<std::string>& parts, char separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) out += separator;
-        out += part;
-    }
-    return out;
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-    std::vector<std::string> parts;
-    std::size_t begin = 0;
-    while (begin < text.size()) {
-        auto end = text.find(separator, begin);
-        if (end == std::string::npos) end = text.size();
-        if (end > begin) parts.push_back(text.substr(begin, end - begin));
-        begin = end + 1;
-    }
-    return parts;
-}
-
-constexpr const char* k_notifier_columns =
-    "SELECT id, name, type, url, format, recipients, secret, events, room_id, enabled FROM notifiers ";
-
-Notifier read_notifier(const Statement& s) {
-    Notifier n;
-    n.id = s.int64(0);
-    n.name = s.text(1);
-    n.type = s.text(2);
-    n.url = s.text(3);
-    n.format = s.text(4);
-    n.to = split(s.text(5), '\n');
-    n.secret = s.text(6);
-    n.events = split(s.text(7), ',');
-    n.room_id = s.optional_int64(8);
-    n.enabled = s.int64(9) != 0;
-    return n;
-}
-
-void bind_notifier_columns(Statement& s, const Notifier& n) {
-    s.bind(1, n.name).bind(2, n.type).bind(3, n.url).bind(4, n.format).bind(5, join(n.to, '\n'));
-    s.bind(6, n.secret).bind(7, join(n.events, ',')).bind(8, n.room_id).bind(9, std::int64_t{n.enabled ? 1 : 0});
-}
-
-std::optional<Notifier> select_notifier(Connection& c, std::int64_t id) {
-    auto s = c.prepare(std::string(k_notifier_columns) + "WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return read_notifier(s);
-}
-
 void bind_device_columns(Statement& s, const Device& d) {
     const bool tcp = d.check.type == Check::Type::tcp;
     s.bind(1, d.name).bind(2, d.ip).bind(3, d.room_id).bind(4, std::int64_t{d.monitored ? 1 : 0});
@@ -275,8 +132,8 @@ void record_change(Connection& c, std::uint64_t origin, Entity entity, Change::K
     }
 }
 
-
-}  // namespace
+}  // namespace detail
+using namespace detail;
 
 SqliteStore::SqliteStore(std::filesystem::path file)
     : file_(std::move(file)), writer_(std::make_unique<Connection>(file_)), readers_(file_) {
@@ -326,15 +183,6 @@ std::uint64_t SqliteStore::last_change() {
 SqliteStore::~SqliteStore() = default;
 
 int SqliteStore::schema_version() { return static_cast<int>(k_migrations.size()); }
-
-template <typename Work>
-auto SqliteStore::write(Work&& work) {
-    std::lock_guard lock(writer_mutex_);
-    Transaction tx(*writer_, true);
-    auto result = work(*writer_);
-    tx.commit();
-    return result;
-}
 
 sqlite::ConnectionPool::Lease SqliteStore::read() { return readers_.lease(); }
 
@@ -452,62 +300,6 @@ std::optional<User> SqliteStore::delete_user_by_id(std::int64_t id) {
         require_an_admin(c);
         record_change(c, origin_, Entity::user, Change::Kind::deleted, id, user->username);
         return user;
-    });
-}
-
-ApiToken SqliteStore::create_api_token(const ApiToken& token) {
-    return write([&](Connection& c) {
-        auto s = c.prepare("INSERT INTO api_tokens (name, role, hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)");
-        s.bind(1, token.name).bind(2, std::string_view(to_string(token.role))).bind(3, token.hash);
-        s.bind(4, token.created_ms).bind(5, token.expires_ms);
-        s.step();
-        ApiToken created = token;
-        created.id = c.last_insert_rowid();
-        return created;
-    });
-}
-
-std::vector<ApiToken> SqliteStore::list_api_tokens() {
-    auto lease = read();
-    auto s = (*lease).prepare(std::string(k_api_token_columns) + "ORDER BY id");
-    std::vector<ApiToken> out;
-    while (s.step()) out.push_back(read_api_token(s));
-    return out;
-}
-
-std::optional<ApiToken> SqliteStore::find_api_token(const std::string& hash) {
-    auto lease = read();
-    auto s = (*lease).prepare(std::string(k_api_token_columns) + "WHERE hash = ?");
-    s.bind(1, hash);
-    if (!s.step()) return std::nullopt;
-    return read_api_token(s);
-}
-
-std::optional<ApiToken> SqliteStore::find_api_token_by_id(std::int64_t id) {
-    auto lease = read();
-    auto s = (*lease).prepare(std::string(k_api_token_columns) + "WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return read_api_token(s);
-}
-
-bool SqliteStore::delete_api_token(std::int64_t id) {
-    return write([&](Connection& c) {
-        auto s = c.prepare("DELETE FROM api_tokens WHERE id = ?");
-        s.bind(1, id);
-        s.step();
-        if (c.changes() == 0) return false;
-        record_change(c, origin_, Entity::user, Change::Kind::updated, 0, std::nullopt);
-        return true;
-    });
-}
-
-void SqliteStore::touch_api_token(std::int64_t id, std::int64_t used_ms) {
-    write([&](Connection& c) {
-        auto s = c.prepare("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?");
-        s.bind(1, used_ms).bind(2, id);
-        s.step();
-        return 0;
     });
 }
 
@@ -687,101 +479,6 @@ std::optional<Device> SqliteStore::delete_device(std::int64_t id) {
         s.step();
         record_change(c, origin_, Entity::device, Change::Kind::deleted, id, device->ip);
         return device;
-    });
-}
-
-std::vector<Notifier> SqliteStore::list_notifiers() {
-    auto lease = read();
-    auto s = (*lease).prepare(std::string(k_notifier_columns) + "ORDER BY id");
-    std::vector<Notifier> out;
-    while (s.step()) out.push_back(read_notifier(s));
-    return out;
-}
-
-std::optional<Notifier> SqliteStore::find_notifier(std::int64_t id) {
-    auto lease = read();
-    return select_notifier(*lease, id);
-}
-
-Notifier SqliteStore::create_notifier(const Notifier& notifier) {
-    return write([&](Connection& c) {
-        require_room(c, notifier.room_id);
-        auto s = c.prepare(
-            "INSERT INTO notifiers (name, type, url, format, recipients, secret, events, room_id, enabled)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        bind_notifier_columns(s, notifier);
-        s.step();
-        Notifier created = notifier;
-        created.id = c.last_insert_rowid();
-        return created;
-    });
-}
-
-std::optional<Notifier> SqliteStore::update_notifier(std::int64_t id, const std::function<void(Notifier&)>& edit) {
-    return write([&](Connection& c) -> std::optional<Notifier> {
-        auto notifier = select_notifier(c, id);
-        if (!notifier) return std::nullopt;
-        const auto room_before = notifier->room_id;
-        edit(*notifier);
-        notifier->id = id;
-        if (notifier->room_id != room_before) require_room(c, notifier->room_id);
-        auto s = c.prepare(
-            "UPDATE notifiers SET name = ?, type = ?, url = ?, format = ?, recipients = ?, secret = ?, events = ?,"
-            " room_id = ?, enabled = ? WHERE id = ?");
-        bind_notifier_columns(s, *notifier);
-        s.bind(10, id);
-        s.step();
-        return notifier;
-    });
-}
-
-bool SqliteStore::delete_notifier(std::int64_t id) {
-    return write([&](Connection& c) {
-        auto s = c.prepare("DELETE FROM notifiers WHERE id = ?");
-        s.bind(1, id);
-        s.step();
-        return c.changes() > 0;
-    });
-}
-
-std::vector<MaintenanceWindow> SqliteStore::list_maintenance() {
-    auto lease = read();
-    auto s = (*lease).prepare(
-        "SELECT id, name, start_ms, end_ms, room_id, device_ids FROM maintenance_windows ORDER BY start_ms, id");
-    std::vector<MaintenanceWindow> out;
-    while (s.step()) {
-        MaintenanceWindow w{s.int64(0), s.text(1), s.int64(2), s.int64(3), s.optional_int64(4), {}};
-        for (const auto& id : split(s.text(5), ',')) w.device_ids.push_back(std::stoll(id));
-        out.push_back(std::move(w));
-    }
-    return out;
-}
-
-MaintenanceWindow SqliteStore::create_maintenance(const MaintenanceWindow& window) {
-    return write([&](Connection& c) {
-        require_room(c, window.room_id);
-        std::vector<std::string> ids;
-        for (const auto id : window.device_ids) {
-            if (!select_device(c, id)) throw NotFound(Entity::device);
-            ids.push_back(std::to_string(id));
-        }
-        auto s = c.prepare(
-            "INSERT INTO maintenance_windows (name, start_ms, end_ms, room_id, device_ids) VALUES (?, ?, ?, ?, ?)");
-        s.bind(1, window.name).bind(2, window.start_ms).bind(3, window.end_ms).bind(4, window.room_id);
-        s.bind(5, join(ids, ','));
-        s.step();
-        MaintenanceWindow created = window;
-        created.id = c.last_insert_rowid();
-        return created;
-    });
-}
-
-bool SqliteStore::delete_maintenance(std::int64_t id) {
-    return write([&](Connection& c) {
-        auto s = c.prepare("DELETE FROM maintenance_windows WHERE id = ?");
-        s.bind(1, id);
-        s.step();
-        return c.changes() > 0;
     });
 }
 
