@@ -12,7 +12,7 @@ import { ConfirmDelete } from './ConfirmDelete';
 import { Field } from './Field';
 import { FormFooter } from './FormFooter';
 import { Modal } from './Modal';
-import { AdminOnly, PageHeading } from './PageHeading';
+import { AdminOnly, ListLoading, PageHeading } from './PageHeading';
 
 interface Props {
   api: Api;
@@ -64,15 +64,7 @@ export function ApiTokensPage({ api, canEdit, now, backHref }: Props) {
         </button>
       </PageHeading>
 
-      {loadError && (
-        <p className="form-error" role="alert">
-          Could not load the API tokens: {loadError}{' '}
-          <button type="button" onClick={() => void reload()}>
-            Try again
-          </button>
-        </p>
-      )}
-      {tokens === null && !loadError && <p className="placeholder">Loading…</p>}
+      <ListLoading what="the API tokens" error={loadError} loading={tokens === null} onRetry={() => void reload()} />
       {tokens?.length === 0 && <p className="placeholder">No API tokens yet.</p>}
       {tokens && tokens.length > 0 && (
         <ul className="card-list" aria-label="API tokens">

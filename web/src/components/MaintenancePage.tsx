@@ -2,13 +2,14 @@
 // it is on now, and what it covers; for admins, add and delete. During a
 // window the status changes of the devices it covers are recorded as muted
 // and no notification is sent. Viewers see the list, read-only.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Api, MaintenanceInput } from '../api';
 import { coverage, windowState, type WindowState } from '../maintenance';
 import { exactTime } from '../time';
 import type { Device, MaintenanceWindow, Room } from '../types';
 import { ConfirmDelete } from './ConfirmDelete';
 import { MaintenanceForm } from './MaintenanceForm';
+import { ListLoading, PageHeading } from './PageHeading';
 
 interface Props {
   api: Api;
@@ -26,7 +27,6 @@ export function MaintenancePage({ api, canEdit, rooms, devices, byId, now }: Pro
   const [loadError, setLoadError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<MaintenanceWindow | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -39,7 +39,6 @@ export function MaintenancePage({ api, canEdit, rooms, devices, byId, now }: Pro
   }, [api]);
 
   useEffect(() => {
-    heading.current?.focus();
     void reload();
   }, [reload]);
 
@@ -50,32 +49,23 @@ export function MaintenancePage({ api, canEdit, rooms, devices, byId, now }: Pro
 
   return (
     <main className="page">
-      <header className="page-header">
-        <div className="page-title">
-          <h1 ref={heading} tabIndex={-1}>
-            Maintenance windows
-          </h1>
-          <span className="page-subtitle">
+      <PageHeading
+        title="Maintenance windows"
+        subtitle={
+          <>
             While a window is on, the status changes of the devices it covers are recorded as muted and nobody is notified.
             {canEdit ? '' : ' Only admins can change them.'}
-          </span>
-        </div>
+          </>
+        }
+      >
         {canEdit && (
           <button type="button" className="primary" onClick={() => setAdding(true)}>
             Add window
           </button>
         )}
-      </header>
+      </PageHeading>
 
-      {loadError && (
-        <p className="form-error" role="alert">
-          Could not load the maintenance windows: {loadError}{' '}
-          <button type="button" onClick={() => void reload()}>
-            Try again
-          </button>
-        </p>
-      )}
-      {windows === null && !loadError && <p className="placeholder">Loading…</p>}
+      <ListLoading what="the maintenance windows" error={loadError} loading={windows === null} onRetry={() => void reload()} />
       {windows?.length === 0 && <p className="placeholder">No maintenance windows.</p>}
       {windows && windows.length > 0 && (
         <ul className="card-list" aria-label="Maintenance windows">

@@ -3,13 +3,14 @@
 // test" (202: the test message is queued; its delivery shows in the list,
 // which is read again every two seconds while one is pending). Viewers see
 // the same list, read-only.
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, type Api, type NotifierInput } from '../api';
 import { deliveryDevice, deliveryEvent, eventsLabel, formatLabel } from '../notifiers';
 import { exactTime, relativeTime } from '../time';
 import type { Delivery, Device, Notifier, Room } from '../types';
 import { ConfirmDelete } from './ConfirmDelete';
 import { NotifierForm } from './NotifierForm';
+import { ListLoading, PageHeading } from './PageHeading';
 
 interface Props {
   api: Api;
@@ -25,7 +26,6 @@ export function NotifiersPage({ api, canEdit, rooms, byId, now }: Props) {
   const [notifiers, setNotifiers] = useState<Notifier[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -37,7 +37,6 @@ export function NotifiersPage({ api, canEdit, rooms, byId, now }: Props) {
   }, [api]);
 
   useEffect(() => {
-    heading.current?.focus();
     void reload();
   }, [reload]);
 
@@ -49,31 +48,18 @@ export function NotifiersPage({ api, canEdit, rooms, byId, now }: Props) {
 
   return (
     <main className="page">
-      <header className="page-header">
-        <div className="page-title">
-          <h1 ref={heading} tabIndex={-1}>
-            Notifiers
-          </h1>
-          <span className="page-subtitle">
-            Who is told when a device goes down or comes back.{canEdit ? '' : ' Only admins can change them.'}
-          </span>
-        </div>
+      <PageHeading
+        title="Notifiers"
+        subtitle={<>Who is told when a device goes down or comes back.{canEdit ? '' : ' Only admins can change them.'}</>}
+      >
         {canEdit && (
           <button type="button" className="primary" onClick={() => setDialog({ kind: 'form', notifier: null })}>
             Add notifier
           </button>
         )}
-      </header>
+      </PageHeading>
 
-      {loadError && (
-        <p className="form-error" role="alert">
-          Could not load the notifiers: {loadError}{' '}
-          <button type="button" onClick={() => void reload()}>
-            Try again
-          </button>
-        </p>
-      )}
-      {notifiers === null && !loadError && <p className="placeholder">Loading…</p>}
+      <ListLoading what="the notifiers" error={loadError} loading={notifiers === null} onRetry={() => void reload()} />
       {notifiers?.length === 0 && (
         <p className="placeholder">{canEdit ? 'No notifiers yet: add one to be told when a device goes down.' : 'No notifiers yet.'}</p>
       )}

@@ -25,6 +25,31 @@ export function PageHeading({ title, subtitle, children }: Props) {
   );
 }
 
+// What a page's list shows before its items: a load that failed (with a way
+// to try again), or that is still under way.
+export function ListLoading({
+  what,
+  error,
+  loading,
+  onRetry,
+}: {
+  what: string;
+  error: string | null;
+  loading: boolean;
+  onRetry: () => void;
+}) {
+  if (error)
+    return (
+      <p className="form-error" role="alert">
+        Could not load {what}: {error}{' '}
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      </p>
+    );
+  return loading ? <p className="placeholder">Loading…</p> : null;
+}
+
 export function AdminOnly({ title, what, backHref }: { title: string; what: string; backHref: string }) {
   return (
     <main className="page">

@@ -15,7 +15,7 @@ import { ConfirmDelete } from './ConfirmDelete';
 import { Field } from './Field';
 import { FormFooter } from './FormFooter';
 import { Modal } from './Modal';
-import { AdminOnly, PageHeading } from './PageHeading';
+import { AdminOnly, ListLoading, PageHeading } from './PageHeading';
 
 interface Props {
   api: Api;
@@ -81,15 +81,7 @@ export function UsersPage({ api, me, onSelfChanged, backHref }: Props) {
         </button>
       </PageHeading>
 
-      {loadError && (
-        <p className="form-error" role="alert">
-          Could not load the accounts: {loadError}{' '}
-          <button type="button" onClick={() => void reload()}>
-            Try again
-          </button>
-        </p>
-      )}
-      {sorted === null && !loadError && <p className="placeholder">Loading…</p>}
+      <ListLoading what="the accounts" error={loadError} loading={sorted === null} onRetry={() => void reload()} />
       {sorted && (
         <ul className="card-list" aria-label="Accounts">
           {sorted.map((u) => {
