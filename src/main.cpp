@@ -1,5 +1,6 @@
 // gatewatch: wires configuration, store, authentication, API and server.
 #include "api/router.hpp"
+#include "api/openapi.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password.hpp"
 #include "auth/secret.hpp"
@@ -25,6 +26,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sodium.h>
@@ -208,7 +210,8 @@ int serve(const gw::config::Overrides& overrides) {
     gw::monitor::Monitor monitor(probing, store, bus);
     std::atomic<bool> monitor_running{false};
     gw::api::Operations operations{&metrics, [&monitor_running] { return monitor_running.load(); },
-                                   gw::monitor::to_string(monitor.method()), settings.metrics_public};
+                                   gw::monitor::to_string(monitor.method()), settings.metrics_public,
+                                   GATEWATCH_VERSION};
     const gw::api::Router router({store, {accounts, rooms, devices, notifiers, api_tokens}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
                                   &history_store, operations});
@@ -300,9 +303,15 @@ int main(int argc, char** argv) {
     delete_cmd->add_option("name", username, "Username")->required();
     for (auto* cmd : {add_cmd, passwd_cmd, list_cmd, delete_cmd}) gw::config::add_data_options(*cmd, user_overrides);
 
+    auto* openapi_cmd = app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the HTTP API (as GET /openapi.json)");
+
     CLI11_PARSE(app, argc, argv);
     ::umask(077);  // the database, its journal and the secret are for our eyes only
 
+    if (openapi_cmd->parsed()) {
+        std::cout << boost::json::serialize(gw::api::openapi_document(GATEWATCH_VERSION)) << '\n';
+        return 0;
+    }
     try {
         if (serve_cmd->parsed()) {
             const int code = serve(serve_overrides);

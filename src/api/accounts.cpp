@@ -73,16 +73,10 @@ Response register_user(const AppContext& app, const Call& call) {
     const bool by_admin = call.user && call.user->role == store::Role::admin;
 
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
     std::optional<store::Role> role;
-    if (const auto* raw = body.raw("role"); raw != nullptr && !raw->is_null()) {
-        if (raw->is_string() && raw->as_string() == "admin")
-            role = store::Role::admin;
-        else if (raw->is_string() && raw->as_string() == "viewer")
-            role = store::Role::viewer;
-        else
-            errors.add({"body", "role"}, "enum", "Input should be 'admin' or 'viewer'");
-    }
+    if (!body.is_null("role"))
+        if (const auto chosen = body.choice("role")) role = *chosen == "admin" ? store::Role::admin : store::Role::viewer;
     // Registration is open to anyone unless closed; then, and to choose a
     // role, the caller must be an admin.
     if (!by_admin && (!app.registration_open || role)) {
@@ -90,12 +84,12 @@ Response register_user(const AppContext& app, const Call& call) {
         return error_response(403, app.registration_open ? "Not enough permissions" : "Registration is closed");
     }
 
-    auto username = body.text("username", true, 3, 32);
+    auto username = body.text("username");
     if (username && !is_valid_username(*username)) {
         errors.add({"body", "username"}, "string_pattern_mismatch", k_username_pattern);
         username.reset();
     }
-    const auto password = body.text("password", true, 8, 128);
+    const auto password = body.text("password");
     if (!errors.empty()) return errors.response();
 
     if (!by_admin) {
@@ -180,9 +174,9 @@ std::optional<Response> refuse_api_token(const Call& call) {
 Response change_password(const AppContext& app, const Call& call) {
     if (auto refused = refuse_api_token(call)) return *refused;
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto current = body.text("current_password", true, 0, k_max_password_chars);
-    const auto fresh = body.text("new_password", true, 8, k_max_password_chars);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto current = body.text("current_password");
+    const auto fresh = body.text("new_password");
     if (!errors.empty()) return errors.response();
 
     // A stolen token must not become a way to guess the password: throttled as logins are.

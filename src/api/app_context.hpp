@@ -39,6 +39,7 @@ struct Operations {
     std::function<bool()> monitor_running;
     std::string probe_method;
     bool metrics_public = false;  // /metrics without a token
+    std::string version;          // the OpenAPI document's info.version
 };
 
 struct AppContext {

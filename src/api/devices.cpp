@@ -1,6 +1,7 @@
 // /devices/ and /devices/{device_id}
 #include "api/csv.hpp"
 #include "api/handlers.hpp"
+#include "api/schemas.hpp"
 #include "api/validation.hpp"
 #include "util/text.hpp"
 
@@ -14,21 +15,8 @@ namespace gatewatch::api::devices {
 namespace json = boost::json;
 
 namespace {
-constexpr std::size_t k_max_name = 100;
 
 Response device_not_found() { return error_response(404, "Device not found"); }
-
-std::optional<store::Check> checked_port(std::int64_t number, json::array loc, ValidationErrors& errors) {
-    if (number < 1) {
-        errors.add(std::move(loc), "greater_than_equal", "Input should be greater than or equal to 1");
-        return std::nullopt;
-    }
-    if (number > 65535) {
-        errors.add(std::move(loc), "less_than_equal", "Input should be less than or equal to 65535");
-        return std::nullopt;
-    }
-    return store::Check{store::Check::Type::tcp, static_cast<std::uint16_t>(number)};
-}
 
 // check: {"type": "icmp"} or {"type": "tcp", "port": 1-65535}; null means icmp.
 std::optional<store::Check> read_check(const JsonBody& body) {
@@ -41,29 +29,21 @@ std::optional<store::Check> read_check(const JsonBody& body) {
                    "Input should be a valid dictionary or object to extract fields from");
         return std::nullopt;
     }
-    const json::object& check = raw->as_object();
-    const json::value* type = check.if_contains("type");
-    if (type == nullptr) {
-        errors.add(body.loc({"check", "type"}), "missing", "Field required");
+    JsonBody check(*raw, body.loc({"check"}), body.field("check"), errors);
+    const auto type = check.choice("type");
+    if (!type) return std::nullopt;
+    if (*type == "icmp") return store::Check{};
+    if (!check.has("port")) {  // required with tcp only
+        errors.add(check.loc({"port"}), "missing", "Field required");
         return std::nullopt;
     }
-    if (type->is_string() && type->as_string() == "icmp") return store::Check{};
-    if (!type->is_string() || type->as_string() != "tcp") {
-        errors.add(body.loc({"check", "type"}), "literal_error", "Input should be 'icmp' or 'tcp'");
-        return std::nullopt;
-    }
-    const json::value* port = check.if_contains("port");
-    if (port == nullptr) {
-        errors.add(body.loc({"check", "port"}), "missing", "Field required");
-        return std::nullopt;
-    }
-    const auto number = read_integer(*port, body.loc({"check", "port"}), errors);
-    if (!number) return std::nullopt;
-    return checked_port(*number, body.loc({"check", "port"}), errors);
+    const auto port = check.integer("port");
+    if (!port) return std::nullopt;
+    return store::Check{store::Check::Type::tcp, static_cast<std::uint16_t>(*port)};
 }
 
-std::optional<std::string> read_ip(JsonBody& body, bool required) {
-    const auto text = body.text("ip", required, 1, 64);
+std::optional<std::string> read_ip(JsonBody& body) {
+    const auto text = body.text("ip");
     if (!text) return std::nullopt;
     auto canonical = canonical_ip(*text);
     if (!canonical) body.errors().add(body.loc({"ip"}), "ip_any_address", "value is not a valid IPv4 or IPv6 address");
@@ -74,17 +54,17 @@ std::optional<std::string> read_ip(JsonBody& body, bool required) {
 std::optional<std::optional<std::int64_t>> read_optional_id(JsonBody& body, std::string_view key) {
     if (!body.has(key)) return std::nullopt;
     if (body.is_null(key)) return std::optional<std::int64_t>();
-    if (auto id = body.integer(key, false)) return std::optional<std::int64_t>(*id);
+    if (auto id = body.integer(key)) return std::optional<std::int64_t>(*id);
     return std::nullopt;
 }
 
 // The fields of a device body (POST, PUT, a bulk row); each present and valid one is set.
-service::DevicePatch read_device(JsonBody& body, bool creating) {
+service::DevicePatch read_device(JsonBody& body) {
     service::DevicePatch p;
-    p.name = body.text("name", creating, 1, k_max_name);
-    p.ip = read_ip(body, creating);
+    p.name = body.text("name");
+    p.ip = read_ip(body);
     p.room_id = read_optional_id(body, "room_id");
-    p.monitored = body.boolean("monitored", false);
+    p.monitored = body.boolean("monitored");
     p.check = read_check(body);
     p.parent_id = read_optional_id(body, "parent_id");
     return p;
@@ -140,24 +120,24 @@ Response list(const AppContext& app, const Call& call) {
 
 Response create(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto fields = read_device(body, true);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto fields = read_device(body);
     if (!errors.empty()) return errors.response();
     return write_device([&] { return json_response(201, to_json(app.services.devices.create(device_of(fields)))); });
 }
 
 namespace {
 
-constexpr std::size_t k_max_bulk_rows = 100'000;
-
 json::array at(std::size_t row, std::string_view field) {
     return json::array{"body", static_cast<std::int64_t>(row), field};
 }
 
 // The rows of a JSON body {"devices": [device, ...]}; errors at ["body", i, field].
-std::vector<store::Store::BulkDevice> json_rows(std::string_view text, ValidationErrors& errors) {
+std::vector<store::Store::BulkDevice> json_rows(std::string_view text, const schema::Schema& schema,
+                                                ValidationErrors& errors) {
     std::vector<store::Store::BulkDevice> rows;
-    JsonBody body(text, errors);
+    JsonBody body(text, schema, errors);
+    const schema::Schema& list_schema = body.field("devices");
     const json::value* list = body.raw("devices");
     if (list == nullptr) {
         if (body.is_object()) errors.add({"body", "devices"}, "missing", "Field required");
@@ -167,16 +147,16 @@ std::vector<store::Store::BulkDevice> json_rows(std::string_view text, Validatio
         errors.add({"body", "devices"}, "list_type", "Input should be a valid list");
         return rows;
     }
-    if (list->as_array().size() > k_max_bulk_rows) {
+    if (list->as_array().size() > list_schema.max_items) {
         errors.add({"body", "devices"}, "too_long",
-                   "List should have at most 100000 items after validation, not " +
+                   "List should have at most " + std::to_string(list_schema.max_items) + " items after validation, not " +
                        std::to_string(list->as_array().size()));
         return rows;
     }
     std::size_t i = 0;
     for (const auto& item : list->as_array()) {
-        JsonBody row(item, json::array{"body", static_cast<std::int64_t>(i++)}, errors);
-        const auto fields = read_device(row, true);
+        JsonBody row(item, json::array{"body", static_cast<std::int64_t>(i++)}, *list_schema.items, errors);
+        const auto fields = read_device(row);
         if (fields.name && fields.ip) {
             rows.push_back({device_of(fields), std::nullopt, std::nullopt});
         } else {  // never written (errors were recorded); its ip still counts for duplicates
@@ -188,7 +168,8 @@ std::vector<store::Store::BulkDevice> json_rows(std::string_view text, Validatio
 }
 
 // The rows of a CSV body with a header row of name,ip,room,monitored,check_port,parent_ip.
-std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, ValidationErrors& errors) {
+std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, const schema::Schema& schema,
+                                               ValidationErrors& errors) {
     std::vector<store::Store::BulkDevice> rows;
     auto parsed = parse_csv(text);
     if (const auto* bad = std::get_if<CsvError>(&parsed)) {
@@ -215,8 +196,15 @@ std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, Validation
     for (const auto* required : {"name", "ip"})
         if (!column.contains(required)) errors.add({"body", "header", required}, "missing", "Field required");
     if (!errors.empty()) return rows;
-    if (table.records.size() - 1 > k_max_bulk_rows) {
-        errors.add({"body"}, "too_long", "At most 100000 rows, not " + std::to_string(table.records.size() - 1));
+    // A row is a device as in JSON (the same declared rules), a room by its name.
+    const schema::Schema& rows_schema = *schema.property("devices").schema;
+    const schema::Schema& row_schema = *rows_schema.items;
+    const schema::Schema& port_schema = *row_schema.property("check").schema->property("port").schema;
+    const schema::Schema& room_name_schema = *schemas::room_create.property("name").schema;
+    if (table.records.size() - 1 > rows_schema.max_items) {
+        errors.add({"body"}, "too_long",
+                   "At most " + std::to_string(rows_schema.max_items) + " rows, not " +
+                       std::to_string(table.records.size() - 1));
         return rows;
     }
     for (std::size_t r = 1; r < table.records.size(); ++r) {
@@ -235,14 +223,15 @@ std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, Validation
             return std::string(util::trim(record[it->second]));
         };
         store::Store::BulkDevice row;
-        const auto name = read_text(json::value(cell("name").value_or("")), at(i, "name"), 1, k_max_name, errors);
+        const auto name = read_text(json::value(cell("name").value_or("")), at(i, "name"),
+                                    *row_schema.property("name").schema, errors);
         const auto ip_text = cell("ip").value_or("");
         const auto ip = canonical_ip(ip_text);
         if (!ip) {
             errors.add(at(i, "ip"), "ip_any_address", "value is not a valid IPv4 or IPv6 address");
         }
         if (const auto room = cell("room"); room && !room->empty()) {
-            if (read_text(json::value(*room), at(i, "room"), 1, k_max_name, errors)) row.room_name = *room;
+            if (read_text(json::value(*room), at(i, "room"), room_name_schema, errors)) row.room_name = *room;
         }
         if (const auto monitored = cell("monitored"); monitored && !monitored->empty()) {
             if (const auto b = parse_query_bool(*monitored)) row.device.monitored = *b;
@@ -256,8 +245,8 @@ std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, Validation
             if (ec != std::errc() || end != port->data() + port->size()) {
                 errors.add(at(i, "check_port"), "int_parsing",
                            "Input should be a valid integer, unable to parse string as an integer");
-            } else if (const auto check = checked_port(number, at(i, "check_port"), errors)) {
-                row.device.check = *check;
+            } else if (read_integer(json::value(number), at(i, "check_port"), port_schema, errors)) {
+                row.device.check = store::Check{store::Check::Type::tcp, static_cast<std::uint16_t>(number)};
             }
         }
         if (const auto parent = cell("parent_ip"); parent && !parent->empty()) {
@@ -330,7 +319,8 @@ Response bulk(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     const std::string_view type = call.request.content_type;
     const bool csv = util::iequals(util::trim(type.substr(0, type.find(';'))), "text/csv");
-    auto rows = csv ? csv_rows(call.request.body, errors) : json_rows(call.request.body, errors);
+    auto rows = csv ? csv_rows(call.request.body, call.body_schema(), errors)
+                    : json_rows(call.request.body, call.body_schema(), errors);
     if (!rows.empty()) check_batch(app, rows, errors);  // every bad row, its own problems and the batch's
     if (!errors.empty()) return errors.response();
     return write_device([&] {
@@ -349,8 +339,8 @@ Response get(const AppContext& app, const Call& call) {
 
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto patch = read_device(body, false);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto patch = read_device(body);
     if (!errors.empty()) return errors.response();
     return write_device([&] {
         const auto device = app.services.devices.update(call.ids[0], patch);

@@ -6,6 +6,7 @@
 // those routes CPU-heavy so the server runs them off the I/O threads).
 #include "api/app_context.hpp"
 #include "api/http_types.hpp"
+#include "api/schema.hpp"
 #include "wire/representation.hpp"
 
 #include <boost/json/value.hpp>
@@ -25,6 +26,11 @@ struct Call {
     // Where a token is optional (Access::optional_user): the 401 that a sent
     // but invalid token earned, for the handler to answer if it needs the account.
     std::optional<Response> credential_refusal;
+    // The route's declared request body (api/schemas.hpp), when it takes one.
+    const schema::Schema* request_schema = nullptr;
+
+    // The declared body; a route without one reading a body is a wiring fault (logic_error).
+    [[nodiscard]] const schema::Schema& body_schema() const;
 };
 
 using Handler = Response (*)(const AppContext&, const Call&);
@@ -83,6 +89,8 @@ namespace operations {
 Response healthz(const AppContext&, const Call&);
 Response readyz(const AppContext&, const Call&);
 Response metrics(const AppContext&, const Call&);
+Response openapi(const AppContext&, const Call&);
+Response docs(const AppContext&, const Call&);
 }  // namespace operations
 
 namespace notifiers {

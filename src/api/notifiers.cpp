@@ -12,11 +12,6 @@ namespace gatewatch::api::notifiers {
 namespace json = boost::json;
 
 namespace {
-constexpr std::size_t k_max_name = 100;
-constexpr std::size_t k_max_url = 2048;
-constexpr std::size_t k_max_secret = 256;
-constexpr std::size_t k_max_recipients = 50;
-constexpr std::size_t k_max_window_devices = 10'000;
 
 Response notifier_not_found() { return error_response(404, "Notifier not found"); }
 Response window_not_found() { return error_response(404, "Maintenance window not found"); }
@@ -83,33 +78,13 @@ json::value to_json(const store::Delivery& d) {
     };
 }
 
-// One of `choices`, or a literal_error naming them as pydantic does.
-std::optional<std::string> read_choice(JsonBody& body, std::string_view key, bool required,
-                                       std::initializer_list<std::string_view> choices, ValidationErrors& errors) {
-    const json::value* raw = body.raw(key);
-    if (raw == nullptr) {
-        if (required && body.is_object()) errors.add({"body", key}, "missing", "Field required");
-        return std::nullopt;
-    }
-    if (raw->is_string()) {
-        const std::string_view text = raw->as_string();
-        if (std::find(choices.begin(), choices.end(), text) != choices.end()) return std::string(text);
-    }
-    std::string msg = "Input should be ";
-    std::size_t i = 0;
-    for (const auto choice : choices) {
-        msg += (i == 0 ? "'" : i + 1 == choices.size() ? " or '" : ", '") + std::string(choice) + "'";
-        ++i;
-    }
-    errors.add({"body", key}, "literal_error", msg);
-    return std::nullopt;
-}
-
-// A JSON array of at most `max_items`; each item read by `item`.
+// A JSON array of at most its schema's max_items; each item read by `item` (with the items' schema).
 template <typename T, typename ReadItem>
-std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, std::size_t max_items,
-                                        ValidationErrors& errors, ReadItem&& item) {
+std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, ValidationErrors& errors,
+                                        ReadItem&& item) {
     const json::value* raw = body.raw(key);
+    const std::size_t max_items = body.field(key).max_items;
+    const schema::Schema& item_schema = *body.field(key).items;
     if (raw == nullptr) return std::nullopt;
     if (!raw->is_array()) {
         errors.add({"body", key}, "list_type", "Input should be a valid list");
@@ -125,7 +100,7 @@ std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, st
     std::vector<T> out;
     bool ok = true;
     for (std::size_t i = 0; i < array.size(); ++i) {
-        if (auto value = item(array[i], json::array{"body", key, static_cast<std::int64_t>(i)}))
+        if (auto value = item(array[i], json::array{"body", key, static_cast<std::int64_t>(i)}, item_schema))
             out.push_back(std::move(*value));
         else
             ok = false;
@@ -145,9 +120,10 @@ bool is_email_address(std::string_view a) {
 }
 
 std::optional<std::vector<std::string>> read_recipients(JsonBody& body, ValidationErrors& errors) {
-    return read_list<std::string>(body, "to", k_max_recipients, errors,
-                                  [&](const json::value& v, json::array loc) -> std::optional<std::string> {
-                                      auto text = read_text(v, loc, 3, 254, errors);
+    return read_list<std::string>(body, "to", errors,
+                                  [&](const json::value& v, json::array loc,
+                                      const schema::Schema& item) -> std::optional<std::string> {
+                                      auto text = read_text(v, loc, item, errors);
                                       if (text && !is_email_address(*text)) {
                                           errors.add(std::move(loc), "value_error",
                                                      "value is not a valid email address");
@@ -158,13 +134,10 @@ std::optional<std::vector<std::string>> read_recipients(JsonBody& body, Validati
 }
 
 std::optional<std::vector<std::string>> read_events(JsonBody& body, ValidationErrors& errors) {
-    auto events = read_list<std::string>(body, "events", 2, errors,
-                                         [&](const json::value& v, json::array loc) -> std::optional<std::string> {
-                                             if (v.is_string() && (v.as_string() == "down" || v.as_string() == "up"))
-                                                 return std::string(v.as_string());
-                                             errors.add(std::move(loc), "literal_error", "Input should be 'down' or 'up'");
-                                             return std::nullopt;
-                                         });
+    auto events = read_list<std::string>(
+        body, "events", errors, [&](const json::value& v, json::array loc, const schema::Schema& item) {
+            return read_choice(v, std::move(loc), item, errors);
+        });
     if (events) {  // a set: each once, in a stable order
         std::sort(events->begin(), events->end());
         events->erase(std::unique(events->begin(), events->end()), events->end());
@@ -174,7 +147,7 @@ std::optional<std::vector<std::string>> read_events(JsonBody& body, ValidationEr
 
 // An absolute http(s) URL with a host.
 std::optional<std::string> read_url(JsonBody& body, ValidationErrors& errors) {
-    auto text = body.text("url", false, 1, k_max_url);
+    auto text = body.text("url");
     if (!text) return std::nullopt;
     const auto parsed = boost::urls::parse_absolute_uri(*text);
     if (!parsed) {
@@ -201,27 +174,27 @@ std::optional<std::string> read_url(JsonBody& body, ValidationErrors& errors) {
 std::optional<std::string> read_secret(JsonBody& body) {
     if (!body.has("secret")) return std::nullopt;
     if (body.is_null("secret")) return std::string();
-    return body.text("secret", false, 0, k_max_secret);
+    return body.text("secret");
 }
 
 std::optional<std::optional<std::int64_t>> read_optional_id(JsonBody& body, std::string_view key) {
     if (!body.has(key)) return std::nullopt;
     if (body.is_null(key)) return std::optional<std::int64_t>();
-    if (auto id = body.integer(key, false)) return std::optional<std::int64_t>(*id);
+    if (auto id = body.integer(key)) return std::optional<std::int64_t>(*id);
     return std::nullopt;
 }
 
-service::NotifierPatch read_notifier(JsonBody& body, bool creating, ValidationErrors& errors) {
+service::NotifierPatch read_notifier(JsonBody& body, ValidationErrors& errors) {
     service::NotifierPatch p;
-    p.name = body.text("name", creating, 1, k_max_name);
-    p.type = read_choice(body, "type", creating, {"webhook", "email"}, errors);
+    p.name = body.text("name");
+    p.type = body.choice("type");
     p.url = read_url(body, errors);
-    p.format = read_choice(body, "format", false, {"json", "slack", "ntfy"}, errors);
+    p.format = body.choice("format");
     p.to = read_recipients(body, errors);
     p.secret = read_secret(body);
     p.events = read_events(body, errors);
     p.room_id = read_optional_id(body, "room_id");
-    p.enabled = body.boolean("enabled", false);
+    p.enabled = body.boolean("enabled");
     return p;
 }
 
@@ -254,8 +227,8 @@ Response get(const AppContext& app, const Call& call) {
 
 Response create(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto p = read_notifier(body, true, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto p = read_notifier(body, errors);
     if (!errors.empty()) return errors.response();
     store::Notifier n;
     n.name = *p.name;
@@ -272,8 +245,8 @@ Response create(const AppContext& app, const Call& call) {
 
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto p = read_notifier(body, false, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto p = read_notifier(body, errors);
     if (!errors.empty()) return errors.response();
     return write_notifier([&] {
         const auto n = app.services.notifiers.update(call.ids[0], p);
@@ -319,12 +292,12 @@ Response list_maintenance(const AppContext& app, const Call&) {
 
 Response create_maintenance(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto name = body.text("name", true, 1, k_max_name);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto name = body.text("name");
     std::optional<std::int64_t> times[2];
     const char* keys[2] = {"start", "end"};
     for (int i = 0; i < 2; ++i) {
-        const auto text = body.text(keys[i], true, 1, 64);
+        const auto text = body.text(keys[i]);
         if (!text) continue;
         times[i] = parse_rfc3339(*text);
         if (!times[i]) errors.add({"body", keys[i]}, "datetime_parsing", "Input should be a valid datetime (RFC 3339)");
@@ -333,8 +306,8 @@ Response create_maintenance(const AppContext& app, const Call& call) {
         errors.add({"body", "end"}, "value_error", "Value error, end must be after start");
     const auto room_id = read_optional_id(body, "room_id");
     const auto device_ids = read_list<std::int64_t>(
-        body, "device_ids", k_max_window_devices, errors,
-        [&](const json::value& v, json::array loc) { return read_integer(v, std::move(loc), errors); });
+        body, "device_ids", errors,
+        [&](const json::value& v, json::array loc, const schema::Schema& item) { return read_integer(v, std::move(loc), item, errors); });
     if (!errors.empty()) return errors.response();
     store::MaintenanceWindow w;
     w.name = *name;

@@ -1,6 +1,7 @@
-// GET /healthz, /readyz and /metrics: the contract's "Operations".
+// GET /healthz, /readyz, /metrics, /openapi.json and /docs: the contract's "Operations".
 #include "api/authenticator.hpp"
 #include "api/handlers.hpp"
+#include "api/openapi.hpp"
 #include "metrics/collector.hpp"
 
 #include <boost/json.hpp>
@@ -38,6 +39,26 @@ Response metrics(const AppContext& app, const Call& call) {
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = app.operations.metrics->render();
+    return r;
+}
+
+Response openapi(const AppContext& app, const Call&) {
+    // The table is fixed at build time: the document is made once (~60 kB).
+    static const std::string document = json::serialize(openapi_document(app.operations.version));
+    Response r;
+    r.body = document;
+    return r;
+}
+
+// Swagger UI's page, built with the dashboard into docs/ (web/docs/).
+Response docs(const AppContext& app, const Call&) {
+    const web::Asset* page = app.site != nullptr ? app.site->find("/docs/index.html") : nullptr;
+    if (page == nullptr) return error_response(404, "Swagger UI is not installed (no docs/ beside the dashboard)");
+    Response r;
+    r.body = page->body;
+    r.content_type = page->content_type;
+    r.headers.emplace_back("Cache-Control", page->cache_control);
+    r.headers.emplace_back("Content-Security-Policy", web::k_page_security_policy);
     return r;
 }
 

@@ -8,16 +8,13 @@ namespace gatewatch::api::rooms {
 namespace json = boost::json;
 
 namespace {
-constexpr std::size_t k_max_name = 100;
-constexpr std::size_t k_max_description = 500;
-
 Response room_not_found() { return error_response(404, "Room not found"); }
 
 // description: absent -> untouched, null -> null, else 0..500 characters.
 std::optional<std::optional<std::string>> read_description(JsonBody& body) {
     if (!body.has("description")) return std::nullopt;
     if (body.is_null("description")) return std::optional<std::string>();
-    if (auto text = body.text("description", false, 0, k_max_description)) return std::optional<std::string>(*text);
+    if (auto text = body.text("description")) return std::optional<std::string>(*text);
     return std::nullopt;
 }
 }  // namespace
@@ -34,8 +31,8 @@ Response list(const AppContext& app, const Call&) {
 
 Response create(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto name = body.text("name", true, 1, k_max_name);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto name = body.text("name");
     const auto description = read_description(body);
     if (!errors.empty()) return errors.response();
     const auto room = app.services.rooms.create({0, *name, description.value_or(std::nullopt)});
@@ -49,9 +46,9 @@ Response get(const AppContext& app, const Call& call) {
 
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
     service::RoomPatch patch;
-    patch.name = body.text("name", false, 1, k_max_name);
+    patch.name = body.text("name");
     patch.description = read_description(body);
     if (!errors.empty()) return errors.response();
     const auto room = app.services.rooms.update(call.ids[0], patch);

@@ -2,6 +2,7 @@
 
 #include "api/authenticator.hpp"
 #include "api/handlers.hpp"
+#include "api/schemas.hpp"
 #include "api/validation.hpp"
 #include "util/text.hpp"
 
@@ -11,77 +12,128 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <stdexcept>
 #include <string_view>
 
 namespace gatewatch::api {
-
-// What a route's body must be: a body of another Content-Type is 415 (a
-// browser sends text/plain across sites without asking first, so a JSON body
-// under that type is how another site's page would post here).
-enum class Body { none, json, form, json_or_csv };
-
-struct Route {
-    std::string_view method;
-    std::string_view pattern;  // "{name}" segments are positive 64-bit ids
-    Access access;
-    Body body;
-    bool cpu_heavy;
-    Handler handler;
-};
 
 namespace {
 
 using enum Access;
 using enum Body;
+namespace s = schemas;
+
+constexpr Parameter k_room_filter[] = {{"room_id", &s::query_room_id, "Only the devices of this room"}};
+constexpr Parameter k_events_query[] = {{"from", &s::query_time, "Default: 24 hours before to"},
+                                        {"to", &s::query_time, "Default: now"},
+                                        {"limit", &s::query_limit, "Default 100"}};
+constexpr Parameter k_history_query[] = {{"from", &s::query_time, "Default: 24 hours before to"},
+                                         {"to", &s::query_time, "Default: now"},
+                                         {"step", &s::query_step, "Seconds, rounded up to a kept resolution"}};
+constexpr Parameter k_uptime_query[] = {{"window", &s::query_window, "Default 24h"}};
+constexpr Parameter k_limit_query[] = {{"limit", &s::query_limit, "Default 50"}};
+constexpr Parameter k_status_query[] = {{"detail", &s::query_bool, "Each device's status detail"}};
+constexpr Parameter k_socket_query[] = {{"token", &s::query_text, "The token, for browsers (no headers on a WebSocket)"},
+                                        {"detail", &s::query_bool, "Status details instead of names"},
+                                        {"delta", &s::query_bool, "A snapshot, then only what changed"}};
 
 // clang-format off
-constexpr std::array k_routes = {
-    Route{"POST",   "/users",                      optional_user, json, true,  accounts::register_user},
-    Route{"POST",   "/token",                      anyone,        form, true,  accounts::login},
-    Route{"GET",    "/users/me",                   user,          none, false, accounts::me},
-    Route{"GET",    "/users",                      admin,         none, false, users::list},
-    Route{"PUT",    "/users/{user_id}",            admin,         json, false, users::update},
-    Route{"DELETE", "/users/{user_id}",            admin,         none, false, users::remove},
-    Route{"POST",   "/api-tokens",                 admin,         json, false, users::create_token},
-    Route{"GET",    "/api-tokens",                 admin,         none, false, users::list_tokens},
-    Route{"DELETE", "/api-tokens/{token_id}",      admin,         none, false, users::remove_token},
-    Route{"POST",   "/users/me/password",          user,          json, true,  accounts::change_password},
-    Route{"POST",   "/users/me/logout-all",        user,          none, false, accounts::logout_all},
-    Route{"GET",    "/protected-data",             user,          none, false, accounts::protected_data},
-    Route{"GET",    "/rooms",                      user,          none, false, rooms::list},
-    Route{"POST",   "/rooms",                      admin,         json, false, rooms::create},
-    Route{"GET",    "/rooms/{room_id}",            user,          none, false, rooms::get},
-    Route{"PUT",    "/rooms/{room_id}",            admin,         json, false, rooms::update},
-    Route{"DELETE", "/rooms/{room_id}",            admin,         none, false, rooms::remove},
-    Route{"GET",    "/devices",                    user,          none, false, devices::list},
-    Route{"POST",   "/devices",                    admin,         json, false, devices::create},
+constexpr Route k_routes[] = {
+    {"POST",   "/users",                      optional_user, json, true,  accounts::register_user,
+     {"Register an account (the first is admin)", &s::user_create, 201, &s::user}},
+    {"POST",   "/token",                      anyone,        form, true,  accounts::login,
+     {"Log in: the OAuth2 password flow", &s::token_form, 200, &s::token}},
+    {"GET",    "/users/me",                   user,          none, false, accounts::me,
+     {"The account of the token", nullptr, 200, &s::user}},
+    {"GET",    "/users",                      admin,         none, false, users::list,
+     {"List accounts", nullptr, 200, &s::user_list}},
+    {"PUT",    "/users/{user_id}",            admin,         json, false, users::update,
+     {"Change an account's role or disable it", &s::user_update, 200, &s::user}},
+    {"DELETE", "/users/{user_id}",            admin,         none, false, users::remove,
+     {"Delete an account", nullptr, 204, nullptr}},
+    {"POST",   "/api-tokens",                 admin,         json, false, users::create_token,
+     {"Create an API token (shown once)", &s::api_token_create, 201, &s::api_token_created}},
+    {"GET",    "/api-tokens",                 admin,         none, false, users::list_tokens,
+     {"List API tokens", nullptr, 200, &s::api_token_list}},
+    {"DELETE", "/api-tokens/{token_id}",      admin,         none, false, users::remove_token,
+     {"Revoke an API token", nullptr, 204, nullptr}},
+    {"POST",   "/users/me/password",          user,          json, true,  accounts::change_password,
+     {"Change one's own password; older tokens stop working", &s::password_change, 204, nullptr}},
+    {"POST",   "/users/me/logout-all",        user,          none, false, accounts::logout_all,
+     {"Revoke every token of one's account", nullptr, 204, nullptr}},
+    {"GET",    "/protected-data",             user,          none, false, accounts::protected_data,
+     {"A greeting for the token's account", nullptr, 200, &s::message}},
+    {"GET",    "/rooms",                      user,          none, false, rooms::list,
+     {"List rooms", nullptr, 200, &s::room_list}},
+    {"POST",   "/rooms",                      admin,         json, false, rooms::create,
+     {"Create a room", &s::room_create, 201, &s::room}},
+    {"GET",    "/rooms/{room_id}",            user,          none, false, rooms::get,
+     {"A room", nullptr, 200, &s::room}},
+    {"PUT",    "/rooms/{room_id}",            admin,         json, false, rooms::update,
+     {"Change a room", &s::room_update, 200, &s::room}},
+    {"DELETE", "/rooms/{room_id}",            admin,         none, false, rooms::remove,
+     {"Delete an empty room", nullptr, 204, nullptr}},
+    {"GET",    "/devices",                    user,          none, false, devices::list,
+     {"List devices", nullptr, 200, &s::device_list, k_room_filter}},
+    {"POST",   "/devices",                    admin,         json, false, devices::create,
+     {"Create a device", &s::device_create, 201, &s::device}},
     // up to 100,000 rows: parsed and checked off the I/O threads (its body limit: http_session.cpp)
-    Route{"POST",   "/devices/bulk",               admin,         json_or_csv, true, devices::bulk},
-    Route{"GET",    "/devices/{device_id}",        user,          none, false, devices::get},
-    Route{"PUT",    "/devices/{device_id}",        admin,         json, false, devices::update},
-    Route{"DELETE", "/devices/{device_id}",        admin,         none, false, devices::remove},
-    Route{"GET",    "/devices/{device_id}/status", user,          none, false, status::one},
-    Route{"GET",    "/devices/{device_id}/events", user,          none, false, history_routes::events},
-    Route{"GET",    "/devices/{device_id}/history", user,         none, false, history_routes::history},
-    Route{"GET",    "/devices/{device_id}/uptime", user,          none, false, history_routes::device_uptime},
+    {"POST",   "/devices/bulk",               admin,         json_or_csv, true, devices::bulk,
+     {"Create many devices, all or nothing (JSON or CSV)", &s::bulk_devices, 201, &s::bulk_result}},
+    {"GET",    "/devices/{device_id}",        user,          none, false, devices::get,
+     {"A device", nullptr, 200, &s::device}},
+    {"PUT",    "/devices/{device_id}",        admin,         json, false, devices::update,
+     {"Change a device", &s::device_update, 200, &s::device}},
+    {"DELETE", "/devices/{device_id}",        admin,         none, false, devices::remove,
+     {"Delete a device", nullptr, 204, nullptr}},
+    {"GET",    "/devices/{device_id}/status", user,          none, false, status::one,
+     {"A device's status detail", nullptr, 200, &s::device_status}},
+    {"GET",    "/devices/{device_id}/events", user,          none, false, history_routes::events,
+     {"A device's status changes, newest first", nullptr, 200, &s::event_list, k_events_query}},
+    {"GET",    "/devices/{device_id}/history", user,         none, false, history_routes::history,
+     {"A device's round-trip times, loss and uptime over time", nullptr, 200, &s::history, k_history_query}},
+    {"GET",    "/devices/{device_id}/uptime", user,          none, false, history_routes::device_uptime,
+     {"A device's uptime over 24 h, 7, 30 and 365 days", nullptr, 200, &s::uptime}},
     // every device's events over the window: ~0.3 s at 100,000 devices, off the I/O threads
-    Route{"GET",    "/uptime",                     user,          none, true,  history_routes::all_uptime},
-    Route{"GET",    "/notifiers",                  user,          none, false, notifiers::list},
-    Route{"POST",   "/notifiers",                  admin,         json, false, notifiers::create},
-    Route{"GET",    "/notifiers/{notifier_id}",    user,          none, false, notifiers::get},
-    Route{"PUT",    "/notifiers/{notifier_id}",    admin,         json, false, notifiers::update},
-    Route{"DELETE", "/notifiers/{notifier_id}",    admin,         none, false, notifiers::remove},
-    Route{"POST",   "/notifiers/{notifier_id}/test", admin,       none, false, notifiers::test},
-    Route{"GET",    "/notifiers/{notifier_id}/deliveries", user,  none, false, notifiers::deliveries},
-    Route{"GET",    "/maintenance",                user,          none, false, notifiers::list_maintenance},
-    Route{"POST",   "/maintenance",                admin,         json, false, notifiers::create_maintenance},
-    Route{"DELETE", "/maintenance/{window_id}",    admin,         none, false, notifiers::remove_maintenance},
-    Route{"GET",    "/healthz",                    anyone,        none, false, operations::healthz},
-    Route{"GET",    "/readyz",                     anyone,        none, false, operations::readyz},
+    {"GET",    "/uptime",                     user,          none, true,  history_routes::all_uptime,
+     {"Every monitored device's uptime", nullptr, 200, &s::uptime_map, k_uptime_query}},
+    {"GET",    "/notifiers",                  user,          none, false, notifiers::list,
+     {"List notifiers", nullptr, 200, &s::notifier_list}},
+    {"POST",   "/notifiers",                  admin,         json, false, notifiers::create,
+     {"Create a notifier", &s::notifier_create, 201, &s::notifier}},
+    {"GET",    "/notifiers/{notifier_id}",    user,          none, false, notifiers::get,
+     {"A notifier", nullptr, 200, &s::notifier}},
+    {"PUT",    "/notifiers/{notifier_id}",    admin,         json, false, notifiers::update,
+     {"Change a notifier", &s::notifier_update, 200, &s::notifier}},
+    {"DELETE", "/notifiers/{notifier_id}",    admin,         none, false, notifiers::remove,
+     {"Delete a notifier", nullptr, 204, nullptr}},
+    {"POST",   "/notifiers/{notifier_id}/test", admin,       none, false, notifiers::test,
+     {"Send a test message", nullptr, 202, &s::accepted}},
+    {"GET",    "/notifiers/{notifier_id}/deliveries", user,  none, false, notifiers::deliveries,
+     {"A notifier's latest deliveries", nullptr, 200, &s::delivery_list, k_limit_query}},
+    {"GET",    "/maintenance",                user,          none, false, notifiers::list_maintenance,
+     {"List maintenance windows", nullptr, 200, &s::maintenance_list}},
+    {"POST",   "/maintenance",                admin,         json, false, notifiers::create_maintenance,
+     {"Create a maintenance window", &s::maintenance_create, 201, &s::maintenance_window}},
+    {"DELETE", "/maintenance/{window_id}",    admin,         none, false, notifiers::remove_maintenance,
+     {"Delete a maintenance window", nullptr, 204, nullptr}},
+    {"GET",    "/healthz",                    anyone,        none, false, operations::healthz,
+     {"Liveness: 200 while the process serves", nullptr, 200, &s::health}},
+    {"GET",    "/readyz",                     anyone,        none, false, operations::readyz,
+     {"Readiness: the store and the probe engine (503 names what fails)", nullptr, 200, &s::readiness}},
     // rendered off the I/O threads: ~300 bytes a device
-    Route{"GET",    "/metrics",                    optional_user, none, true,  operations::metrics},
-    Route{"GET",    "/device_status",              user,          none, false, status::all},
-    Route{"GET",    "/ws/status",                  user,          none, false, status::socket_without_upgrade},
+    {"GET",    "/metrics",                    optional_user, none, true,  operations::metrics,
+     {"Prometheus metrics (an admin's token or an API token, unless metrics_public)", nullptr, 200, &s::metrics_text,
+      {}, "text/plain"}},
+    {"GET",    "/openapi.json",               anyone,        none, false, operations::openapi,
+     {"This document (OpenAPI 3.1)", nullptr, 200, &s::openapi_document}},
+    {"GET",    "/docs",                       anyone,        none, false, operations::docs,
+     {"Swagger UI over this document", nullptr, 200, &s::html_page, {}, "text/html"}},
+    {"GET",    "/device_status",              user,          none, false, status::all,
+     {"Every monitored device's status", nullptr, 200, &s::status_map, k_status_query}},
+    {"GET",    "/ws/status",                  user,          none, false, status::socket_without_upgrade,
+     {"The status WebSocket (upgrade): the status object at once, on each change and every 5 s",
+      nullptr, 101, nullptr, k_socket_query}},
 };
 // clang-format on
 
@@ -150,6 +202,13 @@ Response static_file(const web::StaticSite* site, std::string_view method, std::
 
 }  // namespace
 
+std::span<const Route> route_table() { return k_routes; }
+
+const schema::Schema& Call::body_schema() const {
+    if (request_schema == nullptr) throw std::logic_error("this route declares no request body");
+    return *request_schema;
+}
+
 bool PreparedRequest::cpu_heavy() const { return route_ != nullptr && route_->cpu_heavy; }
 
 std::string_view PreparedRequest::pattern() const { return route_ != nullptr ? route_->pattern : std::string_view(); }
@@ -190,7 +249,7 @@ Response Router::handle(const PreparedRequest& prepared, std::optional<store::Us
     }
 
     const Request& request = *prepared.request_;
-    Call call{request, prepared.query_, {}, std::move(user), std::move(refusal)};
+    Call call{request, prepared.query_, {}, std::move(user), std::move(refusal), route->doc.request};
     const bool needs_user = route->access == Access::user || route->access == Access::admin;
     // The chain answers 401 before this; a missing account here is a wiring fault, refused all the same.
     if (needs_user && !call.user) return unauthorized("Not authenticated");

@@ -9,22 +9,60 @@
 //   then the handler.
 // A path that no API route claims may be a file of the dashboard (GET only).
 // Every path answers with and without its trailing slash. The route table is
-// one block at the top of router.cpp. Thread-safe: handle() is const.
+// one block at the top of router.cpp; each row declares its bodies' schemas,
+// which the handlers' readers and the OpenAPI document (api/openapi.hpp) both
+// use. Thread-safe: handle() is const.
 #include "api/app_context.hpp"
+#include "api/handlers.hpp"
 #include "api/http_types.hpp"
+#include "api/schema.hpp"
 
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace gatewatch::api {
 
-struct Route;  // one row of the route table (router.cpp)
-
 // Who may call a route: anyone; anyone, with the account of a token when one
 // is sent (registration: an admin creating accounts); a user; an admin.
 enum class Access { anyone, optional_user, user, admin };
+
+// What a route's body must be: a body of another Content-Type is 415 (a
+// browser sends text/plain across sites without asking first, so a JSON body
+// under that type is how another site's page would post here).
+enum class Body { none, json, form, json_or_csv };
+
+// A query parameter, as the document shows it (the handler reads it).
+struct Parameter {
+    std::string_view name;
+    const schema::Schema* schema = nullptr;
+    std::string_view description{};
+};
+
+// What a route takes and answers, declared once beside its row.
+struct Doc {
+    std::string_view summary;
+    const schema::Schema* request = nullptr;   // the body's schema (json, form, or json of json_or_csv)
+    int status = 200;                          // the success status
+    const schema::Schema* response = nullptr;  // its body; none for 204
+    std::span<const Parameter> query{};
+    std::string_view response_type = "application/json";
+};
+
+struct Route {
+    std::string_view method;
+    std::string_view pattern;  // "{name}" segments are positive 64-bit ids
+    Access access;
+    Body body;
+    bool cpu_heavy;
+    Handler handler;
+    Doc doc;
+};
+
+// Every row of the route table, in order.
+std::span<const Route> route_table();
 
 // A request parsed and routed once; the server looks at cpu_heavy() and then
 // hands it to Router::handle(), possibly on another thread.

@@ -9,20 +9,12 @@ namespace gatewatch::api::users {
 namespace json = boost::json;
 
 namespace {
-constexpr std::size_t k_max_name = 100;
-
 Response user_not_found() { return error_response(404, "User not found"); }
 
-std::optional<store::Role> read_role(JsonBody& body, bool required, ValidationErrors& errors) {
-    const json::value* raw = body.raw("role");
-    if (raw == nullptr) {
-        if (required) errors.add({"body", "role"}, "missing", "Field required");
-        return std::nullopt;
-    }
-    if (raw->is_string() && raw->as_string() == "admin") return store::Role::admin;
-    if (raw->is_string() && raw->as_string() == "viewer") return store::Role::viewer;
-    errors.add({"body", "role"}, "literal_error", "Input should be 'viewer' or 'admin'");
-    return std::nullopt;
+std::optional<store::Role> read_role(JsonBody& body) {
+    const auto chosen = body.choice("role");
+    if (!chosen) return std::nullopt;
+    return *chosen == "admin" ? store::Role::admin : store::Role::viewer;
 }
 
 json::value token_json(const store::ApiToken& t) {
@@ -46,10 +38,10 @@ Response list(const AppContext& app, const Call&) {
 
 Response update(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
     service::Accounts::Patch patch;
-    patch.role = read_role(body, false, errors);
-    patch.disabled = body.boolean("disabled", false);
+    patch.role = read_role(body);
+    patch.disabled = body.boolean("disabled");
     if (!errors.empty()) return errors.response();
     try {
         const auto user = app.services.accounts.update(call.ids[0], patch);
@@ -69,20 +61,12 @@ Response remove(const AppContext& app, const Call& call) {
 
 Response create_token(const AppContext& app, const Call& call) {
     ValidationErrors errors;
-    JsonBody body(call.request.body, errors);
-    const auto name = body.text("name", true, 1, k_max_name);
-    const auto role = read_role(body, true, errors);
+    JsonBody body(call.request.body, call.body_schema(), errors);
+    const auto name = body.text("name");
+    const auto role = read_role(body);
     std::optional<int> days;
-    if (body.has("expires_days") && !body.is_null("expires_days")) {
-        if (const auto n = body.integer("expires_days", false)) {
-            if (*n < 1)
-                errors.add({"body", "expires_days"}, "greater_than_equal", "Input should be greater than or equal to 1");
-            else if (*n > 3650)
-                errors.add({"body", "expires_days"}, "less_than_equal", "Input should be less than or equal to 3650");
-            else
-                days = static_cast<int>(*n);
-        }
-    }
+    if (!body.is_null("expires_days"))
+        if (const auto n = body.integer("expires_days")) days = static_cast<int>(*n);
     if (!errors.empty()) return errors.response();
     const auto created = app.services.api_tokens.create(*name, *role, days);
     auto out = token_json(created.token).as_object();

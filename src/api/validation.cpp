@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace gatewatch::api {
 namespace json = boost::json;
@@ -144,7 +145,44 @@ std::optional<std::int64_t> read_positive_id(std::string_view text, json::array 
     return std::nullopt;
 }
 
-JsonBody::JsonBody(std::string_view body, ValidationErrors& errors) : errors_(errors) {
+std::optional<std::string> read_text(const json::value& v, json::array loc, const schema::Schema& schema,
+                                     ValidationErrors& errors) {
+    if (!schema.enumeration.empty()) return read_choice(v, std::move(loc), schema, errors);
+    return read_text(v, std::move(loc), schema.min_length,
+                     schema.max_length > 0 ? schema.max_length : std::numeric_limits<std::size_t>::max(), errors);
+}
+
+std::optional<std::int64_t> read_integer(const json::value& v, json::array loc, const schema::Schema& schema,
+                                         ValidationErrors& errors) {
+    const auto n = read_integer(v, loc, errors);
+    if (!n) return n;
+    if (schema.minimum && *n < *schema.minimum) {
+        errors.add(std::move(loc), "greater_than_equal",
+                   "Input should be greater than or equal to " + std::to_string(*schema.minimum));
+        return std::nullopt;
+    }
+    if (schema.maximum && *n > *schema.maximum) {
+        errors.add(std::move(loc), "less_than_equal",
+                   "Input should be less than or equal to " + std::to_string(*schema.maximum));
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<std::string> read_choice(const json::value& v, json::array loc, const schema::Schema& schema,
+                                       ValidationErrors& errors) {
+    const auto& choices = schema.enumeration;
+    if (v.is_string() && std::find(choices.begin(), choices.end(), std::string_view(v.as_string())) != choices.end())
+        return std::string(v.as_string());
+    std::string msg = "Input should be ";
+    for (std::size_t i = 0; i < choices.size(); ++i)
+        msg += (i == 0 ? "'" : i + 1 == choices.size() ? " or '" : ", '") + std::string(choices[i]) + "'";
+    errors.add(std::move(loc), "literal_error", msg);
+    return std::nullopt;
+}
+
+JsonBody::JsonBody(std::string_view body, const schema::Schema& schema, ValidationErrors& errors)
+    : schema_(schema), errors_(errors) {
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         errors_.add(json::array{"body"}, "missing", "Field required");
         return;
@@ -166,8 +204,9 @@ JsonBody::JsonBody(std::string_view body, ValidationErrors& errors) : errors_(er
     object_ = &root_.as_object();
 }
 
-JsonBody::JsonBody(const json::value& value, json::array prefix, ValidationErrors& errors)
-    : prefix_(std::move(prefix)), errors_(errors) {
+JsonBody::JsonBody(const json::value& value, json::array prefix, const schema::Schema& schema,
+                   ValidationErrors& errors)
+    : prefix_(std::move(prefix)), schema_(schema), errors_(errors) {
     if (!value.is_object()) {
         errors_.add(prefix_, "model_attributes_type", "Input should be a valid dictionary or object to extract fields from");
         return;
@@ -181,6 +220,8 @@ json::array JsonBody::loc(std::initializer_list<std::string_view> keys) const {
     return out;
 }
 
+const schema::Schema& JsonBody::field(std::string_view key) const { return *schema_.property(key).schema; }
+
 bool JsonBody::has(std::string_view key) const { return raw(key) != nullptr; }
 
 bool JsonBody::is_null(std::string_view key) const {
@@ -189,35 +230,35 @@ bool JsonBody::is_null(std::string_view key) const {
 }
 
 const json::value* JsonBody::raw(std::string_view key) const {
+    (void)schema_.property(key);  // declared, or a logic_error
     return object_ == nullptr ? nullptr : object_->if_contains(key);
 }
 
-std::optional<std::string> JsonBody::text(std::string_view key, bool required, std::size_t min_chars,
-                                          std::size_t max_chars) {
+const json::value* JsonBody::present(std::string_view key) {
     const auto* v = raw(key);
-    if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
-        return std::nullopt;
-    }
-    return read_text(*v, with(prefix_, key), min_chars, max_chars, errors_);
+    if (v == nullptr && schema_.property(key).required && object_ != nullptr)
+        errors_.add(with(prefix_, key), "missing", "Field required");
+    return v;
 }
 
-std::optional<std::int64_t> JsonBody::integer(std::string_view key, bool required) {
-    const auto* v = raw(key);
-    if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
-        return std::nullopt;
-    }
-    return read_integer(*v, with(prefix_, key), errors_);
+std::optional<std::string> JsonBody::text(std::string_view key) {
+    const auto* v = present(key);
+    return v == nullptr ? std::nullopt : read_text(*v, with(prefix_, key), field(key), errors_);
 }
 
-std::optional<bool> JsonBody::boolean(std::string_view key, bool required) {
-    const auto* v = raw(key);
-    if (v == nullptr) {
-        if (required && object_ != nullptr) errors_.add(with(prefix_, key), "missing", "Field required");
-        return std::nullopt;
-    }
-    return read_boolean(*v, with(prefix_, key), errors_);
+std::optional<std::int64_t> JsonBody::integer(std::string_view key) {
+    const auto* v = present(key);
+    return v == nullptr ? std::nullopt : read_integer(*v, with(prefix_, key), field(key), errors_);
+}
+
+std::optional<bool> JsonBody::boolean(std::string_view key) {
+    const auto* v = present(key);
+    return v == nullptr ? std::nullopt : read_boolean(*v, with(prefix_, key), errors_);
+}
+
+std::optional<std::string> JsonBody::choice(std::string_view key) {
+    const auto* v = present(key);
+    return v == nullptr ? std::nullopt : read_choice(*v, with(prefix_, key), field(key), errors_);
 }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {

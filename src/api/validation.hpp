@@ -7,6 +7,7 @@
 // FastAPI backend shows the same errors. Readers collect every problem of a
 // body before answering, as pydantic does. Pure functions: no I/O, no locks.
 #include "api/http_types.hpp"
+#include "api/schema.hpp"
 
 #include <boost/json.hpp>
 
@@ -40,35 +41,45 @@ private:
     boost::json::array errors_;
 };
 
-// The fields of a JSON object body. Construction records json_invalid,
-// model_attributes_type (not an object) or missing (empty body).
-// Unknown fields are ignored, as FastAPI does.
+// The fields of a JSON object body, read by the rules of its schema (the
+// route's declared request, api/schemas.hpp): whether a field is required,
+// its length, range and choices. Construction records json_invalid,
+// model_attributes_type (not an object) or missing (empty body). Unknown
+// fields are ignored, as FastAPI does; reading a field the schema does not
+// declare throws std::logic_error (the document would not show it).
 class JsonBody {
 public:
-    JsonBody(std::string_view body, ValidationErrors& errors);
+    JsonBody(std::string_view body, const schema::Schema& schema, ValidationErrors& errors);
     // One object inside a larger body (a row of a bulk request): its errors'
     // locations start with `prefix`, e.g. ["body", "devices", 3]. `value` must outlive this.
-    JsonBody(const boost::json::value& value, boost::json::array prefix, ValidationErrors& errors);
+    JsonBody(const boost::json::value& value, boost::json::array prefix, const schema::Schema& schema,
+             ValidationErrors& errors);
 
     // The location of a field of this object: prefix + keys.
     [[nodiscard]] boost::json::array loc(std::initializer_list<std::string_view> keys) const;
     [[nodiscard]] ValidationErrors& errors() const { return errors_; }
+    // The declared schema of field `key`.
+    [[nodiscard]] const schema::Schema& field(std::string_view key) const;
 
     [[nodiscard]] bool is_object() const { return object_ != nullptr; }
     [[nodiscard]] bool has(std::string_view key) const;
     [[nodiscard]] bool is_null(std::string_view key) const;
 
     // Each returns the value when present and valid; records an error when it
-    // is invalid, or when it is missing and `required`.
-    std::optional<std::string> text(std::string_view key, bool required, std::size_t min_chars,
-                                    std::size_t max_chars);
-    std::optional<std::int64_t> integer(std::string_view key, bool required);
-    std::optional<bool> boolean(std::string_view key, bool required);
+    // is invalid, or when it is missing and required.
+    std::optional<std::string> text(std::string_view key);
+    std::optional<std::int64_t> integer(std::string_view key);
+    std::optional<bool> boolean(std::string_view key);
+    std::optional<std::string> choice(std::string_view key);  // one of the schema's enumeration
     [[nodiscard]] const boost::json::value* raw(std::string_view key) const;
 
 private:
+    // The value of `key`, or nullptr after recording `missing` when the schema requires it.
+    const boost::json::value* present(std::string_view key);
+
     boost::json::value root_;
     boost::json::array prefix_{"body"};
+    const schema::Schema& schema_;
     const boost::json::object* object_ = nullptr;
     ValidationErrors& errors_;
 };
@@ -78,6 +89,13 @@ std::optional<std::string> read_text(const boost::json::value& v, boost::json::a
                                      std::size_t max_chars, ValidationErrors& errors);
 std::optional<std::int64_t> read_integer(const boost::json::value& v, boost::json::array loc,
                                          ValidationErrors& errors);
+// The same, by a schema's rules (length; range; choices).
+std::optional<std::string> read_text(const boost::json::value& v, boost::json::array loc,
+                                     const schema::Schema& schema, ValidationErrors& errors);
+std::optional<std::int64_t> read_integer(const boost::json::value& v, boost::json::array loc,
+                                         const schema::Schema& schema, ValidationErrors& errors);
+std::optional<std::string> read_choice(const boost::json::value& v, boost::json::array loc,
+                                       const schema::Schema& schema, ValidationErrors& errors);
 std::optional<bool> read_boolean(const boost::json::value& v, boost::json::array loc, ValidationErrors& errors);
 // A positive id from text (path or query); records int_parsing, int_parsing_size or greater_than.
 std::optional<std::int64_t> read_positive_id(std::string_view text, boost::json::array loc, ValidationErrors& errors);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace gatewatch::api;
 namespace json = boost::json;
 
@@ -54,42 +59,53 @@ json::array detail_of(const ValidationErrors& errors) {
 }
 }  // namespace
 
+namespace {
+using gatewatch::api::schema::Schema;
+using gatewatch::api::schema::Type;
+const Schema short_text{.type = Type::string, .min_length = 1, .max_length = 10};
+const Schema three_chars{.type = Type::string, .min_length = 1, .max_length = 3};
+const Schema number{.type = Type::integer};
+const Schema small{.type = Type::integer, .minimum = 1, .maximum = 9};
+const Schema flag{.type = Type::boolean};
+const Schema colour{.type = Type::string, .enumeration = {"red", "green", "blue"}};
+const Schema fields{.type = Type::object,
+                    .name = "Fields",
+                    .properties = {{"name", &short_text, true},
+                                   {"missing", &short_text, true},
+                                   {"count", &number, true},
+                                   {"flag", &flag},
+                                   {"a", &three_chars, true},
+                                   {"b", &three_chars, true},
+                                   {"c", &three_chars, true},
+                                   {"i", &number},
+                                   {"f", &number},
+                                   {"t", &flag},
+                                   {"z", &flag},
+                                   {"small", &small},
+                                   {"colour", &colour}}};
+}  // namespace
+
 TEST(JsonBody, InvalidJsonAndNonObjectsAndEmptyBodies) {
-    {
+    for (const auto& [text, type] : std::vector<std::pair<std::string, std::string>>{
+             {"{\"name\": ", "json_invalid"},
+             {"[1]", "model_attributes_type"},
+             {"", "missing"},
+             {"{\"name\": \"\xff\"}", "json_invalid"},  // invalid UTF-8
+             {"{} {}", "json_invalid"}}) {                // trailing data
         ValidationErrors errors;
-        JsonBody body("{\"name\": ", errors);
+        JsonBody body(text, fields, errors);
         EXPECT_FALSE(body.is_object());
-        EXPECT_EQ(detail_of(errors)[0].at("type"), "json_invalid");
-    }
-    {
-        ValidationErrors errors;
-        JsonBody body("[1]", errors);
-        EXPECT_EQ(detail_of(errors)[0].at("type"), "model_attributes_type");
-    }
-    {
-        ValidationErrors errors;
-        JsonBody body("", errors);
-        EXPECT_EQ(detail_of(errors)[0].at("type"), "missing");
-    }
-    {
-        ValidationErrors errors;
-        JsonBody body("{\"name\": \"\xff\"}", errors);  // invalid UTF-8
-        EXPECT_EQ(detail_of(errors)[0].at("type"), "json_invalid");
-    }
-    {
-        ValidationErrors errors;
-        JsonBody body("{} {}", errors);  // trailing data
-        EXPECT_EQ(detail_of(errors)[0].at("type"), "json_invalid");
+        EXPECT_EQ(detail_of(errors)[0].at("type").as_string(), type) << text;
     }
 }
 
 TEST(JsonBody, CollectsEveryFieldErrorWithItsLocation) {
     ValidationErrors errors;
-    JsonBody body(R"({"name": 5, "count": "x", "flag": "maybe"})", errors);
-    EXPECT_FALSE(body.text("name", true, 1, 10));
-    EXPECT_FALSE(body.text("missing", true, 1, 10));
-    EXPECT_FALSE(body.integer("count", true));
-    EXPECT_FALSE(body.boolean("flag", false));
+    JsonBody body(R"({"name": 5, "count": "x", "flag": "maybe"})", fields, errors);
+    EXPECT_FALSE(body.text("name"));
+    EXPECT_FALSE(body.text("missing"));
+    EXPECT_FALSE(body.integer("count"));
+    EXPECT_FALSE(body.boolean("flag"));
     const auto detail = detail_of(errors);
     ASSERT_EQ(detail.size(), 4u);
     EXPECT_EQ(detail[0].at("type"), "string_type");
@@ -102,10 +118,10 @@ TEST(JsonBody, CollectsEveryFieldErrorWithItsLocation) {
 
 TEST(JsonBody, LengthsAreInCharacters) {
     ValidationErrors errors;
-    JsonBody body(R"({"a": "ééé", "b": "", "c": "abcd"})", errors);
-    EXPECT_EQ(body.text("a", true, 1, 3), "ééé");
-    EXPECT_FALSE(body.text("b", true, 1, 3));
-    EXPECT_FALSE(body.text("c", true, 1, 3));
+    JsonBody body(R"({"a": "ééé", "b": "", "c": "abcd"})", fields, errors);
+    EXPECT_EQ(body.text("a"), "ééé");
+    EXPECT_FALSE(body.text("b"));
+    EXPECT_FALSE(body.text("c"));
     const auto detail = detail_of(errors);
     EXPECT_EQ(detail[0].at("msg"), "String should have at least 1 character");
     EXPECT_EQ(detail[1].at("msg"), "String should have at most 3 characters");
@@ -113,10 +129,36 @@ TEST(JsonBody, LengthsAreInCharacters) {
 
 TEST(JsonBody, LaxIntegersAndBooleansLikePydantic) {
     ValidationErrors errors;
-    JsonBody body(R"({"i": "42", "f": 3.0, "t": "yes", "z": 0})", errors);
-    EXPECT_EQ(body.integer("i", true), 42);
-    EXPECT_EQ(body.integer("f", true), 3);
-    EXPECT_EQ(body.boolean("t", true), true);
-    EXPECT_EQ(body.boolean("z", true), false);
+    JsonBody body(R"({"i": "42", "f": 3.0, "t": "yes", "z": 0})", fields, errors);
+    EXPECT_EQ(body.integer("i"), 42);
+    EXPECT_EQ(body.integer("f"), 3);
+    EXPECT_EQ(body.boolean("t"), true);
+    EXPECT_EQ(body.boolean("z"), false);
     EXPECT_TRUE(errors.empty());
+}
+
+TEST(JsonBody, RangesAndChoicesComeFromTheSchema) {
+    ValidationErrors errors;
+    JsonBody body(R"({"small": 10, "colour": "purple"})", fields, errors);
+    EXPECT_FALSE(body.integer("small"));
+    EXPECT_FALSE(body.choice("colour"));
+    const auto detail = detail_of(errors);
+    ASSERT_EQ(detail.size(), 2u);
+    EXPECT_EQ(detail[0].at("type"), "less_than_equal");
+    EXPECT_EQ(detail[0].at("msg"), "Input should be less than or equal to 9");
+    EXPECT_EQ(detail[1].at("type"), "literal_error");
+    EXPECT_EQ(detail[1].at("msg"), "Input should be 'red', 'green' or 'blue'");
+
+    ValidationErrors fine;
+    JsonBody good(R"({"small": 1, "colour": "green"})", fields, fine);
+    EXPECT_EQ(good.integer("small"), 1);
+    EXPECT_EQ(good.choice("colour"), "green");
+    EXPECT_TRUE(fine.empty());
+}
+
+TEST(JsonBody, AFieldTheSchemaDoesNotDeclareCannotBeRead) {
+    ValidationErrors errors;
+    JsonBody body(R"({"secret": "x"})", fields, errors);
+    EXPECT_THROW((void)body.raw("secret"), std::logic_error);
+    EXPECT_THROW((void)body.text("secret"), std::logic_error);
 }
