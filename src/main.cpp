@@ -6,6 +6,7 @@
 #include "auth/secret.hpp"
 #include "auth/token.hpp"
 #include "cli/admin.hpp"
+#include "cli/config_commands.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "log/logging.hpp"
@@ -166,6 +167,7 @@ int serve(const gw::config::Overrides& overrides) {
     gw::service::Rooms rooms(store, bus);
     gw::service::Devices devices(store, bus);
     gw::service::ChangeFeed feed(store, bus);
+    gw::service::config::ConfigAsCode configuration(store, bus);
     // Notifications: the sender on its thread reads the outbox in the history
     // database; the dispatcher fills it from the history thread.
     gw::notify::SenderOptions sending;
@@ -214,7 +216,7 @@ int serve(const gw::config::Overrides& overrides) {
                                    GATEWATCH_VERSION};
     const gw::api::Router router({store, {accounts, rooms, devices, notifiers, api_tokens}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
-                                  &history_store, operations});
+                                  &history_store, operations, &configuration});
     gw::http::Server server({settings.host, settings.port, settings.io_threads, settings.hash_threads,
                              settings.hash_queue, settings.request_timeout, settings.idle_timeout, 16 * 1024,
                              1024 * 1024, settings.push_interval,
@@ -305,6 +307,19 @@ int main(int argc, char** argv) {
 
     auto* openapi_cmd = app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the HTTP API (as GET /openapi.json)");
 
+    gw::config::Overrides config_overrides;
+    auto* export_cmd = app.add_subcommand(
+        "export", "Print the configuration as YAML: rooms, devices, notifiers (secrets as ${NAME}), maintenance");
+    auto* apply_cmd = app.add_subcommand("apply", "Make the store match a YAML file, in one transaction (safe while "
+                                                  "the server runs)");
+    std::string apply_file;
+    bool dry_run = false;
+    bool prune = false;
+    apply_cmd->add_option("file", apply_file, "The YAML (or JSON) file; - reads standard input")->required();
+    apply_cmd->add_flag("--dry-run", dry_run, "Print what would change, and change nothing");
+    apply_cmd->add_flag("--prune", prune, "Also delete what the file's sections leave out");
+    for (auto* cmd : {export_cmd, apply_cmd}) gw::config::add_data_options(*cmd, config_overrides);
+
     CLI11_PARSE(app, argc, argv);
     ::umask(077);  // the database, its journal and the secret are for our eyes only
 
@@ -318,6 +333,13 @@ int main(int argc, char** argv) {
             spdlog::shutdown();  // flush the buffered log
             return code;
         }
+        if (export_cmd->parsed())
+            return with_store(config_overrides,
+                              [](gw::store::Store& store) { return gw::cli::config_export(store, std::cout); });
+        if (apply_cmd->parsed())
+            return with_store(config_overrides, [&](gw::store::Store& store) {
+                return gw::cli::config_apply(store, apply_file, dry_run, prune, std::cout, std::cerr);
+            });
         return with_store(user_overrides, [&](gw::store::Store& store) {
             if (add_cmd->parsed()) return gw::cli::user_add(store, username, role, password_hash);
             if (passwd_cmd->parsed()) return gw::cli::user_passwd(store, username);

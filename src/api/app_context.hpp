@@ -9,6 +9,7 @@
 #include "api/status_hub.hpp"
 #include "service/accounts.hpp"
 #include "service/api_tokens.hpp"
+#include "service/config_as_code.hpp"
 #include "service/devices.hpp"
 #include "service/notifiers.hpp"
 #include "store/history_store.hpp"
@@ -55,6 +56,7 @@ struct AppContext {
     const auth::SetupCode* setup_code = nullptr;  // null: the first account needs no code (tests)
     store::HistoryStore* history = nullptr;       // null: no history kept (unit tests of other parts)
     Operations operations{};
+    service::config::ConfigAsCode* configuration = nullptr;  // GET/PUT /config; null: 404 (unit tests)
 };
 
 }  // namespace gatewatch::api

@@ -106,4 +106,9 @@ Response create_maintenance(const AppContext&, const Call&);
 Response remove_maintenance(const AppContext&, const Call&);
 }  // namespace notifiers
 
+namespace config_routes {  // configuration as code (api/config.cpp)
+Response get(const AppContext&, const Call&);
+Response put(const AppContext&, const Call&);
+}  // namespace config_routes
+
 }  // namespace gatewatch::api

@@ -17,6 +17,7 @@ struct Request {
     std::string body;
     std::string client_address;  // the client's IP (behind a trusted proxy: the one it names); empty when unknown
     bool forwarded = false;      // a Forwarded or X-Forwarded-For header came, trusted or not
+    std::string accept{};        // the Accept header, or empty (GET /config: YAML or JSON)
 };
 
 struct Response {

@@ -117,6 +117,11 @@ constexpr Route k_routes[] = {
      {"Create a maintenance window", &s::maintenance_create, 201, &s::maintenance_window}},
     {"DELETE", "/maintenance/{window_id}",    admin,         none, false, notifiers::remove_maintenance,
      {"Delete a maintenance window", nullptr, 204, nullptr}},
+    // the whole configuration as code (api/config.cpp): 100,000 devices are seconds of work, off the I/O threads
+    {"GET",    "/config",                     admin,         none, true,  config_routes::get,
+     {"The configuration as code: YAML, or JSON when Accept names it", nullptr, 200, nullptr, {}, "application/yaml"}},
+    {"PUT",    "/config",                     admin,         json_or_yaml, true, config_routes::put,
+     {"Make the store match a configuration (?dry_run=, ?prune=); answers the plan", nullptr, 200, nullptr}},
     {"GET",    "/healthz",                    anyone,        none, false, operations::healthz,
      {"Liveness: 200 while the process serves", nullptr, 200, &s::health}},
     {"GET",    "/readyz",                     anyone,        none, false, operations::readyz,
@@ -156,6 +161,9 @@ bool body_type_allowed(Body body, const Request& request) {
     if (body == Body::none || request.body.empty()) return true;  // an empty body is the validators' to answer (422)
     if (body == Body::json_or_csv)
         return is_media_type(request.content_type, "application/json") || is_media_type(request.content_type, "text/csv");
+    if (body == Body::json_or_yaml)
+        return is_media_type(request.content_type, "application/json") ||
+               is_media_type(request.content_type, "application/yaml") || is_media_type(request.content_type, "text/yaml");
     return is_media_type(request.content_type,
                          body == Body::json ? "application/json" : "application/x-www-form-urlencoded");
 }

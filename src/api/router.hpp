@@ -32,7 +32,7 @@ enum class Access { anyone, optional_user, user, admin };
 // What a route's body must be: a body of another Content-Type is 415 (a
 // browser sends text/plain across sites without asking first, so a JSON body
 // under that type is how another site's page would post here).
-enum class Body { none, json, form, json_or_csv };
+enum class Body { none, json, form, json_or_csv, json_or_yaml };
 
 // A query parameter, as the document shows it (the handler reads it).
 struct Parameter {

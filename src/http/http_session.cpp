@@ -16,12 +16,13 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::size_t k_read_slack = 64 * 1024;  // unparsed bytes a connection may hold beyond the header limit
-constexpr std::uint64_t k_bulk_body_limit = 32 * 1024 * 1024;  // the contract's, for POST /devices/bulk only
+constexpr std::uint64_t k_bulk_body_limit = 32 * 1024 * 1024;  // the contract's, for POST /devices/bulk (and PUT /config)
 
 bool is_bulk_import(const bhttp::request_parser<bhttp::string_body>::value_type& message) {
-    if (message.method() != bhttp::verb::post) return false;
     const std::string_view target = message.target();
     const std::string_view path = target.substr(0, target.find('?'));
+    if (message.method() == bhttp::verb::put) return path == "/config" || path == "/config/";  // a whole configuration
+    if (message.method() != bhttp::verb::post) return false;
     return path == "/devices/bulk" || path == "/devices/bulk/";
 }
 
@@ -190,6 +191,7 @@ asio::awaitable<void> HttpSession::run(std::shared_ptr<HttpSession> self) {
                            state_.options.proxies.client_of(peer_address, forwarded, x_forwarded_for), proxied},
                           state_.router);
         exchange.host = message[bhttp::field::host];
+        exchange.request.accept = message[bhttp::field::accept];
         exchange.origin = message[bhttp::field::origin];
         exchange.requested_method = message[bhttp::field::access_control_request_method];
         exchange.socket_upgrade = websocket::is_upgrade(message) && api::is_status_socket_path(message.target());

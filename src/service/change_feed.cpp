@@ -69,6 +69,9 @@ void ChangeFeed::publish(const store::Change& change) {
         case store::Entity::room:
             bus_.publish(events::RoomChanged{change.id});
             return;
+        case store::Entity::configuration:  // a whole configuration applied at once (`gatewatch apply`)
+            bus_.publish(events::Reload{});
+            return;
         case store::Entity::device: {
             // The row as it is now, not as it was then: later changes of the
             // same device follow in the feed and say the same or newer.

@@ -6,7 +6,8 @@
 // PRAGMA while nothing changed) and publishes, for each change whose origin
 // is not this store's, the event the service layer would have published:
 // a device is read again and published as added, updated or removed; an
-// account or a room as changed. When the log no longer reaches back to what
+// account or a room as changed; a whole configuration written at once
+// (`gatewatch apply`) as Reload. When the log no longer reaches back to what
 // was read, or a read fails, it publishes Reload. stop() (or the destructor)
 // joins the thread.
 #include "events/event_bus.hpp"

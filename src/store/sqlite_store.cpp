@@ -20,8 +20,19 @@ namespace detail {
 // How many changes the log keeps: a reader further behind reloads everything.
 constexpr std::int64_t k_changes_kept = 10'000;
 
-const char* entity_text(Entity e) { return e == Entity::user ? "user" : e == Entity::room ? "room" : "device"; }
-Entity parse_entity(const std::string& t) { return t == "user" ? Entity::user : t == "room" ? Entity::room : Entity::device; }
+const char* entity_text(Entity e) {
+    switch (e) {
+        case Entity::user: return "user";
+        case Entity::room: return "room";
+        case Entity::device: return "device";
+        case Entity::configuration: return "configuration";
+    }
+    return "device";
+}
+Entity parse_entity(const std::string& t) {
+    if (t == "configuration") return Entity::configuration;
+    return t == "user" ? Entity::user : t == "room" ? Entity::room : Entity::device;
+}
 const char* kind_text(Change::Kind k) {
     return k == Change::Kind::created ? "created" : k == Change::Kind::updated ? "updated" : "deleted";
 }

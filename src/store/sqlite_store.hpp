@@ -70,6 +70,9 @@ public:
     MaintenanceWindow create_maintenance(const MaintenanceWindow& window) override;
     bool delete_maintenance(std::int64_t id) override;
 
+    ConfigSnapshot read_config() override;
+    void write_config(const std::function<std::optional<ConfigWrite>(const ConfigSnapshot&)>& plan) override;
+
 private:
     // Runs `work` on the writer connection in one BEGIN IMMEDIATE transaction,
     // committed when it returns (a return before any write commits nothing),

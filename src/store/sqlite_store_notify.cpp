@@ -6,7 +6,8 @@ using sqlite::Connection;
 using sqlite::Statement;
 using namespace detail;
 
-namespace {
+// Shared with the configuration's reads and writes (sqlite_store_parts.hpp).
+namespace detail {
 
 std::string join(const std::vector<std::string>& parts, char separator) {
     std::string out;
@@ -59,7 +60,7 @@ std::optional<Notifier> select_notifier(Connection& c, std::int64_t id) {
     return read_notifier(s);
 }
 
-}  // namespace
+}  // namespace detail
 
 std::vector<Notifier> SqliteStore::list_notifiers() {
     auto lease = read();

@@ -91,6 +91,26 @@ constexpr std::array k_migrations = {
         last_used_ms INTEGER
     );
     )sql",
+    // Config as code: one change-feed entry for a whole configuration written
+    // at once (`gatewatch apply`). SQLite cannot widen a CHECK in place, so
+    // the feed's table is rebuilt with its rows and its sequence (a feed
+    // reader must never see a seq again, even when every row was trimmed).
+    R"sql(
+    CREATE TABLE changes_new (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin    INTEGER NOT NULL,
+        entity    TEXT    NOT NULL CHECK (entity IN ('user', 'room', 'device', 'configuration')),
+        kind      TEXT    NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        entity_id INTEGER NOT NULL,
+        key       TEXT
+    );
+    INSERT INTO changes_new (seq, origin, entity, kind, entity_id, key)
+        SELECT seq, origin, entity, kind, entity_id, key FROM changes;
+    DELETE FROM sqlite_sequence WHERE name = 'changes_new';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'changes_new', seq FROM sqlite_sequence WHERE name = 'changes';
+    DROP TABLE changes;
+    ALTER TABLE changes_new RENAME TO changes;
+    )sql",
 };
 
 }  // namespace gatewatch::store::detail

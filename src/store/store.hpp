@@ -19,9 +19,10 @@
 //   RoomNotEmpty      deleting a room that still holds devices
 //   DependencyCycle   a parent that is the device itself or one of its descendants
 //   LastAdmin         a write that would leave no enabled admin
-// Notifiers and maintenance windows are written by the server alone (the
-// admin command line does not), so they have no change-feed entry: the
-// service publishes NotifiersChanged after each write.
+// Notifiers and maintenance windows have no change-feed entry of their own:
+// the service publishes NotifiersChanged after each write. The one way the
+// command line writes them, write_config (`gatewatch apply`), records one
+// `configuration` entry, on which other processes reload everything.
 //   StoreError        anything else (I/O, corruption, busy past the timeout)
 #include <cstdint>
 #include <functional>
@@ -110,7 +111,9 @@ struct NewUser {
     std::string password_hash;
 };
 
-enum class Entity { user, room, device };
+// `configuration`: a change-feed entry for a whole configuration written at
+// once (config as code): anything may have changed, read everything again.
+enum class Entity { user, room, device, configuration };
 
 // One committed write, as the change feed records it.
 struct Change {
@@ -121,6 +124,47 @@ struct Change {
     Kind kind = Kind::created;
     std::int64_t id = 0;
     std::string key;  // the username of a user, the ip of a device (kept after a delete)
+};
+
+// Everything that configuration as code manages, read in one transaction.
+struct ConfigSnapshot {
+    std::vector<Room> rooms;
+    std::vector<Device> devices;
+    std::vector<Notifier> notifiers;
+    std::vector<MaintenanceWindow> maintenance;
+};
+
+// A whole configuration change, written in one transaction. Existing rows are
+// named by id; a row created by the same write by its index in the matching
+// `create_*` list (`new_room`, `new_parent`, `new_devices`), which wins over
+// the id field beside it. Updates replace every stored field of the row.
+struct ConfigWrite {
+    struct DeviceRow {
+        Device device;
+        std::optional<std::size_t> new_room;
+        std::optional<std::size_t> new_parent;
+    };
+    struct NotifierRow {
+        Notifier notifier;
+        std::optional<std::size_t> new_room;
+    };
+    struct WindowRow {
+        MaintenanceWindow window;
+        std::optional<std::size_t> new_room;
+        std::vector<std::size_t> new_devices;  // added to window.device_ids
+    };
+    std::vector<Room> create_rooms, update_rooms;
+    std::vector<DeviceRow> create_devices, update_devices;
+    std::vector<NotifierRow> create_notifiers, update_notifiers;
+    std::vector<WindowRow> create_maintenance, update_maintenance;
+    // Deleted after the creates and updates, windows and notifiers first, rooms last.
+    std::vector<std::int64_t> delete_maintenance, delete_notifiers, delete_devices, delete_rooms;
+    [[nodiscard]] bool empty() const {
+        return create_rooms.empty() && update_rooms.empty() && create_devices.empty() && update_devices.empty() &&
+               create_notifiers.empty() && update_notifiers.empty() && create_maintenance.empty() &&
+               update_maintenance.empty() && delete_maintenance.empty() && delete_notifiers.empty() &&
+               delete_devices.empty() && delete_rooms.empty();
+    }
 };
 
 struct StoreError : std::runtime_error {
@@ -234,6 +278,16 @@ public:
     virtual std::vector<MaintenanceWindow> list_maintenance() = 0;
     virtual MaintenanceWindow create_maintenance(const MaintenanceWindow& window) = 0;  // window.id is ignored
     virtual bool delete_maintenance(std::int64_t id) = 0;
+
+    // Configuration as code. read_config: rooms, devices, notifiers and
+    // windows from one snapshot. write_config runs `plan` on the stored
+    // configuration inside one write transaction and writes what it returns
+    // (nothing when nullopt, or when `plan` throws: its exception passes
+    // through), all or nothing, with one change-feed entry of entity
+    // `configuration`. Throws as the single writes do (UniqueViolation,
+    // NotFound, RoomNotEmpty, DependencyCycle for parents in a circle).
+    virtual ConfigSnapshot read_config() = 0;
+    virtual void write_config(const std::function<std::optional<ConfigWrite>(const ConfigSnapshot&)>& plan) = 0;
 };
 
 }  // namespace gatewatch::store

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <thread>
 
 using namespace gatewatch::store;
@@ -384,6 +385,106 @@ TEST_P(StoreContract, MaintenanceWindowsNameExistingRoomsAndDevices) {
     EXPECT_TRUE(store().delete_maintenance(created.id));
     EXPECT_FALSE(store().delete_maintenance(created.id));
     EXPECT_TRUE(store().list_maintenance().empty());
+}
+
+TEST_P(StoreContract, AWholeConfigurationIsWrittenAtOnceWithOneFeedEntry) {
+    const auto lab = store().create_room({0, "lab", std::nullopt});
+    const auto kept = store().create_device(device("10.0.0.1", lab.id));
+    const auto gone = store().create_device(device("10.0.0.2"));
+    const auto seq = store().last_change();
+    bool saw_stored = false;
+    store().write_config([&](const ConfigSnapshot& s) -> std::optional<ConfigWrite> {
+        saw_stored = s.rooms.size() == 1 && s.devices.size() == 2;
+        ConfigWrite w;
+        w.create_rooms.push_back({0, "attic", "dusty"});
+        const ConfigWrite::DeviceRow behind{device("10.0.1.2"), std::nullopt, 1};  // behind the gateway, created next
+        const ConfigWrite::DeviceRow gateway{device("10.0.1.1"), 0, std::nullopt};  // in the new room
+        w.create_devices = {behind, gateway};
+        Device moved = kept;
+        moved.name = "renamed";
+        w.update_devices.push_back({moved, 0, 1});  // to the new room, behind the new gateway
+        Notifier n;
+        n.name = "ops";
+        n.url = "http://127.0.0.1:9/hook";
+        w.create_notifiers.push_back({n, 0});
+        w.create_maintenance.push_back({MaintenanceWindow{0, "upgrade", 1000, 2000, std::nullopt, {kept.id}}, 0, {0}});
+        w.delete_devices.push_back(gone.id);
+        w.delete_rooms.push_back(lab.id);  // emptied by the move above
+        return w;
+    });
+    EXPECT_TRUE(saw_stored);
+    const auto after = store().read_config();
+    ASSERT_EQ(after.rooms.size(), 1u);
+    EXPECT_EQ(after.rooms[0].name, "attic");
+    EXPECT_EQ(after.rooms[0].description, "dusty");
+    ASSERT_EQ(after.devices.size(), 3u);
+    std::map<std::string, Device> by_ip;
+    for (const auto& d : after.devices) by_ip[d.ip] = d;
+    EXPECT_FALSE(by_ip.contains("10.0.0.2"));
+    EXPECT_EQ(by_ip["10.0.1.1"].room_id, after.rooms[0].id);
+    EXPECT_EQ(by_ip["10.0.1.2"].parent_id, by_ip["10.0.1.1"].id);
+    EXPECT_EQ(by_ip["10.0.0.1"].name, "renamed");
+    EXPECT_EQ(by_ip["10.0.0.1"].parent_id, by_ip["10.0.1.1"].id);
+    ASSERT_EQ(after.notifiers.size(), 1u);
+    EXPECT_EQ(after.notifiers[0].room_id, after.rooms[0].id);
+    ASSERT_EQ(after.maintenance.size(), 1u);
+    EXPECT_EQ(after.maintenance[0].device_ids, (std::vector<std::int64_t>{kept.id, by_ip["10.0.1.2"].id}));
+    const auto changes = changes_after(seq);
+    ASSERT_EQ(changes.size(), 1u);  // one entry for the whole write: other processes reload
+    EXPECT_EQ(changes[0].entity, Entity::configuration);
+    EXPECT_EQ(second()->changes_after(seq, 10)->at(0).entity, Entity::configuration);  // as another process reads it
+}
+
+TEST_P(StoreContract, AConfigurationWriteIsAllOrNothing) {
+    const auto room = store().create_room({0, "lab", std::nullopt});
+    const auto a = store().create_device(device("10.0.0.1", room.id));
+    const auto b = store().create_device(device("10.0.0.2"));
+    const auto seq = store().last_change();
+    const auto unchanged = [&] {
+        const auto s = store().read_config();
+        EXPECT_EQ(s.rooms.size(), 1u);
+        EXPECT_EQ(s.devices.size(), 2u);
+        EXPECT_TRUE(s.notifiers.empty());
+        EXPECT_EQ(store().last_change(), seq);
+    };
+    auto with = [&](auto&& edit) {
+        return [&, edit](const ConfigSnapshot&) -> std::optional<ConfigWrite> {
+            ConfigWrite w;
+            w.create_rooms.push_back({0, "written first", std::nullopt});
+            edit(w);
+            return w;
+        };
+    };
+    // parents in a circle, made by updates of stored devices
+    EXPECT_THROW(store().write_config(with([&](ConfigWrite& w) {
+                     Device x = a, y = b;
+                     x.parent_id = b.id;
+                     y.parent_id = a.id;
+                     w.update_devices = {{x, std::nullopt, std::nullopt}, {y, std::nullopt, std::nullopt}};
+                 })),
+                 DependencyCycle);
+    unchanged();
+    EXPECT_THROW(store().write_config(with([&](ConfigWrite& w) { w.delete_rooms.push_back(room.id); })), RoomNotEmpty);
+    unchanged();
+    EXPECT_THROW(store().write_config(with([&](ConfigWrite& w) {
+                     w.create_devices.push_back({device("10.0.0.1"), std::nullopt, std::nullopt});
+                 })),
+                 UniqueViolation);
+    unchanged();
+    EXPECT_THROW(store().write_config(with([&](ConfigWrite& w) {
+                     w.create_maintenance.push_back({MaintenanceWindow{0, "x", 1, 2, std::nullopt, {b.id + 100}},
+                                                     std::nullopt, {}});
+                 })),
+                 NotFound);
+    unchanged();
+    // the plan itself refusing (the service's ConfigError): its exception passes through
+    EXPECT_THROW(store().write_config([](const ConfigSnapshot&) -> std::optional<ConfigWrite> {
+                     throw std::runtime_error("refused");
+                 }),
+                 std::runtime_error);
+    unchanged();
+    store().write_config([](const ConfigSnapshot&) { return std::optional<ConfigWrite>(); });  // nothing to do
+    unchanged();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(k_sqlite),
