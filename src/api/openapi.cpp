@@ -112,12 +112,17 @@ json::object operation(const Route& route, std::map<std::string, json::value>& c
     if (takes_input) responses["422"] = answer("Validation error", &schemas::validation_error, "application/json", components);
     if (route.pattern == "/readyz") responses["503"] = answer("Not ready", &schemas::readiness, "application/json", components);
     if (route.pattern == "/token" || route.pattern == "/users") responses["429"] = error("Too many attempts");
+    if (route.pattern == "/docs") responses["404"] = error("Swagger UI is not installed");
+    if (route.pattern == "/ws/status") responses["426"] = error("Upgrade Required: a WebSocket");
+    // Any request: a Host that is not one of allowed_hosts (the chain answers before the route).
+    responses["421"] = error("Misdirected request: the Host is not one of allowed_hosts");
     op["responses"] = std::move(responses);
 
     const json::object oauth{{"OAuth2PasswordBearer", json::array{}}};
     const json::object api_token{{"APIToken", json::array{}}};
     if (needs_token) op["security"] = json::array{oauth, api_token};
     if (route.access == Access::optional_user) op["security"] = json::array{json::object{}, oauth, api_token};
+    if (route.access == Access::anyone) op["security"] = json::array{};  // said, not forgotten
     return op;
 }
 
@@ -150,7 +155,8 @@ json::value openapi_document(std::string_view version) {
                               {"description", "Live status of network gateways and devices: rooms, devices, "
                                               "status, history, notifications. Every path answers with and "
                                               "without its trailing slash."},
-                              {"license", json::object{{"name", "Proprietary"}}}}},
+                              {"license", json::object{{"name", "All rights reserved"},
+                                                       {"identifier", "LicenseRef-All-rights-reserved"}}}}},
         {"servers", json::array{json::object{{"url", "/"}}}},
         {"paths", std::move(paths)},
         {"components", json::object{{"schemas", std::move(schemas_out)}, {"securitySchemes", std::move(security_schemes)}}},
