@@ -86,6 +86,7 @@ json::object operation(const Route& route, std::map<std::string, json::value>& c
             if (route.body == Body::json_or_csv)
                 body_content["text/csv"] = json::object{
                     {"schema", schema::to_json_schema(schemas::bulk_devices_csv, components)}};
+            if (route.body == Body::json_or_yaml) body_content["application/yaml"] = json::object{{"schema", schema}};
         }
         op["requestBody"] = json::object{{"required", true}, {"content", std::move(body_content)}};
         takes_input = true;

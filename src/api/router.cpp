@@ -33,6 +33,8 @@ constexpr Parameter k_history_query[] = {{"from", &s::query_time, "Default: 24 h
 constexpr Parameter k_uptime_query[] = {{"window", &s::query_window, "Default 24h"}};
 constexpr Parameter k_limit_query[] = {{"limit", &s::query_limit, "Default 50"}};
 constexpr Parameter k_status_query[] = {{"detail", &s::query_bool, "Each device's status detail"}};
+constexpr Parameter k_config_query[] = {{"dry_run", &s::query_bool, "Only answer what would change"},
+                                        {"prune", &s::query_bool, "Also delete what the sections leave out"}};
 constexpr Parameter k_socket_query[] = {{"token", &s::query_text, "The token, for browsers (no headers on a WebSocket)"},
                                         {"detail", &s::query_bool, "Status details instead of names"},
                                         {"delta", &s::query_bool, "A snapshot, then only what changed"}};
@@ -119,9 +121,11 @@ constexpr Route k_routes[] = {
      {"Delete a maintenance window", nullptr, 204, nullptr}},
     // the whole configuration as code (api/config.cpp): 100,000 devices are seconds of work, off the I/O threads
     {"GET",    "/config",                     admin,         none, true,  config_routes::get,
-     {"The configuration as code: YAML, or JSON when Accept names it", nullptr, 200, nullptr, {}, "application/yaml"}},
+     {"The configuration as code: YAML, or JSON when Accept names it", nullptr, 200, &s::config_document, {},
+      "application/yaml"}},
     {"PUT",    "/config",                     admin,         json_or_yaml, true, config_routes::put,
-     {"Make the store match a configuration (?dry_run=, ?prune=); answers the plan", nullptr, 200, nullptr}},
+     {"Make the store match a configuration; answers the plan", &s::config_document, 200, &s::config_plan,
+      k_config_query}},
     {"GET",    "/healthz",                    anyone,        none, false, operations::healthz,
      {"Liveness: 200 while the process serves", nullptr, 200, &s::health}},
     {"GET",    "/readyz",                     anyone,        none, false, operations::readyz,

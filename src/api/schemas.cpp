@@ -325,6 +325,76 @@ const Schema maintenance_window{.type = object,
                                                {"active", &flag, true}}};
 const Schema maintenance_list = list_of<&maintenance_window>;
 
+// configuration as code (the reader is api/config_document.cpp: these print its shape)
+namespace {
+const Schema config_version{.type = integer, .minimum = 1, .maximum = 1};
+const Schema reference{.type = string,
+                       .description = "A value, or ${NAME}: read from the environment of `gatewatch apply` "
+                                      "(never over HTTP); unset keeps the stored value"};
+const Schema config_room{.type = object,
+                         .name = "ConfigRoom",
+                         .properties = {{"name", &name, true}, {"description", &description}}};
+const Schema config_rooms = list_of<&config_room>;
+const Schema config_device{.type = object,
+                           .name = "ConfigDevice",
+                           .properties = {{"name", &name, true},
+                                          {"ip", &ip, true},
+                                          {"room", &name},
+                                          {"monitored", &flag},
+                                          {"check", &device_check},
+                                          {"parent", &ip}}};
+const Schema config_devices = list_of<&config_device>;
+const Schema config_notifier{.type = object,
+                             .name = "ConfigNotifier",
+                             .properties = {{"name", &name, true},
+                                            {"type", &notifier_type, true},
+                                            {"url", &reference},
+                                            {"format", &format},
+                                            {"to", &recipients},
+                                            {"secret", &reference},
+                                            {"events", &event_kinds},
+                                            {"room", &name},
+                                            {"enabled", &flag}}};
+const Schema config_notifiers = list_of<&config_notifier>;
+const Schema device_ips{.type = array, .items = &ip};
+const Schema config_window{.type = object,
+                           .name = "ConfigMaintenance",
+                           .properties = {{"name", &name, true},
+                                          {"start", &time, true},
+                                          {"end", &time, true},
+                                          {"room", &name},
+                                          {"devices", &device_ips}}};
+const Schema config_windows = list_of<&config_window>;
+const Schema plan_line{.type = object,
+                       .name = "PlanLine",
+                       .properties = {{"kind", &text, true},
+                                      {"key", &text, true},
+                                      {"line", &text, true},
+                                      {"note", &text},
+                                      {"field", &text},
+                                      {"from", &text},
+                                      {"to", &text}}};
+const Schema plan_lines = list_of<&plan_line>;
+}  // namespace
+const Schema config_document{.type = object,
+                             .name = "ConfigDocument",
+                             .description = "YAML (application/yaml) or JSON; a section left out is not managed; "
+                                            "rooms by name, devices by IP, notifiers by name, windows by name and "
+                                            "start; unknown fields are refused",
+                             .properties = {{"version", &config_version},
+                                            {"rooms", &config_rooms},
+                                            {"devices", &config_devices},
+                                            {"notifiers", &config_notifiers},
+                                            {"maintenance", &config_windows}}};
+const Schema config_plan{.type = object,
+                         .name = "ConfigPlan",
+                         .properties = {{"dry_run", &flag, true},
+                                        {"prune", &flag, true},
+                                        {"summary", &text, true},
+                                        {"create", &plan_lines, true},
+                                        {"change", &plan_lines, true},
+                                        {"delete", &plan_lines, true}}};
+
 // operations
 namespace {
 const Schema ok_or_not{.type = string, .enumeration = {"ok", "unavailable"}};

@@ -29,6 +29,9 @@ extern const Schema status_map, device_status, event_list, history, uptime, upti
 extern const Schema notifier_create, notifier_update, notifier, notifier_list, accepted, delivery_list;
 extern const Schema maintenance_create, maintenance_window, maintenance_list;
 
+// configuration as code
+extern const Schema config_document, config_plan;
+
 // operations
 extern const Schema health, readiness, metrics_text, openapi_document, html_page;
 
