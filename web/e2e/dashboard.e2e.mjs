@@ -12,7 +12,9 @@
 // disabled (and logged out), and whose login is then refused; an API token
 // is shown once and works; a CSV with errors is refused in the browser
 // (nothing sent), then a corrected one creates its devices, and the
-// server's refusal of a row is shown on that row.
+// server's refusal of a row is shown on that row. /docs (Swagger UI) loads
+// from the binary alone; Authorize with the admin's password, then "Try it
+// out" on GET /rooms answers with the rooms.
 //
 //   GATEWATCH_BIN        the binary (required)
 //   GATEWATCH_WEB_ROOT   the built dashboard (required)
@@ -802,6 +804,54 @@ async function main() {
   await shot(adminPhone, 'phone-account');
   await audit(adminPhone, 'account, phone', 'phone-account-dark');
   ok('the users, API tokens (and a new token), import and account pages fit a phone');
+
+  // /docs: Swagger UI over the binary's own document, from the binary's
+  // files only; Authorize with the admin's password, then "Try it out".
+  const docs = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+  watch(docs);
+  const docsElsewhere = [];
+  docs.on('request', (r) => !r.url().startsWith(origin) && docsElsewhere.push(r.url()));
+  await docs.goto(origin + '/docs');
+  await docs.getByRole('heading', { level: 1, name: 'gatewatch API' }).waitFor(WAIT);
+  const listRooms = docs.locator('.opblock-get', { has: docs.locator('[data-path="/rooms"]') });
+  await listRooms.waitFor(WAIT);
+  if ((await docs.title()) !== 'gatewatch API documentation') throw new Error(`/docs is titled "${await docs.title()}"`);
+  await shot(docs, 'desktop-docs');
+  await audit(docs, 'API documentation');
+  await docs.getByRole('button', { name: 'Authorize', exact: true }).click();
+  const authorize = docs.getByRole('dialog', { name: 'Available authorizations' });
+  await authorize.getByText('OAuth2PasswordBearer (OAuth2, password)').waitFor(WAIT);
+  await authorize.getByLabel('username:').fill('operator');
+  await authorize.getByLabel('password:').fill(PASSWORD);
+  await audit(docs, 'API documentation, Authorize');
+  await authorize.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+  await authorize.getByText('Authorized', { exact: true }).waitFor(WAIT);
+  await shot(docs, 'desktop-docs-authorized');
+  await authorize.getByRole('button', { name: 'Close' }).first().click();
+  await authorize.waitFor({ state: 'detached', ...WAIT });
+  await listRooms.locator('.opblock-summary-control').click();
+  await listRooms.getByRole('button', { name: 'Try it out' }).click();
+  await listRooms.getByRole('button', { name: 'Execute' }).click();
+  const answer = listRooms.locator('.live-responses-table .response');
+  await answer.locator('.response-col_status', { hasText: /^200$/ }).waitFor(WAIT);
+  const answered = await answer.locator('.response-col_description').innerText();
+  for (const room of ['"Server room"', '"Lab"']) {
+    if (!answered.includes(room)) throw new Error(`GET /rooms in /docs answered without ${room}: ${answered.slice(0, 300)}`);
+  }
+  await answer.scrollIntoViewIfNeeded();
+  await shot(docs, 'desktop-docs-rooms');
+  await audit(docs, 'API documentation, GET /rooms answered');
+  if (docsElsewhere.length) throw new Error(`/docs asked elsewhere for ${docsElsewhere.join(', ')}`);
+  ok('/docs shows the API; Authorize with the admin\'s password, then "Try it out" on GET /rooms answers 200 with the rooms; nothing is loaded from elsewhere');
+
+  const phoneDocs = await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true })).newPage();
+  watch(phoneDocs);
+  await phoneDocs.goto(origin + '/docs/');
+  await phoneDocs.locator('.opblock-get', { has: phoneDocs.locator('[data-path="/rooms"]') }).waitFor(WAIT);
+  await fitsPhone(phoneDocs, 'the API documentation');
+  await shot(phoneDocs, 'phone-docs');
+  await audit(phoneDocs, 'API documentation, phone');
+  ok('/docs/ fits a phone');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor(WAIT);

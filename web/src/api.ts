@@ -6,22 +6,27 @@ import { parseJsonSteps } from './jsonSlices';
 import { inSlices } from './slices';
 import type {
   ApiToken,
+  ApiTokenCreate,
   BulkResult,
   Delivery,
   Device,
+  DeviceInput,
   History,
+  MaintenanceInput,
   MaintenanceWindow,
   NewApiToken,
   Notifier,
-  NotifierEvent,
-  NotifierFormat,
-  NotifierType,
+  NotifierInput,
   Room,
+  RoomInput,
   StatusEvent,
+  Token,
   Uptime,
-  Role,
+  UptimeMap,
   UptimeWindow,
   User,
+  UserCreate,
+  UserUpdate,
 } from './types';
 
 export class ApiError extends Error {
@@ -81,27 +86,7 @@ export interface ApiOptions {
   fetch?: typeof fetch;
 }
 
-export type DeviceInput = Partial<Omit<Device, 'id'>>;
-export type RoomInput = { name?: string; description?: string | null };
-// POST and PUT /notifiers/: the secret only when one is typed (never read back).
-export interface NotifierInput {
-  name?: string;
-  type?: NotifierType;
-  url?: string;
-  format?: NotifierFormat;
-  to?: string[];
-  secret?: string;
-  events?: NotifierEvent[];
-  room_id?: number | null;
-  enabled?: boolean;
-}
-export interface MaintenanceInput {
-  name?: string;
-  start?: string;
-  end?: string;
-  room_id?: number | null;
-  device_ids?: number[];
-}
+export type { DeviceInput, MaintenanceInput, NotifierInput, RoomInput } from './types';
 
 function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
@@ -154,7 +139,7 @@ export class Api {
     throw error;
   }
 
-  login(username: string, password: string): Promise<{ access_token: string; token_type: string }> {
+  login(username: string, password: string): Promise<Token> {
     const form = new URLSearchParams({ grant_type: 'password', username, password });
     return this.call('POST', '/token', undefined, form);
   }
@@ -175,10 +160,10 @@ export class Api {
     return this.call('GET', '/users/');
   }
   // With an admin's token the server takes the role.
-  createUser(input: { username: string; password: string; role: Role }): Promise<User> {
+  createUser(input: UserCreate): Promise<User> {
     return this.call('POST', '/users/', input);
   }
-  updateUser(id: number, input: { role?: Role; disabled?: boolean }): Promise<User> {
+  updateUser(id: number, input: UserUpdate): Promise<User> {
     return this.call('PUT', `/users/${id}`, input);
   }
   deleteUser(id: number): Promise<void> {
@@ -187,7 +172,7 @@ export class Api {
   apiTokens(): Promise<ApiToken[]> {
     return this.call('GET', '/api-tokens/');
   }
-  createApiToken(input: { name: string; role: Role; expires_days?: number }): Promise<NewApiToken> {
+  createApiToken(input: ApiTokenCreate): Promise<NewApiToken> {
     return this.call('POST', '/api-tokens/', input);
   }
   deleteApiToken(id: number): Promise<void> {
@@ -232,7 +217,7 @@ export class Api {
     return this.call('GET', `/devices/${id}/uptime`);
   }
   // {"<ip>": fraction | null} for every monitored device.
-  uptime(window: UptimeWindow): Promise<Record<string, number | null>> {
+  uptime(window: UptimeWindow): Promise<UptimeMap> {
     return this.call('GET', `/uptime/${query({ window })}`);
   }
   // Notifications (spec: "Notifications"): admins write, viewers list.

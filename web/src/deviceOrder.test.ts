@@ -39,6 +39,8 @@ function devices(seed: number, n: number, names: () => string): { device: Device
       ])(),
       room_id: null,
       monitored: true,
+      check: { type: 'icmp' },
+      parent_id: null,
     },
   }));
 }

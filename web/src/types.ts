@@ -1,69 +1,44 @@
-// The shapes of the API (../shared/spec/api.md), as the dashboard uses them.
+// The shapes of the API (../shared/spec/api.md), as the server's OpenAPI
+// document declares them: generated/api.d.ts is written at build time from
+// `gatewatch openapi` by openapi-typescript (web/CMakeLists.txt), so a change
+// of the server's schemas that the dashboard does not follow fails the type
+// check. Type-only: nothing here exists at run time, and Vitest runs without
+// the generated file. Written by hand only what the document does not say:
+// the WebSocket's messages, and the narrower shape of a delivery's event.
+import type { components } from './generated/api';
 
-export type Role = 'admin' | 'viewer';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  // In GET /users/ (spec: "Accounts administration"); /users/me has them too.
-  disabled?: boolean;
-  created?: string;
-}
+export type Role = Schemas['User']['role'];
+
+// An account: GET /users/me, POST /users/, and (spec: "Accounts
+// administration") GET /users/, PUT /users/{id}.
+export type User = Schemas['User'];
 
 // GET /api-tokens/: the secret is never listed.
-export interface ApiToken {
-  id: number;
-  name: string;
-  role: Role;
-  created: string;
-  expires: string | null;
-  last_used: string | null;
-}
-
+export type ApiToken = Schemas['ApiToken'];
 // POST /api-tokens/ answers with the secret, this once.
-export interface NewApiToken extends Omit<ApiToken, 'last_used'> {
-  token: string;
-}
+export type NewApiToken = Schemas['ApiTokenCreated'];
 
 // POST /devices/bulk (spec: "Bulk devices").
-export interface BulkResult {
-  created: number;
-  devices: Device[];
-}
+export type BulkResult = Schemas['BulkResult'];
 
-export interface Room {
-  id: number;
-  name: string;
-  description: string | null;
-}
+export type Room = Schemas['Room'];
 
-export type Check = { type: 'icmp' } | { type: 'tcp'; port: number };
+// How a device is probed; `port` with "tcp" only.
+export type Check = Schemas['DeviceCheck'];
 
-export interface Device {
-  id: number;
-  name: string;
-  ip: string;
-  room_id: number | null;
-  monitored: boolean;
-  check?: Check;
-  // The device this one is reached through (spec: "Dependencies").
-  parent_id?: number | null;
-}
+// `parent_id`: the device this one is reached through (spec: "Dependencies").
+export type Device = Schemas['Device'];
 
-export type Status = 'connected' | 'disconnected' | 'unknown';
+export type Status = Schemas['DeviceStatus']['status'];
 
-// One value of GET /device_status/?detail=true (and of /ws/status/?detail=true).
-export interface StatusDetail {
-  device_id?: number;
-  status: Status;
-  rtt_ms: number | null;
-  loss: number | null;
-  since: string | null;
-  last_probe: string | null;
-  // Disconnected behind this ancestor (its id), which is down too; null otherwise.
-  unreachable_via?: number | null;
-}
+// One value of GET /device_status/?detail=true (and of /ws/status/?detail=true):
+// the IP is the key, not repeated in the value. What the dashboard keeps per
+// IP: that, or from the plain form only the status (the ids unknown).
+type DeviceStatus = Omit<Schemas['DeviceStatus'], 'ip'>;
+export type StatusDetail = Omit<DeviceStatus, 'device_id' | 'unreachable_via'> &
+  Partial<Pick<DeviceStatus, 'device_id' | 'unreachable_via'>>;
 
 // A status message: the contract's {"<ip>": "connected", ...} or the detail form.
 export type StatusMessage = Record<string, Status | StatusDetail>;
@@ -75,68 +50,41 @@ export type StatusDelta = { changed?: StatusMessage; removed?: string[] };
 export type StatusUpdate = StatusSnapshot | StatusDelta;
 
 // GET /devices/{id}/events: a status change, newest first.
-export interface StatusEvent {
-  at: string;
-  status: Status;
-  previous: Status;
-  unreachable_via: number | null;
-  muted: boolean;
-}
+export type StatusEvent = Schemas['StatusEvent'];
 
 // GET /devices/{id}/history: one step's summary (rtt_ms null when no round answered).
-export interface HistoryPoint {
-  at: string;
-  rtt_ms: number | null;
-  rtt_ms_max: number | null;
-  loss: number;
-  up: number;
-}
-
-export interface History {
-  device_id: number;
-  step_s: number;
-  points: HistoryPoint[];
-}
+export type HistoryPoint = Schemas['HistoryPoint'];
+export type History = Schemas['History'];
 
 // GET /devices/{id}/uptime: fraction of the recorded time connected, null where nothing was recorded.
-export type UptimeWindow = '24h' | '7d' | '30d' | '365d';
-export type Uptime = Record<UptimeWindow, number | null>;
+export type Uptime = Schemas['Uptime'];
+export type UptimeWindow = keyof Uptime;
 
 // Notifications (spec: "Notifications"). The secret is write-only: the
 // server says only whether one is set.
-export type NotifierType = 'webhook' | 'email';
-export type NotifierFormat = 'json' | 'slack' | 'ntfy';
-export type NotifierEvent = 'down' | 'up';
+export type Notifier = Schemas['Notifier'];
+export type NotifierType = Notifier['type'];
+export type NotifierFormat = NonNullable<Notifier['format']>;
+export type NotifierEvent = Notifier['events'][number];
 
-export interface Notifier {
-  id: number;
-  name: string;
-  type: NotifierType;
-  url: string | null;
-  format: NotifierFormat | null;
-  to: string[] | null;
-  events: NotifierEvent[];
-  room_id: number | null;
-  enabled: boolean;
-  has_secret: boolean;
-}
-
-export interface Delivery {
-  id: number;
-  // The webhook's json body: event "device.down" | "device.up" | "test", device, ...
+// The document says only that `event` is an object: the webhook's json body,
+// event "device.down" | "device.up" | "test", device, ...
+export type Delivery = Omit<Schemas['Delivery'], 'event'> & {
   event: { event?: string; device?: { id?: number; name?: string; ip?: string } | null; [key: string]: unknown } | null;
-  device_id: number | null;
-  created: string;
-  attempts: number;
-  status: 'pending' | 'delivered' | 'failed';
-  last_error: string | null;
-}
+};
 
-export interface MaintenanceWindow {
-  id: number;
-  name: string;
-  start: string;
-  end: string;
-  room_id: number | null;
-  device_ids: number[];
-}
+export type MaintenanceWindow = Schemas['MaintenanceWindow'];
+
+// What the dashboard sends.
+export type Token = Schemas['Token'];
+export type UserCreate = Schemas['UserCreate'];
+export type UserUpdate = Schemas['UserUpdate'];
+export type ApiTokenCreate = Schemas['ApiTokenCreate'];
+export type UptimeMap = Schemas['UptimeMap'];
+// The forms' bodies, for POST and PUT: any subset of the fields (a form may
+// leave out a required one, and the server's 422 names it beside its field).
+export type RoomInput = Schemas['RoomUpdate'];
+export type DeviceInput = Schemas['DeviceUpdate'];
+// The secret only when one is typed (never read back).
+export type NotifierInput = Schemas['NotifierUpdate'];
+export type MaintenanceInput = Partial<Schemas['MaintenanceCreate']>;

@@ -13,8 +13,8 @@ afterEach(() => {
 
 const rooms: Room[] = [{ id: 1, name: 'Lab', description: null }];
 const devices: Device[] = [
-  { id: 5, name: 'printer', ip: '192.0.2.5', room_id: 1, monitored: true },
-  { id: 6, name: 'scanner', ip: '192.0.2.6', room_id: 1, monitored: true },
+  { id: 5, name: 'printer', ip: '192.0.2.5', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
+  { id: 6, name: 'scanner', ip: '192.0.2.6', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
 ];
 const byId = new Map(devices.map((d) => [d.id, d]));
 const hook: Notifier = {
@@ -23,6 +23,7 @@ const hook: Notifier = {
 };
 const delivery = (status: Delivery['status'], event = 'test'): Delivery => ({
   id: 1, event: { event }, device_id: null, created: '2026-03-01T10:00:00Z', attempts: 1, status, last_error: status === 'failed' ? 'HTTP 500' : null,
+  next_attempt: null,
 });
 
 function fieldOf(label: string) {

@@ -67,8 +67,8 @@ describe('DeviceForm shows the server’s validation beside each field', () => {
 
 describe('DeviceForm chooses a parent', () => {
   const others: Device[] = [
-    { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null },
-    { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1 },
+    { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null, check: { type: 'icmp' } },
+    { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, check: { type: 'icmp' } },
   ];
 
   it('lists the other devices, None first, and sends parent_id', async () => {
@@ -222,8 +222,8 @@ describe('VirtualList', () => {
 });
 
 describe('Dashboard', () => {
-  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true }];
-  const withChild: Device[] = [...devices, { id: 8, name: 'camera', ip: '192.0.2.8', room_id: 1, monitored: true, parent_id: 7 }];
+  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }];
+  const withChild: Device[] = [...devices, { id: 8, name: 'camera', ip: '192.0.2.8', room_id: 1, monitored: true, parent_id: 7, check: { type: 'icmp' } }];
   let sockets: { onmessage: ((e: { data: string }) => void) | null; onopen: (() => void) | null }[];
 
   beforeEach(() => {
@@ -253,7 +253,7 @@ describe('Dashboard', () => {
     }) as unknown as Api;
 
   const show = (role: User['role'], list = devices) =>
-    render(<Dashboard api={fakeApi(list)} user={{ id: 1, username: 'u', role }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} onChangePassword={vi.fn()} onSelfChanged={vi.fn()} />);
+    render(<Dashboard api={fakeApi(list)} user={{ id: 1, username: 'u', role, disabled: false, created: null }} token="t" onLogout={vi.fn()} onSessionLost={vi.fn()} onChangePassword={vi.fn()} onSelfChanged={vi.fn()} />);
 
   it('a viewer sees devices and no edit controls', async () => {
     show('viewer');

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { screen, waitFor } from '@testing-library/dom';
-import { nameDialogs } from './dialogs';
+import { completeNames } from './names';
 
-// Swagger UI's Authorize dialog, as version 5 draws it.
+// Swagger UI's Authorize dialog and servers list, as version 5 draws them.
 const swaggerDialog = `
   <div class="modal-ux"><div class="modal-dialog-ux"><div class="modal-ux-inner">
     <div class="modal-ux-header"><h3>Available authorizations</h3>
@@ -10,18 +10,28 @@ const swaggerDialog = `
     </div>
     <div class="modal-ux-content"><label for="u">username:</label><input id="u" type="text"></div>
   </div></div></div>`;
+const swaggerServers = `
+  <div class="schemes-server-container"><div><span class="servers-title">Servers</span>
+    <div class="servers"><label for="servers"><select id="servers"><option value="/">/</option></select></label></div>
+  </div></div>`;
 
-describe('the dialogs of /docs', () => {
+describe('the names /docs adds to Swagger UI', () => {
   let observer: MutationObserver | undefined;
   afterEach(() => {
     observer?.disconnect();
     document.body.innerHTML = '';
   });
 
-  it('names a dialog that opens after the page loaded by its heading, and its close button "Close"', async () => {
+  function page(html = '') {
     const root = document.createElement('div');
+    root.innerHTML = html;
     document.body.append(root);
-    observer = nameDialogs(root);
+    observer = completeNames(root);
+    return root;
+  }
+
+  it('a dialog that opens later is named by its heading, its icon button "Close"', async () => {
+    const root = page();
     expect(screen.queryByRole('dialog')).toBeNull();
 
     root.innerHTML = swaggerDialog;
@@ -30,13 +40,15 @@ describe('the dialogs of /docs', () => {
     expect(screen.getByRole('button', { name: 'Close' })).toBeTruthy();
   });
 
-  it('names two dialogs apart', async () => {
-    const root = document.createElement('div');
-    root.innerHTML = swaggerDialog + swaggerDialog.replace('Available authorizations', 'Second');
-    document.body.append(root);
-    observer = nameDialogs(root);
+  it('two dialogs keep their own names', () => {
+    page(swaggerDialog + swaggerDialog.replace('Available authorizations', 'Second'));
     expect(screen.getByRole('dialog', { name: 'Available authorizations' })).toBeTruthy();
     expect(screen.getByRole('dialog', { name: 'Second' })).toBeTruthy();
     expect(screen.getAllByRole('button', { name: 'Close' })).toHaveLength(2);
+  });
+
+  it('the servers list is named by the title beside it', () => {
+    page(swaggerServers);
+    expect(screen.getByRole('combobox', { name: 'Servers' })).toBeTruthy();
   });
 });

@@ -7,7 +7,7 @@
 import SwaggerUIBundle from 'swagger-ui-dist/swagger-ui-bundle.js';
 import 'swagger-ui-dist/swagger-ui.css';
 import './docs.css';
-import { nameDialogs } from './dialogs';
+import { completeNames } from './names';
 
 const container = document.getElementById('swagger-ui');
 if (container) {
@@ -25,5 +25,5 @@ if (container) {
     // button that opens it, a control inside a control (WCAG 4.1.2).
     deepLinking: false,
   });
-  nameDialogs(container);
+  completeNames(container);
 }
