@@ -198,7 +198,17 @@ const Schema device_status{.type = object,
                                           {"last_probe", &nullable_time, true},
                                           {"unreachable_via", &nullable_device_id, true}}};
 namespace {
-const Schema status_or_detail{.type = any, .any_of = {&status_name, &device_status}};
+// In the map and on the socket the IP is the key, so a detail leaves it out.
+const Schema status_detail{.type = object,
+                           .name = "StatusDetail",
+                           .properties = {{"device_id", &id, true},
+                                          {"status", &status_name, true},
+                                          {"rtt_ms", &milliseconds, true},
+                                          {"loss", &nullable_fraction, true},
+                                          {"since", &nullable_time, true},
+                                          {"last_probe", &nullable_time, true},
+                                          {"unreachable_via", &nullable_device_id, true}}};
+const Schema status_or_detail{.type = any, .any_of = {&status_name, &status_detail}};
 }  // namespace
 const Schema status_map{.type = object,
                         .name = "StatusMap",
@@ -291,7 +301,10 @@ const Schema notifier{.type = object,
 const Schema notifier_list = list_of<&notifier>;
 const Schema accepted{.type = object, .name = "Accepted", .properties = {{"detail", &text, true}}};
 namespace {
-const Schema payload{.type = object, .description = "The webhook body of the event (json format)"};
+const Schema anything{.type = any};
+const Schema payload{.type = object,
+                     .description = "The webhook body of the event (json format), with its delivery_id",
+                     .values = &anything};
 const Schema delivery_status{.type = string, .enumeration = {"pending", "delivered", "failed"}};
 const Schema delivery{.type = object,
                       .name = "Delivery",

@@ -98,7 +98,9 @@ class OpenApi(ServerTestCase):
                                   token=self.admin).json()
         for name, value in (("Room", room), ("Device", device),
                             ("DeviceStatus", self.server.get(f"/devices/{device['id']}/status", token=self.admin).json()),
-                            ("User", self.server.get("/users/me", token=self.admin).json())):
+                            ("User", self.server.get("/users/me", token=self.admin).json()),
+                            ("StatusDetail", self.server.get("/device_status/?detail=true",
+                                                             token=self.admin).json()[device["ip"]])):
             with self.subTest(schema=name):
                 self.assertEqual(set(value), set(schemas[name]["properties"]), value)
                 self.assertEqual(set(schemas[name]["required"]), set(value))
