@@ -1,6 +1,7 @@
 #include "api/config_document.hpp"
 
 #include "api/validation.hpp"
+#include "util/text.hpp"
 #include "wire/representation.hpp"
 
 #include <boost/json.hpp>
@@ -220,7 +221,12 @@ private:
                               std::optional<Spec> (Reader::*item)(std::uint32_t, const Loc&)) {
         std::vector<Spec> out;
         const Node& n = visit(i);
-        if (n.kind == Node::Kind::null) return out;  // `devices:` alone: an empty list
+        if (n.kind == Node::Kind::null) {
+            // `devices:` with every entry commented out: with --prune that would delete them all.
+            problem({std::string(name)}, n.at, "list_type",
+                    "Input should be a list: write [] to manage an empty section, or leave the section out");
+            return out;
+        }
         if (n.kind != Node::Kind::sequence) {
             problem({std::string(name)}, n.at, "list_type", "Input should be a list");
             return out;
@@ -238,6 +244,10 @@ private:
         const Node& n = visit(i);
         if (n.kind != Node::Kind::scalar) {
             problem(loc, n.at, "string_type", "Input should be a valid string");
+            return std::nullopt;
+        }
+        if (util::invalid_utf8_at(n.text) != std::string_view::npos) {
+            problem(loc, n.at, "string_unicode", "Input should be a valid string: the text is not UTF-8");
             return std::nullopt;
         }
         const auto count = count_characters(n.text);
@@ -360,6 +370,11 @@ private:
                 return std::nullopt;
             }
             auto value = environment_ ? environment_(name) : std::nullopt;
+            if (value && util::invalid_utf8_at(*value) != std::string_view::npos) {
+                problem(at(loc, key), nodes_[*v].at, "string_unicode", "the value of " + name + " is not UTF-8");
+                ok = false;
+                return std::nullopt;
+            }
             if (value && count_characters(*value) > max) {
                 problem(at(loc, key), nodes_[*v].at, "string_too_long",
                         "the value of " + name + " should have at most " + std::to_string(max) + " characters");

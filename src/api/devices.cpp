@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <unordered_map>
 #include <unordered_set>
@@ -171,6 +172,11 @@ std::vector<store::Store::BulkDevice> json_rows(std::string_view text, const sch
 std::vector<store::Store::BulkDevice> csv_rows(std::string_view text, const schema::Schema& schema,
                                                ValidationErrors& errors) {
     std::vector<store::Store::BulkDevice> rows;
+    if (const auto bad = util::invalid_utf8_at(text); bad != std::string_view::npos) {
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+        errors.add({"body"}, "csv_invalid", "line " + std::to_string(line) + ": the text is not UTF-8");
+        return rows;
+    }
     auto parsed = parse_csv(text);
     if (const auto* bad = std::get_if<CsvError>(&parsed)) {
         errors.add({"body"}, "csv_invalid", "line " + std::to_string(bad->line) + ": " + bad->message);

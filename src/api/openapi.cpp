@@ -86,7 +86,10 @@ json::object operation(const Route& route, std::map<std::string, json::value>& c
             if (route.body == Body::json_or_csv)
                 body_content["text/csv"] = json::object{
                     {"schema", schema::to_json_schema(schemas::bulk_devices_csv, components)}};
-            if (route.body == Body::json_or_yaml) body_content["application/yaml"] = json::object{{"schema", schema}};
+            if (route.body == Body::json_or_yaml) {
+                body_content["application/yaml"] = json::object{{"schema", schema}};
+                body_content["text/yaml"] = json::object{{"schema", schema}};
+            }
         }
         op["requestBody"] = json::object{{"required", true}, {"content", std::move(body_content)}};
         takes_input = true;
@@ -100,6 +103,9 @@ json::object operation(const Route& route, std::map<std::string, json::value>& c
                                        : doc.status == 101 ? "Switching protocols (a WebSocket)"
                                                            : "OK";
     responses[success] = answer(described, doc.response, doc.response_type, components);
+    if (doc.response_type == "application/yaml" && doc.response != nullptr)  // the same, as JSON by Accept
+        responses[success].as_object()["content"].as_object()["application/json"] =
+            json::object{{"schema", schema::to_json_schema(*doc.response, components)}};
     const auto error = [&](std::string_view description) {
         return answer(description, &schemas::error, "application/json", components);
     };
@@ -111,10 +117,15 @@ json::object operation(const Route& route, std::map<std::string, json::value>& c
         responses["403"] = error("Not enough permissions");
     if (route.pattern.find('{') != std::string_view::npos) responses["404"] = error("Not found");
     if (takes_input) responses["422"] = answer("Validation error", &schemas::validation_error, "application/json", components);
-    if (route.pattern == "/readyz") responses["503"] = answer("Not ready", &schemas::readiness, "application/json", components);
-    if (route.pattern == "/token" || route.pattern == "/users") responses["429"] = error("Too many attempts");
-    if (route.pattern == "/docs") responses["404"] = error("Swagger UI is not installed");
-    if (route.pattern == "/ws/status") responses["426"] = error("Upgrade Required: a WebSocket");
+    for (const Answer& a : doc.errors) {
+        const std::string code = std::to_string(a.status);
+        std::string description(a.description);
+        if (const auto* known = responses.if_contains(code))  // e.g. 404 of the path id too
+            description = std::string(known->at("description").as_string()) + "; " + description;
+        // readyz answers its usual body with the failing part named
+        responses[code] = answer(description, a.status == 503 ? &schemas::readiness : &schemas::error,
+                                 "application/json", components);
+    }
     // Any request: a Host that is not one of allowed_hosts (the chain answers before the route).
     responses["421"] = error("Misdirected request: the Host is not one of allowed_hosts");
     op["responses"] = std::move(responses);

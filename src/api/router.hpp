@@ -41,12 +41,20 @@ struct Parameter {
     std::string_view description{};
 };
 
+// An answer of a route besides its success and those that its access, path
+// ids and body give every route (401, 403, 404 of an id, 415, 421, 422).
+struct Answer {
+    int status;
+    std::string_view description;
+};
+
 // What a route takes and answers, declared once beside its row.
 struct Doc {
     std::string_view summary;
     const schema::Schema* request = nullptr;   // the body's schema (json, form, or json of json_or_csv)
     int status = 200;                          // the success status
     const schema::Schema* response = nullptr;  // its body; none for 204
+    std::span<const Answer> errors{};          // {"detail": "..."} answers of its own
     std::span<const Parameter> query{};
     std::string_view response_type = "application/json";
 };

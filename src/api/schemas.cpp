@@ -341,9 +341,19 @@ const Schema maintenance_list = list_of<&maintenance_window>;
 // configuration as code (the reader is api/config_document.cpp: these print its shape)
 namespace {
 const Schema config_version{.type = integer, .minimum = 1, .maximum = 1};
+const Schema nullable_name{.type = string, .nullable = true, .min_length = 1, .max_length = 100};
+const Schema nullable_ip{.type = string, .nullable = true, .min_length = 1, .max_length = 64};
+const Schema url_reference{.type = string,
+                           .description = "A URL, or ${NAME}: read from the environment of `gatewatch apply` "
+                                          "(never over HTTP); unset keeps the stored value",
+                           .nullable = true,
+                           .min_length = 1,
+                           .max_length = 2048};
 const Schema reference{.type = string,
                        .description = "A value, or ${NAME}: read from the environment of `gatewatch apply` "
-                                      "(never over HTTP); unset keeps the stored value"};
+                                      "(never over HTTP); unset keeps the stored value",
+                       .nullable = true,
+                       .max_length = 256};
 const Schema config_room{.type = object,
                          .name = "ConfigRoom",
                          .properties = {{"name", &name, true}, {"description", &description}}};
@@ -352,30 +362,30 @@ const Schema config_device{.type = object,
                            .name = "ConfigDevice",
                            .properties = {{"name", &name, true},
                                           {"ip", &ip, true},
-                                          {"room", &name},
+                                          {"room", &nullable_name},
                                           {"monitored", &flag},
                                           {"check", &device_check},
-                                          {"parent", &ip}}};
+                                          {"parent", &nullable_ip}}};
 const Schema config_devices = list_of<&config_device>;
 const Schema config_notifier{.type = object,
                              .name = "ConfigNotifier",
                              .properties = {{"name", &name, true},
                                             {"type", &notifier_type, true},
-                                            {"url", &reference},
+                                            {"url", &url_reference},
                                             {"format", &format},
                                             {"to", &recipients},
                                             {"secret", &reference},
                                             {"events", &event_kinds},
-                                            {"room", &name},
+                                            {"room", &nullable_name},
                                             {"enabled", &flag}}};
 const Schema config_notifiers = list_of<&config_notifier>;
-const Schema device_ips{.type = array, .items = &ip};
+const Schema device_ips{.type = array, .items = &ip, .max_items = 10'000};
 const Schema config_window{.type = object,
                            .name = "ConfigMaintenance",
                            .properties = {{"name", &name, true},
                                           {"start", &time, true},
                                           {"end", &time, true},
-                                          {"room", &name},
+                                          {"room", &nullable_name},
                                           {"devices", &device_ips}}};
 const Schema config_windows = list_of<&config_window>;
 const Schema plan_line{.type = object,

@@ -337,7 +337,9 @@ private:
         if (c.value) return c.value;
         if (stored != nullptr && !stored->empty()) return *stored;
         problem(std::move(loc), at, "missing",
-                "environment variable " + c.variable + " is not set, and there is no stored value to keep");
+                "environment variable " + c.variable +
+                    " is not set (PUT /config never reads references: send the value itself), and there is no "
+                    "stored value to keep");
         return std::nullopt;
     }
 

@@ -91,6 +91,11 @@ class Bulk(ServerTestCase):
         self.assertValidation(r, ("body", 0, "parent_ip"), ("body", 1, "parent_ip"), ("body", 2, "check_port"),
                               ("body", 3, "ip"), ("body", 4, "parent_ip"), ("body", 5, "monitored"), ("body", 6))
         self.assertEqual([d for d in self.devices() if d["ip"].startswith("127.5.")], [])
+        r = self.server.request("POST", "/devices/bulk", body=b"name,ip\nok,127.5.0.8\nLa\xffb,127.5.0.9\n",
+                                token=self.admin, content_type="text/csv")  # not UTF-8: every later answer would break
+        self.assertValidation(r, ("body",))
+        self.assertIn("line 3", r.json()["detail"][0]["msg"])
+        self.assertEqual([d for d in self.devices() if d["ip"].startswith("127.5.")], [])
         self.assertError(self.server.request("POST", "/devices/bulk", body=b"name,ip\nx,127.5.0.1\n", token=self.admin,
                                              content_type="text/plain"), 415)
         self.assertError(self.csv("name,ip\nx,127.5.0.1\n", token=self.viewer), 403)

@@ -153,6 +153,9 @@ class CommandLine(Configured):
                        "  - {name: y, ip: 127.20.9.2, parent: 127.20.9.1}\n",
                        "parents go round in a circle: 127.20.9.1 -> 127.20.9.2 -> 127.20.9.1"),
             "not yaml": ("devices: [{name: x\n", "invalid YAML"),
+            # every entry commented out: with --prune this would delete every device
+            "empty section": ("devices:\n#  - {name: x, ip: 127.20.9.1}\n",
+                              "devices: Input should be a list: write [] to manage an empty section"),
             "secret not set": ("notifiers:\n  - {name: new, type: webhook, url: 'http://127.0.0.1:9/', "
                                "secret: '${GATEWATCH_TEST_UNSET}'}\n",
                                "environment variable GATEWATCH_TEST_UNSET is not set"),
@@ -233,6 +236,10 @@ class Http(Configured):
         self.assertValidation(r, ("body", "devices", 0, "colour"))
         self.assertEqual(r.json()["detail"][0]["ctx"], {"line": 2, "column": 31})
         self.assertValidation(self.put(text, "?dry_run=maybe"), ("query", "dry_run"))
+        # bytes that are not UTF-8 would make every later JSON answer invalid
+        r = self.server.request("PUT", "/config", body=b'rooms:\n  - name: "La\xffb"\n', token=self.admin,
+                                content_type="application/yaml")
+        self.assertValidation(r, ("body", "rooms", 0, "name"))
         self.assertEqual(self.snapshot(), before)
 
         r = self.put(json.dumps(document), content_type="application/json")  # JSON too

@@ -90,6 +90,27 @@ class OpenApi(ServerTestCase):
         for role in roles:
             self.assertIn(f"'{role}'", r.json()["detail"][0]["msg"])
 
+    def test_the_errors_a_route_answers_are_declared(self):
+        """Each answer below, provoked, is among its operation's documented responses."""
+        room = self.server.post("/rooms/", {"name": "errors"}, token=self.admin).json()
+        self.server.post("/devices/", {"name": "e", "ip": "127.0.0.11", "room_id": room["id"]}, token=self.admin)
+        me = self.server.get("/users/me", token=self.admin).json()
+        seen = [
+            ("post", "/users", self.server.post("/users/", {"username": "admin", "password": "password-1"},
+                                                token=self.admin)),
+            ("post", "/token", self.server.request("POST", "/token", form={"username": "admin", "password": "wrong!!!"})),
+            ("put", "/users/{user_id}", self.server.put(f"/users/{me['id']}", {"role": "viewer"}, token=self.admin)),
+            ("delete", "/rooms/{room_id}", self.server.delete(f"/rooms/{room['id']}", token=self.admin)),
+            ("post", "/devices", self.server.post("/devices/", {"name": "e", "ip": "127.0.0.11"}, token=self.admin)),
+            ("post", "/devices", self.server.post("/devices/", {"name": "e", "ip": "127.0.0.12", "room_id": 999999},
+                                                  token=self.admin)),
+            ("get", "/ws/status", self.server.get("/ws/status/", token=self.admin)),
+        ]
+        for method, path, r in seen:
+            with self.subTest(method=method, path=path, status=r.status):
+                self.assertGreaterEqual(r.status, 400, r)
+                self.assertIn(str(r.status), self.doc["paths"][path][method]["responses"], r)
+
     def test_what_a_route_answers_matches_its_declared_fields(self):
         """The documented response of a few reads lists exactly the fields the server sends."""
         schemas = self.doc["components"]["schemas"]

@@ -94,11 +94,24 @@ maintenance:
 }
 
 TEST(ConfigDocument, AbsentSectionsAreNotManagedAndEmptyOnesAre) {
-    const auto d = read("devices: []\nrooms:\n");
+    const auto d = read("devices: []\nrooms: []\n");
     EXPECT_TRUE(d.devices && d.devices->empty());
     EXPECT_TRUE(d.rooms && d.rooms->empty());
     EXPECT_FALSE(d.notifiers);
     EXPECT_FALSE(d.maintenance);
+    // a section with every entry commented out is refused: with prune it would delete them all
+    const auto p = problems("devices:\n#  - {name: a, ip: 10.0.0.1}\nrooms: []\n");
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_EQ(p[0].type, "list_type");
+}
+
+TEST(ConfigDocument, TextThatIsNotUtf8IsRefused) {
+    for (const std::string bad : {"La\xff" "b", "L\xc3(x", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}) {
+        const auto p = problems("rooms:\n  - name: \"" + bad + "\"\n");
+        ASSERT_EQ(p.size(), 1u) << bad;
+        EXPECT_EQ(p[0].type, "string_unicode") << bad;
+    }
+    EXPECT_EQ(read("rooms: [{name: \"Caf\xc3\xa9 \xf0\x9f\x93\xa1\"}]").rooms->at(0).name, "Caf\xc3\xa9 \xf0\x9f\x93\xa1");
 }
 
 TEST(ConfigDocument, RefusesTyposAndWrongTypesWithTheirPlace) {
@@ -341,7 +354,9 @@ TEST(ConfigPlan, AnUnsetReferenceKeepsTheStoredCredentialAndCannotMakeANewOne) {
     EXPECT_EQ(changed.write.update_notifiers.at(0).notifier.url, n.url);
     const auto p = plan_problems(
         read("notifiers: [{name: other, type: webhook, url: http://x/, secret: \"${GATEWATCH_X}\"}]"), s, false);
-    EXPECT_EQ(p.at(0).message, "environment variable GATEWATCH_X is not set, and there is no stored value to keep");
+    EXPECT_EQ(p.at(0).message,
+              "environment variable GATEWATCH_X is not set (PUT /config never reads references: send the value "
+              "itself), and there is no stored value to keep");
     // no secret written: none stored
     const auto cleared = cfg::plan(read("notifiers: [{name: ops, type: webhook, url: \"${U}\"}]"), s, true);
     EXPECT_EQ(lines(cleared), std::vector<std::string>{"~ notifier \"ops\": secret (set) -> none"});
