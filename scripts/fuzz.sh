@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_http_request fuzz_token fuzz_ip fuzz_icmp_reply fuzz_websocket fuzz_history_series fuzz_csv)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_http_request fuzz_token fuzz_ip fuzz_icmp_reply fuzz_websocket fuzz_history_series fuzz_csv fuzz_config_document)
 
 scripts/install-deps.sh
 cmake --preset fuzz >/dev/null
