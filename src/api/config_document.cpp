@@ -1,11 +1,12 @@
+// Reading the configuration document: YAML (or JSON, which is YAML) through
+// yaml-cpp events into compact nodes, then every field by the rules of its
+// schema (api/schemas.cpp). Writing it: config_document_write.cpp.
 #include "api/config_document.hpp"
 
+#include "api/schemas.hpp"
 #include "api/validation.hpp"
 #include "util/text.hpp"
-#include "wire/representation.hpp"
 
-#include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -19,21 +20,18 @@
 
 namespace gatewatch::api::config_document {
 namespace cfg = service::config;
-namespace json = boost::json;
 using cfg::Mark;
 using cfg::Problem;
 using Loc = std::vector<std::variant<std::string, std::int64_t>>;
 
 namespace {
 
-// The API's limits (api/rooms.cpp, devices.cpp, notifiers.cpp): a document
-// stores nothing that a request could not.
-constexpr std::size_t k_max_name = 100;
-constexpr std::size_t k_max_description = 500;
-constexpr std::size_t k_max_url = 2048;
-constexpr std::size_t k_max_secret = 256;
-constexpr std::size_t k_max_recipients = 50;
-constexpr std::size_t k_max_window_devices = 10'000;
+// A field's declared rules (api/schemas.cpp, ConfigDocument: the same pieces
+// as the API's bodies), so a document stores nothing that a request could not.
+const schema::Schema& field(std::string_view section, std::string_view key) {
+    return *schemas::config_document.property(section).schema->items->property(key).schema;
+}
+
 constexpr std::size_t k_max_problems = 100;
 
 // ---- the document as compact nodes ------------------------------------------
@@ -388,7 +386,7 @@ private:
 
     // A room, notifier or window's `room`; its mark for the plan's problems.
     std::optional<std::string> room_ref(const Fields& f, const Loc& loc, Mark& where, bool& ok) {
-        auto name = optional_text(f, "room", loc, k_max_name, ok);
+        auto name = optional_text(f, "room", loc, field("rooms", "name").max_length, ok);  // a room's name
         if (const auto v = find(f, "room")) where = nodes_[*v].at;
         if (name && name->empty()) {
             problem(at(loc, "room"), where, "string_too_short", "String should have at least 1 character");
@@ -403,8 +401,8 @@ private:
         cfg::RoomSpec r;
         r.at = nodes_[i].at;
         bool ok = true;
-        const auto name = required_text(*f, "name", loc, r.at, 1, k_max_name);
-        r.description = optional_text(*f, "description", loc, k_max_description, ok);
+        const auto name = required_text(*f, "name", loc, r.at, 1, field("rooms", "name").max_length);
+        r.description = optional_text(*f, "description", loc, field("rooms", "description").max_length, ok);
         if (!name || !ok) return std::nullopt;
         r.name = *name;
         return r;
@@ -447,7 +445,7 @@ private:
         cfg::DeviceSpec d;
         d.at = nodes_[i].at;
         bool ok = true;
-        const auto name = required_text(*f, "name", loc, d.at, 1, k_max_name);
+        const auto name = required_text(*f, "name", loc, d.at, 1, field("devices", "name").max_length);
         std::optional<std::string> address;
         if (const auto v = find(*f, "ip"); v && nodes_[*v].kind != Node::Kind::null)
             address = ip(*v, at(loc, "ip"));
@@ -477,31 +475,9 @@ private:
 
     // An absolute http(s) URL with a host and a valid port (as POST /notifiers/ checks).
     bool valid_url(const std::string& url, const Loc& loc, Mark where) {
-        const auto parsed = boost::urls::parse_absolute_uri(url);
-        std::string why;
-        if (!parsed) {
-            why = "Input should be a valid URL";
-        } else if (parsed->scheme() != "http" && parsed->scheme() != "https") {
-            why = "URL scheme should be 'http' or 'https'";
-        } else if (parsed->encoded_host().empty() ||
-                   parsed->encoded_host().find('%') != boost::urls::pct_string_view::npos) {
-            why = "Input should be a valid URL, empty or invalid host";
-        } else if (parsed->has_port()) {
-            const std::string_view port = parsed->port();
-            if (port.empty() || port.size() > 5 || std::stoul(std::string(port)) - 1 > 65534)
-                why = "Input should be a valid URL, invalid port number";
-        }
-        if (!why.empty()) problem(loc, where, "url_parsing", why);
-        return why.empty();
-    }
-
-    static bool is_email_address(std::string_view a) {
-        const auto at = a.rfind('@');
-        if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) return false;
-        constexpr std::string_view forbidden = "<>,;\"()\\";
-        for (const unsigned char c : a)
-            if (c <= 0x20 || c == 0x7f || forbidden.find(static_cast<char>(c)) != std::string_view::npos) return false;
-        return a.find('@') == at && a.substr(at + 1).find('.') != std::string_view::npos;
+        const auto why = url_problem(url);
+        if (why) problem(loc, where, why->first, why->second);
+        return !why;
     }
 
     std::optional<cfg::NotifierSpec> notifier(std::uint32_t i, const Loc& loc) {
@@ -510,7 +486,7 @@ private:
         cfg::NotifierSpec n;
         n.at = nodes_[i].at;
         bool ok = true;
-        const auto name = required_text(*f, "name", loc, n.at, 1, k_max_name);
+        const auto name = required_text(*f, "name", loc, n.at, 1, field("notifiers", "name").max_length);
         const auto type = choice(*f, "type", loc, {"webhook", "email"}, nullptr);
         if (!type && !find(*f, "type")) problem(at(loc, "type"), n.at, "missing", "Field required");
         const bool webhook = type == "webhook";
@@ -527,7 +503,7 @@ private:
                 }
         }
         if (webhook) {
-            const auto url = credential(*f, "url", loc, k_max_url, ok);
+            const auto url = credential(*f, "url", loc, field("notifiers", "url").max_length, ok);
             if (const auto v = find(*f, "url")) n.url_at = nodes_[*v].at;
             if (url && url->value && url->value->empty() && url->variable.empty()) {
                 problem(at(loc, "url"), n.at, "missing", "Field required (a webhook notifier needs a url)");
@@ -540,7 +516,7 @@ private:
             ok = ok && format.has_value();
             n.format = format.value_or("json");
         } else if (type) {
-            auto to = list<std::string>(*f, "to", loc, k_max_recipients, ok,
+            auto to = list<std::string>(*f, "to", loc, field("notifiers", "to").max_items, ok,
                                         [&](std::uint32_t v, const Loc& item) -> std::optional<std::string> {
                                             auto a = text(v, item, 3, 254);
                                             if (a && !is_email_address(*a)) {
@@ -556,7 +532,7 @@ private:
             }
             n.to = to.value_or(std::vector<std::string>{});
         }
-        const auto secret = credential(*f, "secret", loc, k_max_secret, ok);
+        const auto secret = credential(*f, "secret", loc, field("notifiers", "secret").max_length, ok);
         if (const auto v = find(*f, "secret")) n.secret_at = nodes_[*v].at;
         if (secret) n.secret = *secret;
         auto events = list<std::string>(*f, "events", loc, 2, ok,
@@ -590,7 +566,7 @@ private:
         cfg::WindowSpec w;
         w.at = nodes_[i].at;
         bool ok = true;
-        const auto name = required_text(*f, "name", loc, w.at, 1, k_max_name);
+        const auto name = required_text(*f, "name", loc, w.at, 1, field("maintenance", "name").max_length);
         std::optional<std::int64_t> times[2];
         const char* keys[2] = {"start", "end"};
         for (int k = 0; k < 2; ++k) {
@@ -606,7 +582,7 @@ private:
             ok = false;
         }
         w.room = room_ref(*f, loc, w.room_at, ok);
-        auto devices = list<std::string>(*f, "devices", loc, k_max_window_devices, ok,
+        auto devices = list<std::string>(*f, "devices", loc, field("maintenance", "devices").max_items, ok,
                                          [&](std::uint32_t v, const Loc& item) {
                                              w.device_at.push_back(nodes_[v].at);
                                              return ip(v, item);
@@ -626,65 +602,24 @@ private:
     std::vector<Problem> problems_;
 };
 
-// ---- writing ----------------------------------------------------------------
-
-std::string reference(const cfg::Credential& c) { return c.value ? *c.value : "${" + c.variable + "}"; }
-
-// Whether a YAML 1.1 reader (PyYAML, Ruby's) would take the text, unquoted,
-// for something else than a string: null, a boolean, a number, a date.
-bool looks_typed(std::string_view t) {
-    static const std::set<std::string_view> words = {
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
-        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".inf", ".nan", "<<", "="};
-    if (words.contains(t)) return true;
-    const auto numeric = [](char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'; };
-    return numeric(t.front()) && std::all_of(t.begin(), t.end(), [&](char c) {
-               return numeric(c) || c == '_' || c == ':' || c == 'e' || c == 'E' || c == 'x' || c == 'T' || c == 'Z' ||
-                      c == ' ' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-           });
-}
-
-// Text that a reader could take for another type is quoted; yaml-cpp quotes
-// the rest that needs it (a leading #, a ": " inside...).
-void emit_text(YAML::Emitter& out, const std::string& text) {
-    // NEL, LS and PS are line breaks to YAML 1.1 readers, even inside quotes: escaped.
-    const bool breaks = text.find("\xC2\x85") != std::string::npos || text.find("\xE2\x80\xA8") != std::string::npos ||
-                        text.find("\xE2\x80\xA9") != std::string::npos;
-    if (breaks)
-        out << YAML::EscapeNonAscii << YAML::DoubleQuoted << text;
-    else if (looks_typed(text))
-        out << YAML::DoubleQuoted << text;
-    else
-        out << text;
-}
-
-// An address: plain, unless YAML 1.1 would read it as a number (1:2:3:4:5:6:7:8 is base 60 there).
-void emit_ip(YAML::Emitter& out, const std::string& ip) {
-    if (ip.find(':') != std::string::npos && looks_typed(ip))
-        out << YAML::DoubleQuoted << ip;
-    else
-        out << ip;
-}
-
-void emit_field(YAML::Emitter& out, const char* key, const std::string& text) {
-    out << YAML::Key << key << YAML::Value;
-    emit_text(out, text);
-}
-
 }  // namespace
 
 std::string to_text(const Problem& p) {
     std::string where;
     for (const auto& part : p.loc) {
-        if (const auto* key = std::get_if<std::string>(&part))
-            where += (where.empty() ? "" : ".") + *key;
-        else
-            where += "[" + std::to_string(std::get<std::int64_t>(part)) + "]";
+        if (const auto* key = std::get_if<std::string>(&part)) {
+            if (!where.empty()) where.push_back('.');
+            where.append(*key);
+        } else {
+            where.append("[").append(std::to_string(std::get<std::int64_t>(part))).append("]");
+        }
     }
+    // appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string here
     std::string out;
-    if (p.at.line > 0) out = "line " + std::to_string(p.at.line) + ", column " + std::to_string(p.at.column) + ": ";
-    if (!where.empty()) out += where + ": ";
-    return out + p.message;
+    if (p.at.line > 0)
+        out.append("line ").append(std::to_string(p.at.line)).append(", column ").append(std::to_string(p.at.column)).append(": ");
+    if (!where.empty()) out.append(where).append(": ");
+    return out.append(p.message);
 }
 
 cfg::ConfigDocument read(std::string_view text, const Environment& environment, std::size_t max_visits) {
@@ -716,119 +651,6 @@ cfg::ConfigDocument read(std::string_view text, const Environment& environment, 
     }
     if (!reader.problems().empty()) throw cfg::ConfigError(std::move(reader.problems()));
     return doc;
-}
-
-std::string to_yaml(const cfg::ConfigDocument& doc) {
-    YAML::Emitter out;
-    out << YAML::Comment(
-        "gatewatch configuration: apply with `gatewatch apply FILE` (or PUT /config).\n"
-        "Rooms are named by name, devices by ip, notifiers by name, maintenance windows by name and start.\n"
-        "${NAME} is read from the environment of `gatewatch apply`; left unset, the stored value is kept.");
-    out << YAML::BeginMap << YAML::Key << "version" << YAML::Value << 1;
-    out << YAML::Key << "rooms" << YAML::Value << YAML::BeginSeq;
-    for (const auto& r : doc.rooms.value_or(std::vector<cfg::RoomSpec>{})) {
-        out << YAML::BeginMap;
-        emit_field(out, "name", r.name);
-        if (r.description) emit_field(out, "description", *r.description);
-        out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::Key << "devices" << YAML::Value << YAML::BeginSeq;
-    for (const auto& d : doc.devices.value_or(std::vector<cfg::DeviceSpec>{})) {
-        out << YAML::BeginMap;
-        emit_field(out, "name", d.name);
-        out << YAML::Key << "ip" << YAML::Value;
-        emit_ip(out, d.ip);
-        if (d.room) emit_field(out, "room", *d.room);
-        out << YAML::Key << "monitored" << YAML::Value << YAML::TrueFalseBool << d.monitored;
-        out << YAML::Key << "check" << YAML::Value << YAML::Flow << YAML::BeginMap;
-        if (d.check.type == store::Check::Type::tcp)
-            out << YAML::Key << "type" << YAML::Value << "tcp" << YAML::Key << "port" << YAML::Value << d.check.port;
-        else
-            out << YAML::Key << "type" << YAML::Value << "icmp";
-        out << YAML::EndMap;
-        if (d.parent) {
-            out << YAML::Key << "parent" << YAML::Value;
-            emit_ip(out, *d.parent);
-        }
-        out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::Key << "notifiers" << YAML::Value << YAML::BeginSeq;
-    for (const auto& n : doc.notifiers.value_or(std::vector<cfg::NotifierSpec>{})) {
-        out << YAML::BeginMap;
-        emit_field(out, "name", n.name);
-        out << YAML::Key << "type" << YAML::Value << n.type;
-        if (n.type == "webhook") {
-            emit_field(out, "url", reference(n.url));
-            out << YAML::Key << "format" << YAML::Value << n.format;
-        } else {
-            out << YAML::Key << "to" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-            for (const auto& a : n.to) emit_text(out, a);
-            out << YAML::EndSeq;
-        }
-        if (!n.secret.variable.empty() || (n.secret.value && !n.secret.value->empty()))
-            emit_field(out, "secret", reference(n.secret));
-        out << YAML::Key << "events" << YAML::Value << YAML::Flow << n.events;
-        if (n.room) emit_field(out, "room", *n.room);
-        out << YAML::Key << "enabled" << YAML::Value << YAML::TrueFalseBool << n.enabled;
-        out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::Key << "maintenance" << YAML::Value << YAML::BeginSeq;
-    for (const auto& w : doc.maintenance.value_or(std::vector<cfg::WindowSpec>{})) {
-        out << YAML::BeginMap;
-        emit_field(out, "name", w.name);
-        emit_field(out, "start", wire::format_time_ms(w.start_ms));  // quoted: not a YAML 1.1 timestamp
-        emit_field(out, "end", wire::format_time_ms(w.end_ms));
-        if (w.room) emit_field(out, "room", *w.room);
-        out << YAML::Key << "devices" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-        for (const auto& ip : w.devices) emit_ip(out, ip);
-        out << YAML::EndSeq;
-        out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::EndMap;
-    return std::string(out.c_str()) + "\n";
-}
-
-json::value to_json(const cfg::ConfigDocument& doc) {
-    auto optional = [](const std::optional<std::string>& t) { return t ? json::value(*t) : json::value(nullptr); };
-    json::array rooms, devices, notifiers, windows;
-    for (const auto& r : doc.rooms.value_or(std::vector<cfg::RoomSpec>{}))
-        rooms.push_back(json::object{{"name", r.name}, {"description", optional(r.description)}});
-    for (const auto& d : doc.devices.value_or(std::vector<cfg::DeviceSpec>{})) {
-        json::object check{{"type", d.check.type == store::Check::Type::tcp ? "tcp" : "icmp"}};
-        if (d.check.type == store::Check::Type::tcp) check["port"] = d.check.port;
-        devices.push_back(json::object{{"name", d.name},
-                                       {"ip", d.ip},
-                                       {"room", optional(d.room)},
-                                       {"monitored", d.monitored},
-                                       {"check", std::move(check)},
-                                       {"parent", optional(d.parent)}});
-    }
-    for (const auto& n : doc.notifiers.value_or(std::vector<cfg::NotifierSpec>{})) {
-        json::object o{{"name", n.name}, {"type", n.type}};
-        if (n.type == "webhook") {
-            o["url"] = reference(n.url);
-            o["format"] = n.format;
-        } else {
-            o["to"] = json::array(n.to.begin(), n.to.end());
-        }
-        if (!n.secret.variable.empty() || (n.secret.value && !n.secret.value->empty()))
-            o["secret"] = reference(n.secret);
-        o["events"] = json::array(n.events.begin(), n.events.end());
-        o["room"] = optional(n.room);
-        o["enabled"] = n.enabled;
-        notifiers.push_back(std::move(o));
-    }
-    for (const auto& w : doc.maintenance.value_or(std::vector<cfg::WindowSpec>{}))
-        windows.push_back(json::object{{"name", w.name},
-                                       {"start", wire::format_time_ms(w.start_ms)},
-                                       {"end", wire::format_time_ms(w.end_ms)},
-                                       {"room", optional(w.room)},
-                                       {"devices", json::array(w.devices.begin(), w.devices.end())}});
-    return json::object{{"version", 1},
-                        {"rooms", std::move(rooms)},
-                        {"devices", std::move(devices)},
-                        {"notifiers", std::move(notifiers)},
-                        {"maintenance", std::move(windows)}};
 }
 
 }  // namespace gatewatch::api::config_document

@@ -109,16 +109,6 @@ std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, Va
     return out;
 }
 
-bool is_email_address(std::string_view a) {
-    const auto at = a.rfind('@');
-    if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) return false;
-    for (const unsigned char c : a)
-        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' || c == '(' ||
-            c == ')' || c == '\\')
-            return false;
-    return a.find('@') == at && a.substr(at + 1).find('.') != std::string_view::npos;
-}
-
 std::optional<std::vector<std::string>> read_recipients(JsonBody& body, ValidationErrors& errors) {
     return read_list<std::string>(body, "to", errors,
                                   [&](const json::value& v, json::array loc,
@@ -149,22 +139,8 @@ std::optional<std::vector<std::string>> read_events(JsonBody& body, ValidationEr
 std::optional<std::string> read_url(JsonBody& body, ValidationErrors& errors) {
     auto text = body.text("url");
     if (!text) return std::nullopt;
-    const auto parsed = boost::urls::parse_absolute_uri(*text);
-    if (!parsed) {
-        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL");
-        return std::nullopt;
-    }
-    if (parsed->scheme() != "http" && parsed->scheme() != "https") {
-        errors.add({"body", "url"}, "url_scheme", "URL scheme should be 'http' or 'https'");
-        return std::nullopt;
-    }
-    if (parsed->encoded_host().empty() || parsed->encoded_host().find('%') != boost::urls::pct_string_view::npos) {
-        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, empty or invalid host");
-        return std::nullopt;
-    }
-    const std::string_view port = parsed->port();
-    if (parsed->has_port() && (port.empty() || port.size() > 5 || std::stoul(std::string(port)) - 1 > 65534)) {
-        errors.add({"body", "url"}, "url_parsing", "Input should be a valid URL, invalid port number");
+    if (const auto why = url_problem(*text)) {
+        errors.add({"body", "url"}, why->first, why->second);
         return std::nullopt;
     }
     return text;

@@ -49,6 +49,15 @@ const Schema detail_list{.type = array, .items = &detail_item};
 
 template <const Schema* item>
 const Schema list_of{.type = array, .items = item};
+
+// A partial update (PUT): the fields of `create`, none required.
+Schema any_subset(const Schema& create, std::string_view component, std::string_view explained) {
+    Schema out = create;
+    out.name = component;
+    out.description = explained;
+    for (Property& p : out.properties) p.required = false;
+    return out;
+}
 }  // namespace
 
 const Schema error{.type = object, .name = "Error", .properties = {{"detail", &text, true}}};
@@ -129,9 +138,7 @@ const Schema api_token_list = list_of<&api_token>;
 const Schema room_create{.type = object,
                          .name = "RoomCreate",
                          .properties = {{"name", &name, true}, {"description", &description}}};
-const Schema room_update{.type = object,
-                         .name = "RoomUpdate",
-                         .properties = {{"name", &name}, {"description", &description}}};
+const Schema room_update = any_subset(room_create, "RoomUpdate", "Any subset of the fields");
 const Schema room{.type = object,
                   .name = "Room",
                   .properties = {{"id", &id, true}, {"name", &text, true}, {"description", &nullable_text, true}}};
@@ -145,15 +152,8 @@ const Schema device_create{.type = object,
                                           {"monitored", &flag},
                                           {"check", &check},
                                           {"parent_id", &nullable_id}}};
-const Schema device_update{.type = object,
-                           .name = "DeviceUpdate",
-                           .description = "Any subset of the fields; null for name, ip or monitored is 422",
-                           .properties = {{"name", &name},
-                                          {"ip", &ip},
-                                          {"room_id", &nullable_id},
-                                          {"monitored", &flag},
-                                          {"check", &check},
-                                          {"parent_id", &nullable_id}}};
+const Schema device_update =
+    any_subset(device_create, "DeviceUpdate", "Any subset of the fields; null for name, ip or monitored is 422");
 namespace {
 const Schema device_check{.type = object,
                           .name = "DeviceCheck",
@@ -273,18 +273,7 @@ const Schema notifier_create{.type = object,
                                             {"events", &event_kinds},
                                             {"room_id", &nullable_id},
                                             {"enabled", &flag}}};
-const Schema notifier_update{.type = object,
-                             .name = "NotifierUpdate",
-                             .description = "Any subset of the fields",
-                             .properties = {{"name", &name},
-                                            {"type", &notifier_type},
-                                            {"url", &url},
-                                            {"format", &format},
-                                            {"to", &recipients},
-                                            {"secret", &secret},
-                                            {"events", &event_kinds},
-                                            {"room_id", &nullable_id},
-                                            {"enabled", &flag}}};
+const Schema notifier_update = any_subset(notifier_create, "NotifierUpdate", "Any subset of the fields");
 const Schema notifier{.type = object,
                       .name = "Notifier",
                       .description = "The secret is never returned; a viewer sees a webhook URL's origin only",

@@ -1,5 +1,7 @@
 #include "api/validation.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -23,6 +25,28 @@ std::optional<std::string> canonical_ip(std::string_view text) {
             return std::string(out);  // glibc's inet_ntop writes RFC 5952 form
     }
     return std::nullopt;
+}
+
+std::optional<std::pair<std::string, std::string>> url_problem(std::string_view url) {
+    const auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) return std::pair{std::string("url_parsing"), std::string("Input should be a valid URL")};
+    if (parsed->scheme() != "http" && parsed->scheme() != "https")
+        return std::pair{std::string("url_scheme"), std::string("URL scheme should be 'http' or 'https'")};
+    if (parsed->encoded_host().empty() || parsed->encoded_host().find('%') != boost::urls::pct_string_view::npos)
+        return std::pair{std::string("url_parsing"), std::string("Input should be a valid URL, empty or invalid host")};
+    const std::string_view port = parsed->port();
+    if (parsed->has_port() && (port.empty() || port.size() > 5 || std::stoul(std::string(port)) - 1 > 65534))
+        return std::pair{std::string("url_parsing"), std::string("Input should be a valid URL, invalid port number")};
+    return std::nullopt;
+}
+
+bool is_email_address(std::string_view a) {
+    const auto at = a.rfind('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) return false;
+    constexpr std::string_view forbidden = "<>,;\"()\\";
+    for (const unsigned char c : a)
+        if (c <= 0x20 || c == 0x7f || forbidden.find(static_cast<char>(c)) != std::string_view::npos) return false;
+    return a.find('@') == at && a.substr(at + 1).find('.') != std::string_view::npos;
 }
 
 bool is_valid_username(std::string_view username) {

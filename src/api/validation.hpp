@@ -15,12 +15,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace gatewatch::api {
 
 // The canonical text of an IPv4 or IPv6 literal (RFC 5952 for IPv6), or
 // nullopt for anything inet_pton refuses (zone ids, leading zeros, spaces...).
 std::optional<std::string> canonical_ip(std::string_view text);
+
+// Why `url` is not an absolute http(s) URL with a host and a valid port, as
+// pydantic names it ({"url_parsing" or "url_scheme", message}); nullopt when it is.
+std::optional<std::pair<std::string, std::string>> url_problem(std::string_view url);
+
+// An e-mail address as the notifiers take one: local@domain.tld, at most 254
+// bytes, nothing that would break a header (spaces, controls, <>,;"()\).
+bool is_email_address(std::string_view address);
 
 // 3 to 32 of A-Z a-z 0-9 _ . -
 bool is_valid_username(std::string_view username);

@@ -137,7 +137,7 @@ TEST(ConfigDocument, RefusesTyposAndWrongTypesWithTheirPlace) {
     EXPECT_EQ(problems("version: 2")[0].type, "literal_error");
     EXPECT_EQ(problems("notifiers: [{name: n, type: email, to: [ops@example.com], url: http://x/}]")[0].type,
               "extra_forbidden");
-    EXPECT_EQ(problems("notifiers: [{name: n, type: webhook, url: ftp://x/}]")[0].type, "url_parsing");
+    EXPECT_EQ(problems("notifiers: [{name: n, type: webhook, url: ftp://x/}]")[0].type, "url_scheme");
     EXPECT_EQ(problems("notifiers: [{name: n, type: email, to: [nobody]}]")[0].type, "value_error");
     EXPECT_EQ(problems("notifiers: [{name: n, type: webhook}]")[0].type, "missing");
     EXPECT_EQ(problems("maintenance: [{name: w, start: 2026-12-05T10:00:00Z, end: 2026-12-05T09:00:00Z}]")[0].message,
