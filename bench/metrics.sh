@@ -17,10 +17,7 @@ source bench/netns.sh
 bench_netns gwmetrics
 data=$work
 
-"$bin" user list --data-dir "$data" >/dev/null
-sqlite3 "$data/gatewatch.db" "
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $n)
-INSERT INTO devices (name, ip) SELECT 'device ' || i, '127.' || ((i >> 16) & 255) || '.' || ((i >> 8) & 255) || '.' || (i & 255) FROM n;"
+bench_devices "$bin" "$data" "$n"
 
 port=18410
 GATEWATCH_SECRET_KEY=$(head -c 32 /dev/urandom | base64) in_ns "$bin" serve --port $port --data-dir "$data" --log-level warn &

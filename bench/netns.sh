@@ -6,6 +6,8 @@
 #   $work                              a scratch folder
 #   $server                            set it to a background server's pid to have it stopped
 #   bench_account BASE USER PASSWORD   registers USER and prints a token
+#   bench_devices BIN DATA N           a database in DATA (its schema made by BIN) with N devices
+#                                      over 127.0.0.0/8 (127.0.0.1, 127.0.0.2, ...), in one transaction
 ns=
 server=
 work=$(mktemp -d /tmp/gw-bench-XXXXXX)
@@ -40,4 +42,11 @@ bench_account() {
   in_ns /usr/bin/curl -sf -X POST "$1/users/" -H 'content-type: application/json' \
     -d "{\"username\":\"$2\",\"password\":\"$3\"}" >/dev/null
   in_ns /usr/bin/curl -sf -X POST "$1/token" -d "username=$2&password=$3" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'
+}
+
+bench_devices() {
+  "$1" user list --data-dir "$2" >/dev/null  # the schema comes from gatewatch itself
+  sqlite3 "$2/gatewatch.db" "
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
+INSERT INTO devices (name, ip) SELECT 'device ' || i, '127.' || ((i >> 16) & 255) || '.' || ((i >> 8) & 255) || '.' || (i & 255) FROM n;"
 }

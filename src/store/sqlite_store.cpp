@@ -95,6 +95,16 @@ void require_room(Connection& c, const std::optional<std::int64_t>& room_id) {
     if (room_id && !select_room(c, *room_id)) throw NotFound(Entity::room);
 }
 
+void delete_empty_room(Connection& c, std::int64_t id) {
+    auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
+    in_use.bind(1, id);
+    in_use.step();
+    if (in_use.int64(0) != 0) throw RoomNotEmpty();
+    auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
+    s.bind(1, id);
+    s.step();
+}
+
 // The parent exists and `id` (0 for a new device) is not among it and its ancestors.
 void require_parent(Connection& c, std::int64_t id, const std::optional<std::int64_t>& parent_id) {
     if (!parent_id) return;
@@ -355,15 +365,7 @@ std::optional<Room> SqliteStore::update_room(std::int64_t id, const std::functio
 bool SqliteStore::delete_room(std::int64_t id) {
     return write([&](Connection& c) {
         if (!select_room(c, id)) return false;
-        {
-            auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
-            in_use.bind(1, id);
-            in_use.step();
-            if (in_use.int64(0) != 0) throw RoomNotEmpty();
-        }
-        auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
-        s.bind(1, id);
-        s.step();
+        delete_empty_room(c, id);
         record_change(c, origin_, Entity::room, Change::Kind::deleted, id, std::nullopt);
         return true;
     });

@@ -185,16 +185,7 @@ void SqliteStore::write_config(const std::function<std::optional<ConfigWrite>(co
         delete_by_id(c, "DELETE FROM maintenance_windows WHERE id = ?", w.delete_maintenance);
         delete_by_id(c, "DELETE FROM notifiers WHERE id = ?", w.delete_notifiers);
         delete_by_id(c, "DELETE FROM devices WHERE id = ?", w.delete_devices);
-        for (const auto id : w.delete_rooms) {
-            // Checked here: the foreign key's own refusal would read as a missing room.
-            auto in_use = c.prepare("SELECT EXISTS (SELECT 1 FROM devices WHERE room_id = ?)");
-            in_use.bind(1, id);
-            in_use.step();
-            if (in_use.int64(0) != 0) throw RoomNotEmpty();
-            auto s = c.prepare("DELETE FROM rooms WHERE id = ?");
-            s.bind(1, id);
-            s.step();
-        }
+        for (const auto id : w.delete_rooms) delete_empty_room(c, id);
         if (!w.create_devices.empty() || !w.update_devices.empty()) require_no_cycle(c);
         record_change(c, origin_, Entity::configuration, Change::Kind::updated, 0, std::nullopt);
         return true;

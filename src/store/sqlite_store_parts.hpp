@@ -19,6 +19,9 @@ Role parse_role(const std::string& text);
 std::optional<Device> select_device(sqlite::Connection& c, std::int64_t id);
 // NotFound{room} unless the room exists (or none is named).
 void require_room(sqlite::Connection& c, const std::optional<std::int64_t>& room_id);
+// Deletes a room; RoomNotEmpty while a device is in it (checked first: the
+// foreign key's own refusal would read as a missing room).
+void delete_empty_room(sqlite::Connection& c, std::int64_t id);
 Room read_room(const sqlite::Statement& s);
 // The columns id, name, ip, room_id, monitored, check_type, check_port, parent_id.
 Device read_device(const sqlite::Statement& s);
