@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     {
         store::SqliteStore migrated(dir / "db");  // creates the schema
         store::sqlite::Connection c(dir / "db");   // then one transaction for all targets
-        store::sqlite::Transaction tx(c, true);
+        store::sql::Transaction tx(c, store::sql::Connection::Mode::write);
         for (std::size_t i = 0; i < n; ++i) {
             auto insert = c.prepare("INSERT INTO devices (name, ip) VALUES (?, ?)");
             const std::string name = std::to_string(i);  // (GCC 12 warns wrongly on "t" + to_string)

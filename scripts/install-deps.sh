@@ -10,8 +10,11 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libcrypt-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libcurl4-openssl-dev libyaml-cpp-dev
+  libpq-dev
   # tests
   libgtest-dev googletest python3 python3-aiosmtpd python3-yaml iproute2 iputils-ping nftables curl sqlite3 procps
+  # a private PostgreSQL for the store's tests on PostgreSQL and the cluster tests
+  postgresql-15
   # fuzzing (libFuzzer comes with clang's runtime)
   clang-14 libclang-rt-14-dev
   # the dashboard's end-to-end test (playwright-core drives Debian's chromium)

@@ -19,8 +19,10 @@
 #include "notify/dispatcher.hpp"
 #include "notify/sender.hpp"
 #include "service/notifiers.hpp"
-#include "store/sqlite_history.hpp"
 #include "service/devices.hpp"
+#include "store/pg_history.hpp"
+#include "store/pg_store.hpp"
+#include "store/sqlite_history.hpp"
 #include "store/sqlite_store.hpp"
 #include "web/static_site.hpp"
 
@@ -61,13 +63,53 @@ fs::path prepare_data_dir(const fs::path& dir) {
     return dir / "gatewatch.db";
 }
 
-// GATEWATCH_SECRET_KEY and GATEWATCH_SMTP_PASSWORD are read once
+// The store and the history where the `database` setting says: SQLite files
+// (gatewatch.db and history.db in data_dir, or the file it names) or one
+// PostgreSQL database. The token secret: the configured one, else the data
+// directory's (SQLite) or the one the nodes share in the database.
+struct Stores {
+    std::unique_ptr<gw::store::Store> store;
+    std::unique_ptr<gw::store::HistoryStore> history;
+    std::string secret;
+};
+
+// with_history: the server's open (it also logs where the data lives); the
+// user and config commands need the store only and keep stdout for their output.
+Stores open_stores(const gw::config::Settings& settings, bool with_history) {
+    Stores out;
+    if (gw::store::pg::is_url(settings.database)) {
+        auto pg = std::make_unique<gw::store::PgStore>(settings.database);
+        if (with_history) {
+            spdlog::info("database PostgreSQL (schema version {}), node {} in location {}",
+                         gw::store::PgStore::schema_version(), settings.node_name, settings.location);
+            out.secret = settings.secret_key ? gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key)
+                                             : pg->shared_secret();
+            out.history = std::make_unique<gw::store::PgHistory>(settings.database);
+        }
+        out.store = std::move(pg);
+        return out;
+    }
+    const fs::path file = settings.database.empty() ? prepare_data_dir(settings.data_dir)
+                                                    : fs::path(settings.database.substr(std::strlen("sqlite:")));
+    if (!settings.database.empty()) prepare_data_dir(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+    out.store = std::make_unique<gw::store::SqliteStore>(file);
+    if (with_history) {
+        spdlog::info("database {} (schema version {})", file.string(), gw::store::SqliteStore::schema_version());
+        prepare_data_dir(settings.data_dir);
+        out.secret = gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key);
+        out.history = std::make_unique<gw::store::SqliteHistory>(file.parent_path() / "history.db");
+    }
+    return out;
+}
+
+// GATEWATCH_SECRET_KEY, GATEWATCH_SMTP_PASSWORD and GATEWATCH_DATABASE (a URL
+// may hold a password) are read once
 // (config::resolve). Their bytes are wiped where the kernel keeps the
 // process's initial environment, which /proc/PID/environ shows for as long
 // as the process lives, and the variables are removed, so no child (ping)
 // inherits them.
 void forget_secret_variables() {
-    for (const std::string name : {"GATEWATCH_SECRET_KEY", "GATEWATCH_SMTP_PASSWORD"}) {
+    for (const std::string name : {"GATEWATCH_SECRET_KEY", "GATEWATCH_SMTP_PASSWORD", "GATEWATCH_DATABASE"}) {
         const std::string prefix = name + "=";
         std::vector<char*> copies;  // every copy: an environment may name a variable twice
         for (char** entry = environ; *entry != nullptr; ++entry)
@@ -144,11 +186,10 @@ int serve(const gw::config::Overrides& overrides) {
     settings.max_websockets = std::min(settings.max_websockets, settings.max_connections);
     spdlog::info("file descriptors: connections capped at {}, status sockets at {}", settings.max_connections,
                  settings.max_websockets);
-    const auto db_file = prepare_data_dir(settings.data_dir);
-    const gw::auth::TokenCodec tokens(gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key));
-    gw::store::SqliteStore store(db_file);
-    spdlog::info("database {} (schema version {})", db_file.string(), gw::store::SqliteStore::schema_version());
-    gw::store::SqliteHistory history_store(db_file.parent_path() / "history.db");
+    auto stores = open_stores(settings, true);
+    gw::store::Store& store = *stores.store;
+    gw::store::HistoryStore& history_store = *stores.history;
+    const gw::auth::TokenCodec tokens(std::exchange(stores.secret, {}));
 
     const auto site = load_dashboard(settings);
     const gw::auth::SetupCode setup_code;
@@ -272,8 +313,8 @@ template <typename Command>
 int with_store(const gw::config::Overrides& overrides, Command&& command) {
     const auto settings = gw::config::resolve(overrides);
     gw::auth::init_crypto();
-    gw::store::SqliteStore store(prepare_data_dir(settings.data_dir));
-    return command(store);
+    auto stores = open_stores(settings, false);
+    return command(*stores.store);
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <set>
@@ -98,6 +100,14 @@ std::vector<Entry> all_settings() {
     return {
         setting<string>("data_dir", "Directory of the database and the generated secret [data]",
                         [](Settings& s, const string& v) { s.data_dir = v; }, true),
+        setting<string>("database",
+                        "sqlite:PATH, or a postgresql:// URL shared by several nodes; prefer the environment "
+                        "variable when it holds a password [sqlite:DATA_DIR/gatewatch.db]",
+                        [](Settings& s, const string& v) { s.database = v; }, true),
+        setting<string>("node_name", "This node's name among several [the host name]",
+                        [](Settings& s, const string& v) { s.node_name = v; }),
+        setting<string>("location", "Where this node probes from [default]",
+                        [](Settings& s, const string& v) { s.location = v; }),
         setting<string>("host", "Address to listen on [127.0.0.1]", [](Settings& s, const string& v) { s.host = v; }),
         setting<int64_t>("port", "TCP port to listen on; 0 picks a free one [8000]", [](Settings& s, int64_t v) {
             s.port = static_cast<std::uint16_t>(checked_range(v, 0, 65535, "port"));
@@ -299,6 +309,20 @@ Settings resolve(const Overrides& o) {
     if (s.hash_threads == 0) s.hash_threads = std::max(1u, cores - 1);
     if (s.host.empty()) throw ConfigError("host must not be empty");
     if (s.data_dir.empty()) throw ConfigError("data_dir must not be empty");
+    const bool postgres = s.database.starts_with("postgresql://") || s.database.starts_with("postgres://");
+    if (!s.database.empty() && !postgres && !(s.database.starts_with("sqlite:") && s.database.size() > 7))
+        throw ConfigError("database must be sqlite:PATH or a postgresql:// URL");
+    if (s.node_name.empty()) {
+        char host[256] = {};
+        s.node_name = ::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0' ? host : "gatewatch";
+    }
+    for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"node_name", s.node_name},
+                                     std::pair<const char*, const std::string&>{"location", s.location}}) {
+        const bool valid = !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+        });
+        if (!valid) throw ConfigError(std::string(key) + " must be 1 to 64 letters, digits, '-', '_' or '.'; got `" + value + "`");
+    }
     static const std::set<std::string, std::less<>> methods = {"auto", "datagram", "raw", "ping"};
     if (!methods.contains(s.probe_method))
         throw ConfigError("probe_method must be auto, datagram, raw or ping; got `" + s.probe_method + "`");

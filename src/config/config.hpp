@@ -34,6 +34,11 @@ struct Settings {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
     std::filesystem::path data_dir = "data";
+    // Where the data lives: empty (SQLite in data_dir), `sqlite:PATH` (the
+    // main file; history.db beside it) or a postgresql:// URL (several nodes).
+    std::string database;
+    std::string node_name;             // empty: the host name
+    std::string location = "default";  // where this node probes from
     std::optional<std::string> secret_key;  // none: generated into data_dir
     std::chrono::minutes token_lifetime{30};
     bool registration_open = true;

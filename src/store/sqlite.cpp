@@ -21,68 +21,56 @@ constexpr int k_busy_timeout_ms = 5000;
     throw StoreError("sqlite: " + message + " (code " + std::to_string(rc) + ")");
 }
 
+class Cursor final : public sql::Cursor {
+public:
+    explicit Cursor(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    ~Cursor() override { sqlite3_finalize(stmt_); }
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+
+    void bind_int64(int index, std::int64_t value) override { check(sqlite3_bind_int64(stmt_, index, value)); }
+    void bind_text(int index, std::string_view value) override {
+        check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    }
+    void bind_blob(int index, std::string_view bytes) override {
+        check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+    }
+    void bind_null(int index) override { check(sqlite3_bind_null(stmt_, index)); }
+    bool step() override {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        sqlite3_reset(stmt_);
+        throw_error(sqlite3_db_handle(stmt_), rc);
+    }
+    [[nodiscard]] std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+    [[nodiscard]] std::string text(int column) const override {
+        const auto* data = sqlite3_column_text(stmt_, column);
+        const int size = sqlite3_column_bytes(stmt_, column);
+        return data == nullptr ? std::string()
+                               : std::string(reinterpret_cast<const char*>(data), static_cast<size_t>(size));
+    }
+    [[nodiscard]] std::string blob(int column) const override {
+        const auto* data = sqlite3_column_blob(stmt_, column);
+        const int size = sqlite3_column_bytes(stmt_, column);
+        return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+    }
+    [[nodiscard]] bool is_null(int column) const override {
+        return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+    }
+    void reset() override {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) throw_error(sqlite3_db_handle(stmt_), rc);
+    }
+    sqlite3_stmt* stmt_;
+};
+
 }  // namespace
-
-Statement::~Statement() {
-    if (stmt_ != nullptr) sqlite3_reset(stmt_);
-}
-
-Statement& Statement::bind(int index, std::int64_t value) {
-    if (int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK) throw_error(sqlite3_db_handle(stmt_), rc);
-    return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view value) {
-    if (int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-        rc != SQLITE_OK)
-        throw_error(sqlite3_db_handle(stmt_), rc);
-    return *this;
-}
-
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
-    if (int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
-        throw_error(sqlite3_db_handle(stmt_), rc);
-    return *this;
-}
-
-Statement& Statement::bind(int index, std::nullopt_t) {
-    if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) throw_error(sqlite3_db_handle(stmt_), rc);
-    return *this;
-}
-
-bool Statement::step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    sqlite3_reset(stmt_);
-    throw_error(sqlite3_db_handle(stmt_), rc);
-}
-
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string Statement::text(int column) const {
-    const auto* data = sqlite3_column_text(stmt_, column);
-    const int size = sqlite3_column_bytes(stmt_, column);
-    return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), static_cast<size_t>(size));
-}
-
-std::string Statement::blob(int column) const {
-    const auto* data = sqlite3_column_blob(stmt_, column);
-    const int size = sqlite3_column_bytes(stmt_, column);
-    return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<size_t>(size));
-}
-
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-
-std::optional<std::string> Statement::optional_text(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return text(column);
-}
-
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return int64(column);
-}
 
 Connection::Connection(const std::filesystem::path& file) {
     const int rc = sqlite3_open_v2(file.c_str(), &db_,
@@ -102,11 +90,11 @@ Connection::Connection(const std::filesystem::path& file) {
 }
 
 Connection::~Connection() {
-    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    statements_.clear();  // finalized before the connection closes
     sqlite3_close(db_);
 }
 
-Statement Connection::prepare(std::string_view sql) {
+sql::Statement Connection::prepare(std::string_view sql) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
         sqlite3_stmt* stmt = nullptr;
@@ -114,11 +102,10 @@ Statement Connection::prepare(std::string_view sql) {
                                         &stmt, nullptr);
             rc != SQLITE_OK)
             throw_error(db_, rc);
-        it = statements_.emplace(std::string(sql), stmt).first;
+        it = statements_.emplace(std::string(sql), std::make_unique<Cursor>(stmt)).first;
     }
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return Statement(it->second);
+    it->second->reset();
+    return sql::Statement(it->second.get());
 }
 
 void Connection::exec(const char* sql) {
@@ -130,29 +117,14 @@ void Connection::exec(const char* sql) {
     }
 }
 
-std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Connection::changes() const { return sqlite3_changes(db_); }
+std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
-Transaction::Transaction(Connection& connection, bool immediate) : connection_(connection) {
-    connection_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-}
-
-Transaction::~Transaction() {
-    if (open_) {
-        try {
-            connection_.exec("ROLLBACK");
-        } catch (...) {  // the transaction may already be gone after an I/O error
-        }
-    }
-}
-
-void Transaction::commit() {
-    connection_.exec("COMMIT");
-    open_ = false;
-}
+void Connection::begin(Mode mode) { exec(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+void Connection::commit() { exec("COMMIT"); }
+void Connection::rollback() { exec("ROLLBACK"); }
 
 void migrate(Connection& c, std::span<const char* const> migrations, std::string_view what) {
-    Transaction tx(c, true);
+    sql::Transaction tx(c, sql::Connection::Mode::write);
     const std::int64_t version = [&] {
         auto s = c.prepare("PRAGMA user_version");
         s.step();
@@ -167,21 +139,8 @@ void migrate(Connection& c, std::span<const char* const> migrations, std::string
     tx.commit();
 }
 
-ConnectionPool::Lease::~Lease() {
-    std::lock_guard lock(pool_.mutex_);
-    pool_.idle_.push_back(std::move(connection_));
-}
-
-ConnectionPool::Lease ConnectionPool::lease() {
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto c = std::move(idle_.back());
-            idle_.pop_back();
-            return Lease(*this, std::move(c));
-        }
-    }
-    return Lease(*this, std::make_unique<Connection>(file_));
+sql::ConnectionPool pool(const std::filesystem::path& file) {
+    return sql::ConnectionPool([file] { return std::make_unique<Connection>(file); });
 }
 
 }  // namespace gatewatch::store::sqlite

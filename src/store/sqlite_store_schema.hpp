@@ -1,6 +1,6 @@
 #pragma once
-// The main database's schema, as the migrations that build it (sqlite_store.cpp
-// runs them at open). Internal: included by sqlite_store.cpp only.
+// The main database's schema in SQLite, as the migrations that build it
+// (sqlite_store.cpp runs them at open; pg_store_schema.hpp is PostgreSQL's). Internal: included by sqlite_store.cpp only.
 #include <array>
 
 namespace gatewatch::store::detail {
@@ -110,6 +110,11 @@ constexpr std::array k_migrations = {
     INSERT INTO sqlite_sequence (name, seq) SELECT 'changes_new', seq FROM sqlite_sequence WHERE name = 'changes';
     DROP TABLE changes;
     ALTER TABLE changes_new RENAME TO changes;
+    )sql",
+    // The SQL shared with PostgreSQL compares usernames as lower(username)
+    // (sql_store.cpp): indexed, as the NOCASE column was.
+    R"sql(
+    CREATE INDEX users_by_folded_name ON users (lower(username));
     )sql",
 };
 

@@ -28,6 +28,55 @@ SECRET = "black-box-test-secret-0123456789abcdef"  # 38 bytes
 # keeps freed memory in quarantine), and its checks need spare descriptors.
 SANITIZED = os.environ.get("GATEWATCH_SANITIZED") == "1"
 START_DEADLINE = 30.0
+# "postgresql": every Server keeps its data in a database of a private
+# PostgreSQL that this test process starts (tests/postgres.sh, a Unix socket
+# in /tmp: it works inside the test's network namespace), one database per
+# data directory, so a restart on the same directory finds its data again.
+BACKEND = os.environ.get("GATEWATCH_TEST_BACKEND", "sqlite")
+POSTGRES = BACKEND == "postgresql"
+POSTGRES_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres.sh")
+_postgres = {}  # "dir", "url" of the cluster; "databases": the ones made
+
+
+def database_for(data_dir):
+    """The GATEWATCH_DATABASE of a data directory: None on SQLite (the
+    directory's own files), else its database on the private PostgreSQL."""
+    if not POSTGRES:
+        return None
+    if "url" not in _postgres:
+        import atexit
+        cluster = tempfile.mkdtemp(prefix="gw-pg-blackbox-")
+        url = subprocess.run([POSTGRES_SCRIPT, "start", cluster], check=True, capture_output=True,
+                             text=True).stdout.strip()
+        atexit.register(lambda: subprocess.run([POSTGRES_SCRIPT, "stop", cluster], capture_output=True))
+        _postgres.update(dir=cluster, url=url, databases=set())
+    name = "gw_" + hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()[:16]
+    if name not in _postgres["databases"]:
+        subprocess.run(["psql", "-q", _postgres["url"], "-c", f"CREATE DATABASE {name}"], check=True,
+                       capture_output=True)
+        _postgres["databases"].add(name)
+    return _postgres["url"].replace("/postgres?", f"/{name}?")
+
+
+def backend_env(data_dir):
+    """What a gatewatch process on `data_dir` needs in its environment to find its data."""
+    url = database_for(data_dir)
+    return {"GATEWATCH_DATABASE": url} if url else {}
+
+
+def stored_value(data_dir, sql):
+    """One value that the server on `data_dir` stored, read from its main
+    database behind its back, whichever backend holds it."""
+    url = database_for(data_dir)
+    if url:
+        return subprocess.run(["psql", "-tA", url, "-c", sql], check=True, capture_output=True,
+                              text=True).stdout.strip()
+    import sqlite3
+    with sqlite3.connect(os.path.join(data_dir, "gatewatch.db")) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+sqlite_only = unittest.skipIf(POSTGRES, "reads the SQLite files or the data directory's secret file")
 
 
 class Response:
@@ -61,6 +110,7 @@ class Server:
         self.env.pop("GATEWATCH_SECRET_KEY", None)
         if secret is not None:
             self.env["GATEWATCH_SECRET_KEY"] = secret
+        self.env.update(backend_env(self.data_dir))
         self.env.update(env or {})
         self.process = None
         self.port = None

@@ -1,14 +1,13 @@
 """The contract's account and token rows, and every 401 case it lists."""
 import crypt
 import http.client
-import sqlite3
 import subprocess
 import os
 import statistics
 import time
 import unittest
 
-from harness import SECRET, Server, ServerTestCase, forge_token, wait_for, session_token
+from harness import SECRET, Server, ServerTestCase, forge_token, wait_for, session_token, stored_value
 
 
 def expect_401(test, r, detail):
@@ -229,8 +228,7 @@ class DeletedAndImportedAccounts(unittest.TestCase):
                 self.assertEqual(s.cli("add", "legacy", "--password-hash", legacy_hash).returncode, 0)
                 expect_401(self, s.login("legacy", "wrong-password"), "Incorrect username or password")
                 self.assertEqual(s.login("legacy", "old-app-password").status, 200)
-                with sqlite3.connect(os.path.join(s.data_dir, "gatewatch.db")) as db:
-                    stored = db.execute("SELECT password_hash FROM users WHERE username = 'legacy'").fetchone()[0]
+                stored = stored_value(s.data_dir, "SELECT password_hash FROM users WHERE username = 'legacy'")
                 self.assertTrue(stored.startswith("$argon2id$"), stored)
                 self.assertEqual(s.login("legacy", "old-app-password").status, 200)
 

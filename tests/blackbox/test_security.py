@@ -23,7 +23,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import SANITIZED, SECRET, Server, ServerTestCase, claims, forge_token, session_token, wait_for
+from harness import SANITIZED, SECRET, Server, ServerTestCase, claims, forge_token, session_token, sqlite_only, wait_for
 from wsclient import Closed, WebSocket
 
 OTHERS = [f"127.0.0.{i}" for i in range(2, 6)]
@@ -759,6 +759,7 @@ class SecretsAndDataDir(unittest.TestCase):
             self.assertEqual([e for e in environ.split(b"\0") if e.startswith(b"GATEWATCH_SECRET_KEY")], [])
             self.assertEqual(s.get("/users/me", token=s.token("alice")).status, 200, "the secret still signs")
 
+    @sqlite_only
     def test_an_existing_data_dir_keeps_its_mode(self):
         parent = tempfile.mkdtemp(prefix="gw-security-")
         try:
@@ -772,6 +773,7 @@ class SecretsAndDataDir(unittest.TestCase):
         finally:
             subprocess.run(["rm", "-rf", parent], check=False)
 
+    @sqlite_only
     def test_a_fresh_data_dir_is_private(self):
         parent = tempfile.mkdtemp(prefix="gw-security-")
         try:
@@ -783,6 +785,7 @@ class SecretsAndDataDir(unittest.TestCase):
         finally:
             subprocess.run(["rm", "-rf", parent], check=False)
 
+    @sqlite_only
     def test_a_planted_temporary_secret_symlink_is_not_followed(self):
         parent = tempfile.mkdtemp(prefix="gw-security-")
         try:

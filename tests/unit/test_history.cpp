@@ -4,8 +4,7 @@
 #include "history/query.hpp"
 #include "history/recorder.hpp"
 #include "history/series.hpp"
-#include "store/sqlite_history.hpp"
-#include "temp_dir.hpp"
+#include "test_history_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -108,35 +107,41 @@ TEST(HistorySeries, SummariesTakeMediansMaximaAndMeans) {
     EXPECT_EQ(summarise(k_t0, std::vector<Round>{}).rounds, 0u);
 }
 
-class HistoryRecorder : public ::testing::Test {
+// On each backend of the history store (test_history_store.hpp).
+class HistoryRecorder : public ::testing::TestWithParam<std::string> {
 protected:
-    TempDir dir_;
-    store::SqliteHistory store_{dir_.path / "history.db"};
+    void SetUp() override {
+        if (backend_.skipped()) GTEST_SKIP() << "GATEWATCH_TEST_POSTGRES is not set (ctest sets it)";
+        store_ = backend_.store.get();
+        recorder_ = std::make_unique<Recorder>(*store_, [this] { return now_; });
+    }
+    TestHistoryStore backend_{GetParam()};
+    store::HistoryStore* store_ = nullptr;
     std::int64_t now_ = k_t0;
-    Recorder recorder_{store_, [this] { return now_; }};
+    std::unique_ptr<Recorder> recorder_;
 
     // Rounds every 10 s from `from` to `to`, answered in `ms`, the clock following.
     void rounds(std::int64_t device, std::int64_t from, std::int64_t to, std::optional<double> ms) {
         for (std::int64_t t = from; t < to; t += 10) {
             now_ = t;
-            recorder_.record_round(device, t, ms.has_value(), ms, ms ? 0.0 : 1.0);
+            recorder_->record_round(device, t, ms.has_value(), ms, ms ? 0.0 : 1.0);
         }
     }
     std::vector<Bucket> buckets(Level level, std::int64_t device, std::int64_t from, std::int64_t to) {
         std::vector<Bucket> out;
-        for (const auto& c : store_.chunks(device, static_cast<int>(level), chunk_starts(level, from, to)))
+        for (const auto& c : store_->chunks(device, static_cast<int>(level), chunk_starts(level, from, to)))
             for (const auto& b : decode_buckets(level, c.start, c.data)) out.push_back(b);
         return out;
     }
 };
 
-TEST_F(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
+TEST_P(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
     // 23:58 to 01:02 across midnight: down from 00:30 to 00:31.
     const std::int64_t start = k_t0 + k_day - 120;
     rounds(1, start, k_t0 + k_day + 1800, 2.0);
     rounds(1, k_t0 + k_day + 1800, k_t0 + k_day + 1860, std::nullopt);
     rounds(1, k_t0 + k_day + 1860, k_t0 + k_day + 3720, 4.0);
-    recorder_.flush();
+    recorder_->flush();
 
     const auto minutes = buckets(Level::minute, 1, k_t0, k_t0 + 2 * k_day);
     ASSERT_EQ(minutes.size(), 63u);  // 23:58 .. 01:00; 01:01 is still open
@@ -157,7 +162,7 @@ TEST_F(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
     EXPECT_EQ(hours[1].rtt_max, rtt_code(4.0));
 
     // Every round is kept too, and a point per step comes back from them.
-    const auto points = history::history(store_, 1, k_t0 + k_day + 1790, k_t0 + k_day + 1870, 10, now_);
+    const auto points = history::history(*store_, 1, k_t0 + k_day + 1790, k_t0 + k_day + 1870, 10, now_);
     ASSERT_EQ(points.step_s, 10);
     ASSERT_EQ(points.points.size(), 8u);
     EXPECT_EQ(points.points[0].up, 1);
@@ -166,73 +171,73 @@ TEST_F(HistoryRecorder, MinuteAndHourBucketsCloseAtTheirEdges) {
     EXPECT_FALSE(points.points[1].rtt_ms.has_value());
 }
 
-TEST_F(HistoryRecorder, ADeviceThatStopsReportingIsClosedByTheClock) {
+TEST_P(HistoryRecorder, ADeviceThatStopsReportingIsClosedByTheClock) {
     rounds(2, k_t0, k_t0 + 50, 1.0);
     now_ = k_t0 + 2 * 3600;  // nothing since
-    recorder_.flush();
+    recorder_->flush();
     EXPECT_EQ(buckets(Level::minute, 2, k_t0, k_t0 + k_day).size(), 1u);
     const auto hours = buckets(Level::hour, 2, k_t0, k_t0 + k_day);
     ASSERT_EQ(hours.size(), 1u);
     EXPECT_EQ(hours[0].rounds, 5u);
 }
 
-TEST_F(HistoryRecorder, AfterARestartRoundsAppendToTheStoredChunks) {
+TEST_P(HistoryRecorder, AfterARestartRoundsAppendToTheStoredChunks) {
     rounds(3, k_t0, k_t0 + 300, 1.0);
-    recorder_.flush();
-    Recorder again(store_, [this] { return now_; });
+    recorder_->flush();
+    Recorder again(*store_, [this] { return now_; });
     for (std::int64_t t = k_t0 + 300; t < k_t0 + 600; t += 10) {
         now_ = t;
         again.record_round(3, t, true, 1.0, 0.0);
     }
     now_ = k_t0 + 700;
     again.flush();
-    const auto chunks = store_.chunks(3, static_cast<int>(Level::round), chunk_starts(Level::round, k_t0, k_t0 + 3600));
+    const auto chunks = store_->chunks(3, static_cast<int>(Level::round), chunk_starts(Level::round, k_t0, k_t0 + 3600));
     ASSERT_EQ(chunks.size(), 1u);
     EXPECT_EQ(decode_rounds(chunks[0].start, chunks[0].data).size(), 60u);
     EXPECT_EQ(buckets(Level::minute, 3, k_t0, k_t0 + k_day).size(), 10u);
 }
 
-TEST_F(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
+TEST_P(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
     rounds(4, k_t0, k_t0 + 7200, 1.0);
-    recorder_.record_status(4, k_t0 * 1000, monitor::Status::unknown, monitor::Status::connected);
-    recorder_.flush();
+    recorder_->record_status(4, k_t0 * 1000, monitor::Status::unknown, monitor::Status::connected);
+    recorder_->flush();
     const auto count = [&](Level level) {
-        return store_.chunks(4, static_cast<int>(level), chunk_starts(level, k_t0 - k_day, k_t0 + 2 * k_day)).size();
+        return store_->chunks(4, static_cast<int>(level), chunk_starts(level, k_t0 - k_day, k_t0 + 2 * k_day)).size();
     };
     EXPECT_EQ(count(Level::round), 12u);
     EXPECT_EQ(count(Level::minute), 2u);
     now_ = k_t0 + 2 * k_day + 3600;  // 48 h after the first hour ended
-    recorder_.retain();
+    recorder_->retain();
     EXPECT_EQ(count(Level::round), 6u);  // the second hour: not yet 48 h old
     EXPECT_EQ(count(Level::minute), 2u);
     now_ = k_t0 + 15 * k_day;
-    recorder_.retain();
+    recorder_->retain();
     EXPECT_EQ(count(Level::round), 0u);
     EXPECT_EQ(count(Level::minute), 0u);
     EXPECT_EQ(count(Level::hour), 1u);
-    EXPECT_EQ(store_.events(4, 0, INT64_MAX, 10).size(), 1u);
+    EXPECT_EQ(store_->events(4, 0, INT64_MAX, 10).size(), 1u);
     now_ = k_t0 + 402 * k_day;
-    recorder_.retain();
+    recorder_->retain();
     EXPECT_EQ(count(Level::hour), 0u);
-    EXPECT_TRUE(store_.events(4, 0, INT64_MAX, 10).empty());
+    EXPECT_TRUE(store_->events(4, 0, INT64_MAX, 10).empty());
 }
 
-TEST_F(HistoryRecorder, AnyRangeReadsOnlyWhatIsKept) {
+TEST_P(HistoryRecorder, AnyRangeReadsOnlyWhatIsKept) {
     rounds(6, k_t0, k_t0 + 600, 1.0);
-    recorder_.flush();
+    recorder_->flush();
     // From year 1 to year 9999: the same points as the last hour, found at once.
-    const auto all = history::history(store_, 6, -62'135'596'800, 253'402'300'799, std::nullopt, now_);
+    const auto all = history::history(*store_, 6, -62'135'596'800, 253'402'300'799, std::nullopt, now_);
     ASSERT_EQ(all.points.size(), 1u);
     EXPECT_EQ(all.points[0].up, 1);
-    EXPECT_EQ(history::history(store_, 6, k_t0, k_t0 + 600, 60, now_).points.size(), 10u);
+    EXPECT_EQ(history::history(*store_, 6, k_t0, k_t0 + 600, 60, now_).points.size(), 10u);
 }
 
-TEST_F(HistoryRecorder, AClockSetBackNeitherReopensNorShiftsWhatWasSummed) {
+TEST_P(HistoryRecorder, AClockSetBackNeitherReopensNorShiftsWhatWasSummed) {
     rounds(7, k_t0, k_t0 + 1200, 1.0);            // 20 minutes
     rounds(7, k_t0 + 300, k_t0 + 400, 9.0);       // the clock steps back 15 minutes, for 100 s
     rounds(7, k_t0 + 1200, k_t0 + 1800, 1.0);     // and on
     now_ = k_t0 + 3 * 3600;
-    recorder_.flush();
+    recorder_->flush();
     const auto minutes = buckets(Level::minute, 7, k_t0, k_t0 + 3600);
     ASSERT_EQ(minutes.size(), 30u);
     for (std::size_t i = 0; i < minutes.size(); ++i) EXPECT_EQ(minutes[i].at, k_t0 + 60 * static_cast<std::int64_t>(i));
@@ -275,10 +280,10 @@ TEST(HistoryQuery, UptimeCountsOnlyRecordedTime) {
     EXPECT_FALSE(uptime(event(0, "unknown"), {}, now - 24 * hour, now).has_value());
 }
 
-TEST_F(HistoryRecorder, ARestartHoursLaterStillSumsTheMinuteAndHourThatWereOpen) {
+TEST_P(HistoryRecorder, ARestartHoursLaterStillSumsTheMinuteAndHourThatWereOpen) {
     rounds(5, k_t0, k_t0 + 3600, 1.0);  // 00:00:00 .. 00:59:50; minute 00:59 still open
-    recorder_.flush();                  // then the process dies
-    Recorder again(store_, [this] { return now_; });
+    recorder_->flush();                  // then the process dies
+    Recorder again(*store_, [this] { return now_; });
     for (std::int64_t t = k_t0 + 3 * 3600; t < k_t0 + 3 * 3600 + 120; t += 10) {
         now_ = t;
         again.record_round(5, t, true, 1.0, 0.0);
@@ -291,3 +296,6 @@ TEST_F(HistoryRecorder, ARestartHoursLaterStillSumsTheMinuteAndHourThatWereOpen)
     ASSERT_EQ(hours.size(), 1u);
     EXPECT_EQ(std::pair(hours[0].at, hours[0].rounds), std::pair(k_t0, 360u));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, HistoryRecorder, k_history_backends,
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });

@@ -3,8 +3,8 @@
 #include "notify/decider.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/message.hpp"
-#include "store/sqlite_history.hpp"
 #include "temp_dir.hpp"
+#include "test_history_store.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -253,9 +253,13 @@ TEST(Message, AnEmailNeverTakesAHeaderLineFromADeviceName) {
     EXPECT_NE(accented.body.find("Subject: =?UTF-8?B?"), std::string::npos);
 }
 
-TEST(Outbox, DeliveriesAreDueRetriedAndLogged) {
-    TempDir dir;
-    store::SqliteHistory history(dir.path / "history.db");
+// On each backend of the history store (test_history_store.hpp).
+class Outbox : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Outbox, DeliveriesAreDueRetriedAndLogged) {
+    TestHistoryStore backend(GetParam());
+    if (backend.skipped()) GTEST_SKIP() << "GATEWATCH_TEST_POSTGRES is not set (ctest sets it)";
+    store::HistoryStore& history = *backend.store;
     store::Delivery d = delivery_of(R"({"event":"test"})");
     d.created_ms = 1000;
     d.next_at_ms = 1000;
@@ -288,5 +292,22 @@ TEST(Outbox, DeliveriesAreDueRetriedAndLogged) {
     history.write({}, {}, {d});
     EXPECT_GT(history.deliveries(1, 10).at(0).id, last);
 }
+
+TEST_P(Outbox, AnUpIsOwedForDevicesWhoseNewestNoticeWasADown) {
+    TestHistoryStore backend(GetParam());
+    if (backend.skipped()) GTEST_SKIP() << "GATEWATCH_TEST_POSTGRES is not set (ctest sets it)";
+    store::HistoryStore& history = *backend.store;
+    const auto notice = [](std::int64_t device, const char* event) {
+        store::Delivery d = delivery_of(std::string(R"({"event":")") + event + R"(","device":{}})");
+        d.device_id = device;
+        return d;
+    };
+    history.write({}, {}, {notice(1, "device.down"), notice(2, "device.down"), notice(2, "device.up"),
+                           notice(3, "device.up")});
+    EXPECT_EQ(history.devices_notified_down(), std::vector<std::int64_t>{1});
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Outbox, k_history_backends,
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace

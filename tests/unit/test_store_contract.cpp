@@ -1,9 +1,11 @@
 // The store contract: what every Store implementation must do, run against
-// each one (SQLite now; PostgreSQL joins the list when it exists).
+// each one (SQLite, and PostgreSQL on the tests' server: test_database.hpp).
 // Each test gets a fresh, empty store; `second()` opens another instance on
-// the same data, as another process (the admin command line) would.
+// the same data, as another process (the admin command line, another node) would.
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "temp_dir.hpp"
+#include "test_database.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -18,23 +20,39 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Where a test's data lives: a directory (SQLite) or a database (PostgreSQL).
+struct Place {
+    fs::path dir;
+    std::string url;
+};
+
 struct Backend {
     std::string name;
-    std::function<std::unique_ptr<Store>(const fs::path& dir)> open;
+    bool needs_database = false;
+    std::function<std::unique_ptr<Store>(const Place& place)> open;
 };
 
 void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }  // names, not bytes, in test lists
 
-const Backend k_sqlite{"sqlite", [](const fs::path& dir) { return std::make_unique<SqliteStore>(dir / "test.db"); }};
+const Backend k_sqlite{"sqlite", false,
+                       [](const Place& p) { return std::make_unique<SqliteStore>(p.dir / "test.db"); }};
+const Backend k_postgresql{"postgresql", true, [](const Place& p) { return std::make_unique<PgStore>(p.url); }};
 
 class StoreContract : public ::testing::TestWithParam<Backend> {
 protected:
-    void SetUp() override { store_ = GetParam().open(dir_.path); }
+    void SetUp() override {
+        if (GetParam().needs_database) {
+            database_ = std::make_unique<TestDatabase>();
+            if (database_->url.empty()) GTEST_SKIP() << "GATEWATCH_TEST_POSTGRES is not set (ctest sets it)";
+        }
+        store_ = open();
+    }
+    std::unique_ptr<Store> open() { return GetParam().open({dir_.path, database_ ? database_->url : ""}); }
     Store& store() { return *store_; }
-    std::unique_ptr<Store> second() { return GetParam().open(dir_.path); }
+    std::unique_ptr<Store> second() { return open(); }
     void reopen() {
         store_.reset();
-        store_ = GetParam().open(dir_.path);
+        store_ = open();
     }
     static Device device(std::string ip, std::optional<std::int64_t> room = std::nullopt) {
         Device d;
@@ -53,6 +71,7 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<TestDatabase> database_;
     std::unique_ptr<Store> store_;
 };
 
@@ -487,7 +506,7 @@ TEST_P(StoreContract, AConfigurationWriteIsAllOrNothing) {
     unchanged();
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(k_sqlite),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values(k_sqlite, k_postgresql),
                          [](const ::testing::TestParamInfo<Backend>& p) { return p.param.name; });
 
 // What only the SQLite backend promises: its file, its schema version, WAL.

@@ -1,13 +1,13 @@
-// The SQLite store's configuration as code (sqlite_store.hpp): the whole
+// The SQL store's configuration as code (sql_store.hpp): the whole
 // configuration read from one snapshot, and written in one transaction.
-#include "store/sqlite_store_parts.hpp"
+#include "store/sql_store_parts.hpp"
 
 #include <unordered_map>
 #include <unordered_set>
 
 namespace gatewatch::store {
-using sqlite::Connection;
-using sqlite::Statement;
+using sql::Connection;
+using sql::Statement;
 using namespace detail;
 
 namespace {
@@ -98,15 +98,15 @@ void delete_by_id(Connection& c, const char* sql, const std::vector<std::int64_t
 
 }  // namespace
 
-ConfigSnapshot SqliteStore::read_config() {
+ConfigSnapshot SqlStore::read_config() {
     auto lease = read();
-    sqlite::Transaction tx(*lease, false);  // the four lists from one snapshot
+    sql::Transaction tx(*lease, Connection::Mode::read);  // the four lists from one snapshot
     auto out = select_all(*lease);
     tx.commit();
     return out;
 }
 
-void SqliteStore::write_config(const std::function<std::optional<ConfigWrite>(const ConfigSnapshot&)>& plan) {
+void SqlStore::write_config(const std::function<std::optional<ConfigWrite>(const ConfigSnapshot&)>& plan) {
     write([&](Connection& c) {
         const auto planned = plan(select_all(c));
         if (!planned || planned->empty()) return false;
@@ -115,10 +115,10 @@ void SqliteStore::write_config(const std::function<std::optional<ConfigWrite>(co
         std::vector<std::int64_t> new_rooms;
         new_rooms.reserve(w.create_rooms.size());
         for (const auto& room : w.create_rooms) {
-            auto s = c.prepare("INSERT INTO rooms (name, description) VALUES (?, ?)");
+            auto s = c.prepare("INSERT INTO rooms (name, description) VALUES (?, ?) RETURNING id");
             s.bind(1, room.name).bind(2, room.description);
             s.step();
-            new_rooms.push_back(c.last_insert_rowid());
+            new_rooms.push_back(s.int64(0));
         }
         for (const auto& room : w.update_rooms) {
             auto s = c.prepare("UPDATE rooms SET name = ?, description = ? WHERE id = ?");
@@ -136,10 +136,10 @@ void SqliteStore::write_config(const std::function<std::optional<ConfigWrite>(co
             if (row.new_parent) d.parent_id.reset();
             auto s = c.prepare(
                 "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)");
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
             bind_device_columns(s, d);
             s.step();
-            new_devices.push_back(c.last_insert_rowid());
+            new_devices.push_back(s.int64(0));
         }
         for (std::size_t i = 0; i < w.create_devices.size(); ++i) {
             if (!w.create_devices[i].new_parent) continue;

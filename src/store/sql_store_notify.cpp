@@ -1,12 +1,12 @@
-// The SQLite store's notifiers and maintenance windows (sqlite_store.hpp).
-#include "store/sqlite_store_parts.hpp"
+// The SQL store's notifiers and maintenance windows (sql_store.hpp).
+#include "store/sql_store_parts.hpp"
 
 namespace gatewatch::store {
-using sqlite::Connection;
-using sqlite::Statement;
+using sql::Connection;
+using sql::Statement;
 using namespace detail;
 
-// Shared with the configuration's reads and writes (sqlite_store_parts.hpp).
+// Shared with the configuration's reads and writes (sql_store_parts.hpp).
 namespace detail {
 
 std::string join(const std::vector<std::string>& parts, char separator) {
@@ -62,34 +62,34 @@ std::optional<Notifier> select_notifier(Connection& c, std::int64_t id) {
 
 }  // namespace detail
 
-std::vector<Notifier> SqliteStore::list_notifiers() {
+std::vector<Notifier> SqlStore::list_notifiers() {
     auto lease = read();
-    auto s = (*lease).prepare(std::string(k_notifier_columns) + "ORDER BY id");
+    auto s = lease->prepare(std::string(k_notifier_columns) + "ORDER BY id");
     std::vector<Notifier> out;
     while (s.step()) out.push_back(read_notifier(s));
     return out;
 }
 
-std::optional<Notifier> SqliteStore::find_notifier(std::int64_t id) {
+std::optional<Notifier> SqlStore::find_notifier(std::int64_t id) {
     auto lease = read();
     return select_notifier(*lease, id);
 }
 
-Notifier SqliteStore::create_notifier(const Notifier& notifier) {
+Notifier SqlStore::create_notifier(const Notifier& notifier) {
     return write([&](Connection& c) {
         require_room(c, notifier.room_id);
         auto s = c.prepare(
             "INSERT INTO notifiers (name, type, url, format, recipients, secret, events, room_id, enabled)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
         bind_notifier_columns(s, notifier);
         s.step();
         Notifier created = notifier;
-        created.id = c.last_insert_rowid();
+        created.id = s.int64(0);
         return created;
     });
 }
 
-std::optional<Notifier> SqliteStore::update_notifier(std::int64_t id, const std::function<void(Notifier&)>& edit) {
+std::optional<Notifier> SqlStore::update_notifier(std::int64_t id, const std::function<void(Notifier&)>& edit) {
     return write([&](Connection& c) -> std::optional<Notifier> {
         auto notifier = select_notifier(c, id);
         if (!notifier) return std::nullopt;
@@ -107,7 +107,7 @@ std::optional<Notifier> SqliteStore::update_notifier(std::int64_t id, const std:
     });
 }
 
-bool SqliteStore::delete_notifier(std::int64_t id) {
+bool SqlStore::delete_notifier(std::int64_t id) {
     return write([&](Connection& c) {
         auto s = c.prepare("DELETE FROM notifiers WHERE id = ?");
         s.bind(1, id);
@@ -116,9 +116,9 @@ bool SqliteStore::delete_notifier(std::int64_t id) {
     });
 }
 
-std::vector<MaintenanceWindow> SqliteStore::list_maintenance() {
+std::vector<MaintenanceWindow> SqlStore::list_maintenance() {
     auto lease = read();
-    auto s = (*lease).prepare(
+    auto s = lease->prepare(
         "SELECT id, name, start_ms, end_ms, room_id, device_ids FROM maintenance_windows ORDER BY start_ms, id");
     std::vector<MaintenanceWindow> out;
     while (s.step()) {
@@ -129,7 +129,7 @@ std::vector<MaintenanceWindow> SqliteStore::list_maintenance() {
     return out;
 }
 
-MaintenanceWindow SqliteStore::create_maintenance(const MaintenanceWindow& window) {
+MaintenanceWindow SqlStore::create_maintenance(const MaintenanceWindow& window) {
     return write([&](Connection& c) {
         require_room(c, window.room_id);
         std::vector<std::string> ids;
@@ -138,17 +138,18 @@ MaintenanceWindow SqliteStore::create_maintenance(const MaintenanceWindow& windo
             ids.push_back(std::to_string(id));
         }
         auto s = c.prepare(
-            "INSERT INTO maintenance_windows (name, start_ms, end_ms, room_id, device_ids) VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO maintenance_windows (name, start_ms, end_ms, room_id, device_ids) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id");
         s.bind(1, window.name).bind(2, window.start_ms).bind(3, window.end_ms).bind(4, window.room_id);
         s.bind(5, join(ids, ','));
         s.step();
         MaintenanceWindow created = window;
-        created.id = c.last_insert_rowid();
+        created.id = s.int64(0);
         return created;
     });
 }
 
-bool SqliteStore::delete_maintenance(std::int64_t id) {
+bool SqlStore::delete_maintenance(std::int64_t id) {
     return write([&](Connection& c) {
         auto s = c.prepare("DELETE FROM maintenance_windows WHERE id = ?");
         s.bind(1, id);
