@@ -12,6 +12,7 @@
 #include "log/logging.hpp"
 #include "monitor/monitor.hpp"
 #include "api/status_hub.hpp"
+#include "cluster/coordinator.hpp"
 #include "service/accounts.hpp"
 #include "service/change_feed.hpp"
 #include "history/history_thread.hpp"
@@ -20,6 +21,7 @@
 #include "notify/sender.hpp"
 #include "service/notifiers.hpp"
 #include "service/devices.hpp"
+#include "store/pg_cluster.hpp"
 #include "store/pg_history.hpp"
 #include "store/pg_store.hpp"
 #include "store/sqlite_history.hpp"
@@ -70,8 +72,12 @@ fs::path prepare_data_dir(const fs::path& dir) {
 struct Stores {
     std::unique_ptr<gw::store::Store> store;
     std::unique_ptr<gw::store::HistoryStore> history;
+    std::unique_ptr<gw::store::PgCluster> cluster;  // PostgreSQL: the nodes' shared state
     std::string secret;
 };
+
+// A node is dead to the others once its heartbeat is this old (the contract's 10 s).
+constexpr std::chrono::milliseconds k_node_liveness{10'000};
 
 // with_history: the server's open (it also logs where the data lives); the
 // user and config commands need the store only and keep stdout for their output.
@@ -85,6 +91,7 @@ Stores open_stores(const gw::config::Settings& settings, bool with_history) {
             out.secret = settings.secret_key ? gw::auth::load_or_create_secret(settings.data_dir, settings.secret_key)
                                              : pg->shared_secret();
             out.history = std::make_unique<gw::store::PgHistory>(settings.database);
+            out.cluster = std::make_unique<gw::store::PgCluster>(settings.database, k_node_liveness);
         }
         out.store = std::move(pg);
         return out;
@@ -173,6 +180,7 @@ gw::web::StaticSite load_dashboard(const gw::config::Settings& settings) {
 }
 
 int serve(const gw::config::Overrides& overrides) {
+    const std::int64_t started_ms = wall_ms();
     auto settings = gw::config::resolve(overrides);
     forget_secret_variables();
     gw::log::setup(settings.log_level, settings.log_format);
@@ -250,11 +258,31 @@ int serve(const gw::config::Overrides& overrides) {
     probing.thresholds = {settings.up_after, settings.down_after};
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
+    probing.wait_for_assignment = stores.cluster != nullptr;  // the coordinator says which devices
     gw::monitor::Monitor monitor(probing, store, bus);
+    const gw::store::NodeIdentity node{settings.node_name, settings.location, started_ms,
+                                       gw::monitor::to_string(monitor.method()), GATEWATCH_VERSION};
+    std::unique_ptr<gw::cluster::Coordinator> coordinator;
+    if (stores.cluster) {
+        gw::cluster::CoordinatorOptions clustering;
+        clustering.node = node;
+        clustering.liveness = k_node_liveness;
+        coordinator = std::make_unique<gw::cluster::Coordinator>(clustering, *stores.cluster, store, bus);
+    }
     std::atomic<bool> monitor_running{false};
     gw::api::Operations operations{&metrics, [&monitor_running] { return monitor_running.load(); },
-                                   gw::monitor::to_string(monitor.method()), settings.metrics_public,
+                                   {}, {}, gw::monitor::to_string(monitor.method()), settings.metrics_public,
                                    GATEWATCH_VERSION};
+    if (coordinator) {
+        operations.cluster_state = [&coordinator] { return coordinator->state(); };
+        operations.nodes = [&stores] { return stores.cluster->nodes(); };
+    } else {
+        operations.nodes = [&node, &hub] {  // SQLite: this node alone
+            gw::store::NodeRow row{node.name, node.location, node.started_ms, wall_ms(), true,
+                                   static_cast<std::int64_t>(hub.size()), node.probe_method, node.version};
+            return std::vector{row};
+        };
+    }
     const gw::api::Router router({store, {accounts, rooms, devices, notifiers, api_tokens}, tokens, cache, hub, throttle,
                                   settings.token_lifetime, settings.registration_open, &site, &setup_code,
                                   &history_store, operations, &configuration});
@@ -295,6 +323,7 @@ int serve(const gw::config::Overrides& overrides) {
     sender.start();
     history.start();
     monitor.start();
+    if (coordinator) coordinator->start();  // after the engine subscribed: it hears the first Assignment
     monitor_running = true;
     feed.start();
     server.run();     // until stop(): no new connection, requests in flight finished
@@ -303,6 +332,7 @@ int serve(const gw::config::Overrides& overrides) {
     feed.stop();      // no more events from other processes
     monitor_running = false;
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
+    if (coordinator) coordinator->stop();  // the last statuses written, the devices freed for the other nodes
     history.stop();   // the last rounds written, every device `unknown` from now
     sender.stop();    // what is not sent stays in the outbox for the next start
     spdlog::info("stopped");

@@ -13,12 +13,14 @@
 #include "service/devices.hpp"
 #include "service/notifiers.hpp"
 #include "store/history_store.hpp"
+#include "store/nodes.hpp"
 #include "store/store.hpp"
 #include "web/static_site.hpp"
 
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace gatewatch::metrics {
 class Collector;
@@ -38,6 +40,10 @@ struct Services {
 struct Operations {
     metrics::Collector* metrics = nullptr;  // null: no /metrics (unit tests)
     std::function<bool()> monitor_running;
+    // Several nodes: "ok" while this node holds its lease, else why not (empty function: one node, SQLite).
+    std::function<std::string()> cluster_state;
+    // GET /nodes/: the nodes sharing the database (on SQLite, this one).
+    std::function<std::vector<store::NodeRow>()> nodes;
     std::string probe_method;
     bool metrics_public = false;  // /metrics without a token
     std::string version;          // the OpenAPI document's info.version

@@ -88,6 +88,7 @@ Response remove_token(const AppContext&, const Call&);
 namespace operations {
 Response healthz(const AppContext&, const Call&);
 Response readyz(const AppContext&, const Call&);
+Response nodes(const AppContext&, const Call&);
 Response metrics(const AppContext&, const Call&);
 Response openapi(const AppContext&, const Call&);
 Response docs(const AppContext&, const Call&);

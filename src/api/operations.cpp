@@ -3,6 +3,7 @@
 #include "api/handlers.hpp"
 #include "api/openapi.hpp"
 #include "metrics/collector.hpp"
+#include "wire/representation.hpp"
 
 #include <boost/json.hpp>
 
@@ -20,12 +21,35 @@ Response readyz(const AppContext& app, const Call&) {
         store_state = std::string("error: ") + e.what();
     }
     const bool running = app.operations.monitor_running && app.operations.monitor_running();
-    const bool ready = store_state == "ok" && running;
-    return json_response(ready ? 200 : 503,
-                         json::object{{"status", ready ? "ok" : "unavailable"},
-                                      {"store", store_state},
-                                      {"monitor", running ? "running" : "stopped"},
-                                      {"probe_method", app.operations.probe_method}});
+    // Several nodes: a node without its lease probes nothing (coordinator.hpp).
+    const std::string cluster = app.operations.cluster_state ? app.operations.cluster_state() : "ok";
+    const bool ready = store_state == "ok" && running && cluster == "ok";
+    json::object body{{"status", ready ? "ok" : "unavailable"},
+                      {"store", store_state},
+                      {"monitor", running ? "running" : "stopped"},
+                      {"probe_method", app.operations.probe_method}};
+    if (app.operations.cluster_state) body["cluster"] = cluster;
+    return json_response(ready ? 200 : 503, body);
+}
+
+Response nodes(const AppContext& app, const Call&) {
+    json::array out;
+    if (app.operations.nodes) {
+        try {
+            for (const auto& n : app.operations.nodes())
+                out.push_back(json::object{{"name", n.name},
+                                           {"location", n.location},
+                                           {"started", wire::format_time_ms(n.started_ms)},
+                                           {"last_seen", wire::format_time_ms(n.last_seen_ms)},
+                                           {"live", n.live},
+                                           {"devices", n.devices},
+                                           {"probe_method", n.probe_method},
+                                           {"version", n.version}});
+        } catch (const store::StoreError&) {
+            return error_response(503, "The database is unreachable");
+        }
+    }
+    return json_response(200, out);
 }
 
 // An admin's token or any API token (Prometheus), or none when metrics_public is set.

@@ -151,6 +151,8 @@ constexpr Route k_routes[] = {
      {"Liveness: 200 while the process serves", nullptr, 200, &s::health}},
     {"GET",    "/readyz",                     anyone,        none, false, operations::readyz,
      {"Readiness: the store and the probe engine (503 names what fails)", nullptr, 200, &s::readiness, k_ready_errors}},
+    {"GET",    "/nodes",                      admin,         none, false, operations::nodes,
+     {"The nodes sharing this database, live or seen within a day", nullptr, 200, &s::node_list}},
     // rendered off the I/O threads: ~300 bytes a device
     {"GET",    "/metrics",                    optional_user, none, true,  operations::metrics,
      {"Prometheus metrics (an admin's token or an API token, unless metrics_public)", nullptr, 200, &s::metrics_text,

@@ -418,7 +418,20 @@ const Schema readiness{.type = object,
                        .properties = {{"status", &ok_or_not, true},
                                       {"store", &text, true},
                                       {"monitor", &monitor_state, true},
-                                      {"probe_method", &text, true}}};
+                                      {"probe_method", &text, true},
+                                      // several nodes: "ok" while this node holds its lease, else why not
+                                      {"cluster", &text}}};
+const Schema node{.type = object,
+                  .name = "Node",
+                  .properties = {{"name", &text, true},
+                                 {"location", &text, true},
+                                 {"started", &time, true},
+                                 {"last_seen", &time, true},
+                                 {"live", &flag, true},
+                                 {"devices", &count, true},
+                                 {"probe_method", &text, true},
+                                 {"version", &text, true}}};
+const Schema node_list = list_of<&node>;
 const Schema query_room_id{.type = integer, .minimum = 1};
 const Schema query_time{.type = string, .format = "date-time"};
 const Schema query_limit{.type = integer, .minimum = 1, .maximum = 1000};

@@ -33,7 +33,7 @@ extern const Schema maintenance_create, maintenance_window, maintenance_list;
 extern const Schema config_document, config_plan;
 
 // operations
-extern const Schema health, readiness, metrics_text, openapi_document, html_page;
+extern const Schema health, readiness, node_list, metrics_text, openapi_document, html_page;
 
 // query parameters
 extern const Schema query_room_id, query_time, query_limit, query_step, query_window, query_bool, query_text;

@@ -122,6 +122,21 @@ void StatusHub::record(const DeviceState& state) {
     if (changed && listener_) listener_();
 }
 
+namespace {
+DeviceState state_of(const events::RoundFinished& e) {
+    DeviceState state;
+    state.device_id = e.device_id;
+    state.ip = e.ip;
+    state.status = e.status;
+    state.rtt_ms = e.rtt_ms;
+    state.loss = e.loss;
+    state.since = e.since;
+    state.last_probe = e.at;
+    state.unreachable_via = e.unreachable_via;
+    return state;
+}
+}  // namespace
+
 void StatusHub::apply(const events::Event& event) {
     bool changed = false;
     std::visit(Overloaded{
@@ -143,18 +158,8 @@ void StatusHub::apply(const events::Event& event) {
                        leave_locked(e.device.id, changed);
                        if (changed) changed_locked();
                    },
-                   [&](const events::RoundFinished& e) {
-                       DeviceState state;
-                       state.device_id = e.device_id;
-                       state.ip = e.ip;
-                       state.status = e.status;
-                       state.rtt_ms = e.rtt_ms;
-                       state.loss = e.loss;
-                       state.since = e.since;
-                       state.last_probe = e.at;
-                       state.unreachable_via = e.unreachable_via;
-                       record(state);  // tells the listener itself
-                   },
+                   [&](const events::RoundFinished& e) { record(state_of(e)); },  // tells the listener itself
+                   [&](const events::RoundRelayed& e) { record(state_of(e.round)); },
                    [](const auto&) {},
                },
                event);

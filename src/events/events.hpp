@@ -13,8 +13,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <variant>
 
 namespace gatewatch::events {
@@ -68,7 +70,25 @@ struct StatusChanged {
     std::optional<std::int64_t> unreachable_via;  // when `to` is disconnected behind an ancestor
 };
 
+// Several nodes (cluster/): the devices this node probes, published by the
+// coordinator when the set changes and again at each renewal of its lease.
+// The engine probes only these, and none after `valid_until` (steady clock)
+// unless a newer Assignment moves it: a node that cannot renew its lease
+// stops probing before the others may take its devices. Never published on
+// SQLite, where the engine probes every device.
+struct Assignment {
+    std::shared_ptr<const std::unordered_set<std::int64_t>> devices;  // the same pointer while the set is unchanged
+    std::chrono::steady_clock::time_point valid_until;
+};
+// The outcome of a round that another node probed, as it wrote it to the
+// database: shown by the status hub and metrics, never recorded or notified
+// again here (its prober did both).
+struct RoundRelayed {
+    RoundFinished round;
+    std::string node;
+};
+
 using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,
-                           RoundFinished, StatusChanged, NotifiersChanged>;
+                           RoundFinished, StatusChanged, NotifiersChanged, Assignment, RoundRelayed>;
 
 }  // namespace gatewatch::events

@@ -151,6 +151,7 @@ void Collector::relabel_room(std::int64_t room_id) {
 
 void Collector::apply(const events::Event& event) {
     std::visit(util::Overloaded{
+                   [&](const events::RoundRelayed& e) { apply(e.round); },
                    [&](const events::RoundFinished& e) {
                        std::shared_lock lock(devices_mutex_);
                        const auto it = devices_.find(e.device_id);

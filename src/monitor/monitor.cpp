@@ -138,6 +138,10 @@ struct Monitor::Impl {
     std::int64_t armed_ns = k_never;
     std::int64_t last_tick_ns = 0;
     asio::steady_timer resync_timer{ioc};
+    // Several nodes: the devices this node may probe (null: every device) and
+    // when that lease lapses (events.hpp, Assignment).
+    std::shared_ptr<const std::unordered_set<std::int64_t>> assigned;
+    asio::steady_timer lease_timer{ioc};
     events::EventBus& bus;
     events::Subscription subscription;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
@@ -152,7 +156,10 @@ struct Monitor::Impl {
         opt.pings_per_round = std::clamp(opt.pings_per_round, 1, k_max_pings_per_round);
         raw_id = static_cast<std::uint16_t>((static_cast<unsigned>(getpid()) ^ rng.next()) & 0xFFFF);
         choose_method();
+        if (opt.wait_for_assignment) assigned = std::make_shared<const std::unordered_set<std::int64_t>>();
     }
+
+    bool probes(const store::Device& d) const { return d.monitored && (!assigned || assigned->contains(d.id)); }
 
     // --- method ---------------------------------------------------------------
     bool open_sockets(ProbeMethod m, std::string& error) {
@@ -419,9 +426,9 @@ struct Monitor::Impl {
     // --- devices -------------------------------------------------------------
     // Every device from the store, diffed against the targets (at start, and
     // when the event stream says anything may have changed).
-    void resync() {
+    void resync(std::optional<std::chrono::nanoseconds> spread_over = std::nullopt) {
         try {
-            apply_devices(store.list_devices(std::nullopt));
+            apply_devices(store.list_devices(std::nullopt), spread_over);
         } catch (const std::exception& e) {
             static log::RateLimit unreadable{std::chrono::seconds(1)};
             if (const auto skipped = unreadable.due())
@@ -457,6 +464,7 @@ struct Monitor::Impl {
     // One device event, on this thread.
     void on_event(const events::Event& event) {
         if (std::holds_alternative<events::Reload>(event)) return resync();
+        if (const auto* a = std::get_if<events::Assignment>(&event)) return assign(*a);
         const store::Device* device = nullptr;
         bool gone = false;
         if (const auto* e = std::get_if<events::DeviceAdded>(&event)) device = &e->device;
@@ -472,7 +480,23 @@ struct Monitor::Impl {
             if (!gone && device->monitored && t.ip == device->ip && t.check == device->check) return;  // a rename
             retire(it->second);
         }
-        if (!gone && device->monitored) join(*device, steady_ns());
+        if (!gone && probes(*device)) join(*device, steady_ns());
+    }
+
+    // A new set of devices to probe, or the same set for longer. Devices
+    // handed over from another node are first probed within a second (not
+    // spread over the interval): their last round there may be old.
+    void assign(const events::Assignment& a) {
+        lease_timer.expires_at(a.valid_until);
+        lease_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) return;  // renewed: a newer deadline replaced this wait
+            spdlog::warn("monitor: this node's lease lapsed: probing stops until it is renewed");
+            assigned = std::make_shared<const std::unordered_set<std::int64_t>>();
+            resync();
+        });
+        if (a.devices == assigned) return;
+        assigned = a.devices ? a.devices : std::make_shared<const std::unordered_set<std::int64_t>>();
+        resync(std::chrono::seconds(1));
     }
 
     void retire(std::uint32_t index) {
@@ -508,12 +532,13 @@ struct Monitor::Impl {
         schedule(first_ns, index);
     }
 
-    void apply_devices(const std::vector<store::Device>& devices) {
+    // New targets start spread over `spread_over` (default: one interval).
+    void apply_devices(const std::vector<store::Device>& devices, std::optional<std::chrono::nanoseconds> spread_over) {
         parent_of.clear();
         for (const auto& d : devices) set_parent(d, false);
         std::unordered_map<std::int64_t, const store::Device*> wanted;
         for (const auto& d : devices)
-            if (d.monitored) wanted.emplace(d.id, &d);
+            if (probes(d)) wanted.emplace(d.id, &d);
 
         std::size_t left = 0;  // removed, unmonitored, or re-addressed (those join again below)
         for (auto it = by_device.begin(); it != by_device.end();) {
@@ -528,14 +553,13 @@ struct Monitor::Impl {
         }
 
         std::vector<const store::Device*> joining;
-        for (const auto& d : devices) {
-            if (!d.monitored) continue;
-            if (!by_device.contains(d.id)) joining.push_back(&d);
-        }
+        for (const auto& d : devices)
+            if (probes(d) && !by_device.contains(d.id)) joining.push_back(&d);
 
         const std::int64_t now = steady_ns();
+        const std::int64_t window = spread_over ? std::min(to_ns(opt.interval), spread_over->count()) : to_ns(opt.interval);
         for (std::size_t i = 0; i < joining.size(); ++i)
-            join(*joining[i], now + (opt.spread ? spread_offset(i, joining.size(), to_ns(opt.interval)) : 0));
+            join(*joining[i], now + (opt.spread ? spread_offset(i, joining.size(), window) : 0));
         if (!joining.empty() || left != 0)
             spdlog::info("monitor: {} devices monitored ({} joined, {} left)", by_device.size(), joining.size(), left);
     }

@@ -8,7 +8,9 @@
 // concurrency); TCP checks are asynchronous connects on the same thread.
 // Devices are read from the store at start; after that device events (from
 // the API, or the admin command line through the change feed) join and drop
-// targets one at a time, without a restart or a re-read.
+// targets one at a time, without a restart or a re-read. With several nodes
+// the engine probes only the devices of its Assignment, and none once the
+// assignment's lease lapses.
 // Construction picks the probe method and throws std::runtime_error, with a
 // message for the operator, when a forced method is unavailable.
 #include "monitor/icmp_socket.hpp"
@@ -32,6 +34,8 @@ struct MonitorOptions {
     ProbeMethod method = ProbeMethod::automatic;
     unsigned ping_processes = 32;  // concurrent `ping` commands (system_ping only)
     bool spread = true;            // false: devices that join together start at once (benchmarks)
+    // Several nodes: probe nothing until an Assignment names the devices (events.hpp).
+    bool wait_for_assignment = false;
 };
 
 struct MonitorCounters {

@@ -81,6 +81,15 @@ history::Companion::Seen Dispatcher::observe(const events::Event& event) {
                        load_configuration();
                        load_devices();
                    },
+                   [&](const events::Assignment& e) {
+                       // Several nodes: devices handed over from another node
+                       // may have had their down sent there; their up is ours.
+                       if (e.devices == assigned_ || !e.devices) return;
+                       for (const auto id : outbox_.devices_notified_down())
+                           if (e.devices->contains(id) && (!assigned_ || !assigned_->contains(id)))
+                               decider_.mark_notified_down(id);
+                       assigned_ = e.devices;
+                   },
                    [](const auto&) {},
                },
                event);

@@ -42,6 +42,7 @@ private:
     std::function<void()> wake_sender_;
     Decider decider_;
     bool loaded_ = false;
+    std::shared_ptr<const std::unordered_set<std::int64_t>> assigned_;  // several nodes: the devices probed here
     std::vector<store::Notifier> notifiers_;
     std::unordered_map<std::int64_t, store::Device> devices_;
 };

@@ -131,9 +131,11 @@ struct Sender::Impl {
         auto due = outbox.due_deliveries(wall_ms(), options.per_notifier, options.batch + in_flight.size());
         std::unordered_map<std::int64_t, std::optional<store::Notifier>> notifiers;
         for (auto& d : due) {
-            if (in_flight.size() >= options.batch) break;
-            if (in_flight_ids.contains(d.id) || in_flight_by_notifier[d.notifier_id] >= options.per_notifier)
+            if (in_flight_ids.contains(d.id)) continue;
+            if (in_flight.size() >= options.batch || in_flight_by_notifier[d.notifier_id] >= options.per_notifier) {
+                outbox.update_delivery(d);  // as it was: a backend that claims due rows (PostgreSQL) frees it
                 continue;
+            }
             auto found = notifiers.find(d.notifier_id);
             if (found == notifiers.end())
                 found = notifiers.emplace(d.notifier_id, store.find_notifier(d.notifier_id)).first;

@@ -1,6 +1,7 @@
 // The PostgreSQL backend of the history (pg_history.hpp).
 #include "store/pg_history.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace gatewatch::store {
@@ -60,6 +61,48 @@ PgHistory::PgHistory(std::string url)
 }
 
 PgHistory::~PgHistory() = default;
+
+std::vector<Delivery> PgHistory::due_deliveries(std::int64_t now_ms, std::size_t per_notifier, std::size_t limit) {
+    // Claimed, not only read: every node's sender asks, and each delivery
+    // must go out once. SKIP LOCKED passes over rows another node is
+    // claiming; a claimed row is due again only after k_claim_ms, by when
+    // its sender has recorded the outcome (or died, and another node sends it).
+    constexpr std::int64_t k_claim_ms = 120'000;
+    std::vector<Delivery> out;
+    run_write([&](sql::Connection& c) {
+        auto s = c.prepare(
+            "WITH fair AS (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY notifier_id"
+            "   ORDER BY next_at_ms, id) AS n FROM deliveries WHERE status = 'pending' AND next_at_ms <= ?) AS due"
+            "   WHERE n <= ?),"
+            " claimed AS (SELECT id, next_at_ms FROM deliveries WHERE id IN (SELECT id FROM fair)"
+            "   AND status = 'pending' AND next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            " UPDATE deliveries d SET next_at_ms = ? FROM claimed WHERE d.id = claimed.id"
+            " RETURNING d.id, d.notifier_id, d.device_id, d.payload, d.created_ms, claimed.next_at_ms, d.attempts,"
+            " d.status, d.last_error");
+        s.bind(1, now_ms)
+            .bind(2, static_cast<std::int64_t>(per_notifier))
+            .bind(3, now_ms)
+            .bind(4, static_cast<std::int64_t>(limit))
+            .bind(5, now_ms + k_claim_ms);
+        while (s.step()) {
+            Delivery d;
+            d.id = s.int64(0);
+            d.notifier_id = s.int64(1);
+            d.device_id = s.optional_int64(2);
+            d.payload = s.text(3);
+            d.created_ms = s.int64(4);
+            d.next_at_ms = s.int64(5);
+            d.attempts = static_cast<int>(s.int64(6));
+            d.status = s.text(7);
+            d.last_error = s.text(8);
+            out.push_back(std::move(d));
+        }
+    });
+    std::sort(out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
+        return a.next_at_ms != b.next_at_ms ? a.next_at_ms < b.next_at_ms : a.id < b.id;
+    });
+    return out;
+}
 
 void PgHistory::run_write(const std::function<void(sql::Connection&)>& work) {
     auto lease = pool_.lease();

@@ -16,6 +16,10 @@ public:
     explicit PgHistory(std::string url);  // throws StoreError as PgStore's does
     ~PgHistory() override;
 
+    // Claims what is due (FOR UPDATE SKIP LOCKED): with several nodes each
+    // delivery is handed to one sender.
+    std::vector<Delivery> due_deliveries(std::int64_t now_ms, std::size_t per_notifier, std::size_t limit) override;
+
 private:
     void run_write(const std::function<void(sql::Connection&)>& work) override;
     sql::ConnectionPool::Lease read() override { return pool_.lease(); }

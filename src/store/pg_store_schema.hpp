@@ -83,6 +83,50 @@ constexpr std::array k_migrations = {
     CREATE TABLE store_lock (id INTEGER PRIMARY KEY CHECK (id = 1));
     INSERT INTO store_lock VALUES (1);
     )sql",
+    // Several nodes (pg_cluster.hpp): membership, who probes what, and the
+    // newest status of every device as its prober saw it. Times are the
+    // database's clock in ms since the epoch: nodes never compare their own.
+    R"sql(
+    CREATE SEQUENCE node_epochs;
+    CREATE TABLE nodes (
+        name         TEXT    PRIMARY KEY,
+        location     TEXT    NOT NULL,
+        epoch        BIGINT  NOT NULL,
+        started_ms   BIGINT  NOT NULL,
+        heartbeat_ms BIGINT  NOT NULL,
+        stopped      INTEGER NOT NULL DEFAULT 0 CHECK (stopped IN (0, 1)),
+        devices      BIGINT  NOT NULL DEFAULT 0,
+        probe_method TEXT    NOT NULL,
+        version      TEXT    NOT NULL
+    );
+    CREATE TABLE device_owners (
+        device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        location  TEXT   NOT NULL,
+        node      TEXT,
+        epoch     BIGINT,
+        token     BIGINT NOT NULL DEFAULT 1,
+        PRIMARY KEY (device_id, location)
+    );
+    CREATE INDEX device_owners_by_node ON device_owners (node);
+    CREATE TABLE device_status (
+        device_id       BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        location        TEXT   NOT NULL,
+        node            TEXT   NOT NULL,
+        ip              TEXT   NOT NULL,
+        status          TEXT   NOT NULL,
+        rtt_ms          DOUBLE PRECISION,
+        loss            DOUBLE PRECISION,
+        since_ms        BIGINT,
+        at_ms           BIGINT NOT NULL,
+        unreachable_via BIGINT,
+        seq             BIGINT NOT NULL,
+        PRIMARY KEY (device_id, location)
+    );
+    CREATE INDEX device_status_by_seq ON device_status (seq);
+    -- One row: locked by each status write, so seq grows in commit order.
+    CREATE TABLE status_seq (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
+    INSERT INTO status_seq VALUES (1, 0);
+    )sql",
 };
 
 }  // namespace gatewatch::store::detail::pg_schema

@@ -1,0 +1,65 @@
+#pragma once
+// One node among several on PostgreSQL: keeps its membership, decides which
+// devices it probes, and carries statuses between the nodes through the
+// database (never node to node). SQLite runs without one.
+//
+// On its own thread (`gw-cluster`), with blocking calls to PgCluster:
+//  - every `heartbeat` (1 s): renew the node's lease (or join with a new
+//    epoch after it lapsed), read the live nodes, and rebalance: each
+//    monitored device goes to the live node that wins its dependency root
+//    (rendezvous.hpp). Devices it no longer wins are released at once, those
+//    it wins are claimed; a claim of a device still held by a live node
+//    fails until that node lets go (its own next tick). A device event
+//    rebalances within 50 ms instead of waiting for the tick.
+//  - the engine hears the result as an Assignment, at each change and at each
+//    renewal, valid until `liveness - margin` after the renewal began: a node
+//    cut off from the database stops probing before the others may claim
+//    its devices (the database declares it dead after `liveness`).
+//  - relay: each round of a held device whose status changed is written to
+//    the database within `flush` (100 ms); other rounds refresh RTT and loss
+//    there every `refresh` (60 s), which bounds the write rate.
+//  - poll: every `poll` (250 ms) read the statuses written after the last one
+//    seen and publish the other nodes' as RoundRelayed (a status change
+//    reaches every node's sockets within about poll + flush).
+// stop() writes what is pending and leaves: the node is no longer live and
+// its devices are free, so the others claim them at their next tick.
+#include "events/event_bus.hpp"
+#include "store/pg_cluster.hpp"
+#include "store/store.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+namespace gatewatch::cluster {
+
+struct CoordinatorOptions {
+    store::NodeIdentity node;
+    std::chrono::milliseconds heartbeat{1'000};
+    std::chrono::milliseconds liveness{10'000};  // PgCluster's: when the others call a silent node dead
+    std::chrono::milliseconds margin{4'000};     // the engine stops this much before that
+    std::chrono::milliseconds flush{100};
+    std::chrono::milliseconds refresh{60'000};
+    std::chrono::milliseconds poll{250};
+};
+
+class Coordinator {
+public:
+    Coordinator(CoordinatorOptions options, store::PgCluster& cluster, store::Store& store, events::EventBus& bus);
+    ~Coordinator();
+    Coordinator(const Coordinator&) = delete;
+    Coordinator& operator=(const Coordinator&) = delete;
+
+    void start();
+    void stop();  // leaves the cluster; idempotent
+
+    // "ok" while the lease is held, else why not (GET /readyz).
+    [[nodiscard]] std::string state() const;
+    [[nodiscard]] std::size_t devices() const;  // (device, location) pairs probed here now
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gatewatch::cluster

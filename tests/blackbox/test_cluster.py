@@ -1,0 +1,195 @@
+"""Several nodes on one PostgreSQL (contract: "Several nodes (PostgreSQL)"):
+three gatewatch processes on the test's private PostgreSQL, probing loopback
+targets inside the test's namespace. Each device is probed by exactly one
+live node; a node killed with SIGKILL or stopped with SIGTERM hands its
+devices to the others; a socket on one node sees a change that another node
+probed; a flip notifies once, whichever node probed it.
+
+Runs on the PostgreSQL backend only (SQLite stays single-node). Devices
+vanish by leaving the namespace's lo: 127.0.0.66 answers only while the test
+adds it."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness
+from harness import Server, wait_for
+from test_notifications import Receiver
+from wsclient import WebSocket
+
+FAST = ("--probe-interval", "1", "--probe-timeout", "0.5", "--probe-spacing", "0.1",
+        "--up-after", "1", "--down-after", "1", "--history-flush-interval", "1",
+        "--notification-retry", "0.5")
+GONE = "127.0.0.66"
+TARGETS = [f"127.0.1.{i}" for i in range(1, 31)]  # 30 devices that never answer
+NODES = ("node-a", "node-b", "node-c")
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def on_lo(present, ip=GONE):
+    subprocess.run(["ip", "addr", "add" if present else "del", f"{ip}/32", "dev", "lo"], capture_output=True)
+
+
+def ip_of(body):
+    return (body.get("device") or {}).get("ip")
+
+
+def setUpModule():
+    if not harness.POSTGRES:
+        raise unittest.SkipTest("several nodes need PostgreSQL (GATEWATCH_TEST_BACKEND=postgresql)")
+    sh("sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+
+
+class Cluster(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.shared = tempfile.mkdtemp(prefix="gw-cluster-")
+        cls.url = harness.database_for(cls.shared)
+        cls.nodes = {name: cls.start_node(name) for name in NODES}
+        first = cls.nodes[NODES[0]]
+        assert first.register("admin").status == 201
+        cls.admin = first.token("admin")
+        cls.ids = {}
+        for ip in TARGETS + [GONE]:
+            r = first.post("/devices/", {"name": f"dev {ip}", "ip": ip}, token=cls.admin)
+            assert r.status == 201, r
+            cls.ids[ip] = r.json()["id"]
+
+    @classmethod
+    def start_node(cls, name):
+        return Server(args=FAST, env={"GATEWATCH_DATABASE": cls.url, "GATEWATCH_NODE_NAME": name}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in cls.nodes.values():
+            server.cleanup()
+
+    def live(self):
+        return {name: s for name, s in self.nodes.items() if s.process.poll() is None}
+
+    def listed(self, server):
+        r = server.get("/nodes/", token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        return {n["name"]: n for n in r.json()}
+
+    def balanced(self, server, names):
+        """True when exactly `names` are live and between them probe every device once."""
+        nodes = self.listed(server)
+        live = {n for n, row in nodes.items() if row["live"]}
+        return live == set(names) and sum(nodes[n]["devices"] for n in names) == len(self.ids)
+
+    def test_1_each_device_is_probed_by_exactly_one_live_node(self):
+        some = next(iter(self.live().values()))
+
+        def shared_by_all():  # 31 devices over 3 nodes: each gets some once the first node let go
+            return self.balanced(some, NODES) and all(n["devices"] > 0 for n in self.listed(some).values())
+
+        self.assertTrue(wait_for(shared_by_all, deadline=30), self.listed(some))
+        nodes = self.listed(some)
+        for name in NODES:
+            self.assertEqual(nodes[name]["location"], "default")
+            self.assertIn(nodes[name]["probe_method"], ("datagram", "raw", "ping"))
+        # Every node shows every device's status, whichever node probes it.
+        for server in self.live().values():
+            self.assertTrue(wait_for(lambda: all(
+                v == "disconnected" for v in server.get("/device_status/", token=self.admin).json().values()),
+                deadline=30))
+            self.assertEqual(server.get("/readyz").json()["cluster"], "ok")
+        # Viewers may not list nodes.
+        some.register("viewer")
+        self.assertEqual(some.get("/nodes/", token=some.token("viewer")).status, 403)
+
+    def test_2_a_socket_on_every_node_sees_a_change_probed_by_one(self):
+        sockets = [WebSocket(s.port, query_token=self.admin) for s in self.live().values()]
+        try:
+            for ws in sockets:
+                ws.wait_for(lambda m: m.get(GONE) == "disconnected")
+            on_lo(True)
+            try:
+                for ws in sockets:  # at least two of the three are not its prober
+                    ws.wait_for(lambda m: m.get(GONE) == "connected")
+            finally:
+                on_lo(False)
+            for ws in sockets:
+                ws.wait_for(lambda m: m.get(GONE) == "disconnected")
+        finally:
+            for ws in sockets:
+                ws.close()
+
+    def test_3_one_webhook_delivery_for_a_flip(self):
+        receiver = Receiver()
+        self.addCleanup(receiver.close)
+        first = self.nodes[NODES[0]]
+        r = first.post("/notifiers/", {"name": "ops", "type": "webhook", "url": receiver.url}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        self.addCleanup(first.delete, f"/notifiers/{r.json()['id']}", token=self.admin)
+        time.sleep(1)  # every node's dispatcher knows the notifier
+
+        def flips():
+            return [b["event"] for b in receiver.bodies() if ip_of(b) == GONE]
+
+        def status():
+            return first.get("/device_status/", token=self.admin).json().get(GONE)
+
+        # Up first: a notice, or none, as the device's earlier flips (before
+        # the notifier existed) decide. Then down, up, down: three notices.
+        on_lo(True)
+        try:
+            self.assertTrue(wait_for(lambda: status() == "connected", deadline=30))
+            time.sleep(2)
+            base = flips()
+        finally:
+            on_lo(False)
+        self.assertTrue(wait_for(lambda: flips() == base + ["device.down"], deadline=30), flips())
+        on_lo(True)
+        try:
+            self.assertTrue(wait_for(lambda: flips() == base + ["device.down", "device.up"], deadline=30), flips())
+        finally:
+            on_lo(False)
+        self.assertTrue(wait_for(lambda: len(flips()) >= len(base) + 3, deadline=30), flips())
+        time.sleep(3)  # a duplicate, had any other node sent one, has arrived by now
+        self.assertEqual(flips(), base + ["device.down", "device.up", "device.down"])
+
+    def takeover(self, sig):
+        """Stops the node probing most devices with `sig`; returns the seconds
+        until the other two probe every device between them."""
+        some = next(iter(self.live().values()))
+        self.assertTrue(wait_for(lambda: self.balanced(some, self.live()), deadline=30), self.listed(some))
+        nodes = self.listed(some)
+        victim = max(self.live(), key=lambda n: nodes[n]["devices"])
+        others = [n for n in self.live() if n != victim]
+        watcher = self.nodes[others[0]]
+        began = time.monotonic()
+        stopped = self.nodes[victim]
+        stopped.stop(sig)
+        self.assertTrue(wait_for(lambda: self.balanced(watcher, others), deadline=40), self.listed(watcher))
+        gap = time.monotonic() - began
+        print(f"\n{signal.Signals(sig).name}: the other nodes probe all {len(self.ids)} devices after {gap:.1f} s",
+              flush=True)
+        # Its devices are probed again: statuses keep moving on the survivors.
+        for name in others:
+            server = self.nodes[name]
+            self.assertTrue(wait_for(lambda: server.get("/device_status/", token=self.admin).json().get(GONE)
+                                     == "disconnected", deadline=10))
+        stopped.cleanup()
+        self.nodes[victim] = self.start_node(victim)  # it comes back and takes its share again
+        self.assertTrue(wait_for(lambda: self.balanced(watcher, NODES), deadline=30), self.listed(watcher))
+        return gap
+
+    def test_4_a_stopped_node_hands_its_devices_over(self):
+        self.takeover(signal.SIGTERM)
+
+    def test_5_a_killed_node_s_devices_move_to_the_others(self):
+        self.takeover(signal.SIGKILL)
+        # The killed node is listed, not live, until it came back.
+        self.assertEqual(set(self.listed(self.nodes[NODES[0]])), set(NODES))
+
+
+if __name__ == "__main__":
+    unittest.main()
