@@ -4,6 +4,7 @@
 # needs no network and works inside a test's network namespace), trust
 # authentication, fsync off (a test's data need not survive a power cut).
 #   tests/postgres.sh start DIR   initdb (first time) and start; prints the URL
+#   tests/postgres.sh halt DIR    stop the server, keep DIR (start again later)
 #   tests/postgres.sh stop DIR    stop and remove DIR
 #   tests/postgres.sh url DIR     the URL of its `postgres` database
 # initdb and the server refuse to run as root: as root they run as the
@@ -31,6 +32,9 @@ case "$command" in
       -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
       start >/dev/null
     url
+    ;;
+  halt)  # stop the server, keep its data: `start` brings it back
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

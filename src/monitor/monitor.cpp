@@ -492,7 +492,8 @@ struct Monitor::Impl {
             if (ec) return;  // renewed: a newer deadline replaced this wait
             spdlog::warn("monitor: this node's lease lapsed: probing stops until it is renewed");
             assigned = std::make_shared<const std::unordered_set<std::int64_t>>();
-            resync();
+            // Without the store (it may be what is out of reach): every target goes.
+            while (!by_device.empty()) retire(by_device.begin()->second);
         });
         if (a.devices == assigned) return;
         assigned = a.devices ? a.devices : std::make_shared<const std::unordered_set<std::int64_t>>();

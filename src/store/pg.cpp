@@ -222,6 +222,8 @@ Connection::~Connection() {
 
 bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+bool Connection::usable() { return PQconsumeInput(conn_) == 1 && !broken(); }
+
 sql::Statement Connection::prepare(std::string_view sql) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
@@ -281,7 +283,7 @@ void migrate(Connection& c, std::span<const char* const> migrations, std::string
 
 sql::ConnectionPool pool(const std::string& url) {
     return sql::ConnectionPool([url] { return std::make_unique<Connection>(url); },
-                               [](sql::Connection& c) { return !static_cast<Connection&>(c).broken(); });
+                               [](sql::Connection& c) { return static_cast<Connection&>(c).usable(); });
 }
 
 bool is_url(std::string_view database) {

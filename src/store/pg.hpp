@@ -41,6 +41,10 @@ public:
 
     // The session is gone (the server ended it, or the network): throw it away.
     [[nodiscard]] bool broken() const;
+    // Reads what the server sent an idle session (nothing, or its goodbye
+    // when it ended the session) and says whether it still stands: a pool
+    // asks before lending it, so a restarted server costs no failed request.
+    [[nodiscard]] bool usable();
     pg_conn* native() { return conn_; }
     void set_changes(std::int64_t n) { changes_ = n; }
 

@@ -58,6 +58,12 @@ def database_for(data_dir):
     return _postgres["url"].replace("/postgres?", f"/{name}?")
 
 
+def postgres_server(command):
+    """Halts (`halt`: the data stays) or starts again (`start`) this test
+    process's private PostgreSQL: an outage for the cluster tests."""
+    subprocess.run([POSTGRES_SCRIPT, command, _postgres["dir"]], check=True, capture_output=True)
+
+
 def backend_env(data_dir):
     """What a gatewatch process on `data_dir` needs in its environment to find its data."""
     url = database_for(data_dir)

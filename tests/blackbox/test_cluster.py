@@ -16,13 +16,13 @@ import time
 import unittest
 
 import harness
-from harness import Server, wait_for
+from harness import Server, postgres_server, wait_for
 from test_notifications import Receiver
 from wsclient import WebSocket
 
 FAST = ("--probe-interval", "1", "--probe-timeout", "0.5", "--probe-spacing", "0.1",
         "--up-after", "1", "--down-after", "1", "--history-flush-interval", "1",
-        "--notification-retry", "0.5")
+        "--notification-retry", "0.5", "--metrics-public", "true")
 GONE = "127.0.0.66"
 TARGETS = [f"127.0.1.{i}" for i in range(1, 31)]  # 30 devices that never answer
 NODES = ("node-a", "node-b", "node-c")
@@ -80,6 +80,8 @@ class Cluster(unittest.TestCase):
 
     def balanced(self, server, names):
         """True when exactly `names` are live and between them probe every device once."""
+        if server.get("/nodes/", token=self.admin).status != 200:
+            return False  # e.g. the database is still out of reach
         nodes = self.listed(server)
         live = {n for n, row in nodes.items() if row["live"]}
         return live == set(names) and sum(nodes[n]["devices"] for n in names) == len(self.ids)
@@ -189,6 +191,65 @@ class Cluster(unittest.TestCase):
         self.takeover(signal.SIGKILL)
         # The killed node is listed, not live, until it came back.
         self.assertEqual(set(self.listed(self.nodes[NODES[0]])), set(NODES))
+
+    def probes_sent(self, server):
+        """Probes the node has sent so far (answered and lost), from its /metrics."""
+        total = 0
+        for line in server.get("/metrics").body.splitlines():
+            if line.startswith("gatewatch_probes_total{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def sees_a_flip_everywhere(self):
+        sockets = [WebSocket(s.port, query_token=self.admin) for s in self.live().values()]
+        try:
+            on_lo(True)
+            try:
+                for ws in sockets:
+                    ws.wait_for(lambda m: m.get(GONE) == "connected")
+            finally:
+                on_lo(False)
+            for ws in sockets:
+                ws.wait_for(lambda m: m.get(GONE) == "disconnected")
+        finally:
+            for ws in sockets:
+                ws.close()
+
+    def test_6_without_the_database_nodes_stop_probing_and_catch_up_after(self):
+        some = self.nodes[NODES[0]]
+        self.assertTrue(wait_for(lambda: self.balanced(some, NODES), deadline=30), self.listed(some))
+        postgres_server("halt")
+        try:
+            for server in self.nodes.values():
+                self.assertTrue(wait_for(lambda: server.get("/readyz").json().get("cluster", "ok") != "ok",
+                                         deadline=30))
+                r = server.get("/readyz")
+                self.assertEqual(r.status, 503, r)
+                self.assertTrue(r.json()["cluster"].startswith("database unreachable"), r)
+            # Once their leases lapse (6 s after the last renewal) no node probes anything.
+            time.sleep(7)
+            sent = {name: self.probes_sent(s) for name, s in self.nodes.items()}
+            time.sleep(3)
+            self.assertEqual({name: self.probes_sent(s) for name, s in self.nodes.items()}, sent)
+        finally:
+            postgres_server("start")
+        self.assertTrue(wait_for(lambda: self.balanced(some, NODES), deadline=60), self.listed(some))
+        for server in self.nodes.values():
+            self.assertTrue(wait_for(lambda: server.get("/readyz").status == 200, deadline=30))
+        self.sees_a_flip_everywhere()
+
+    def test_7_sessions_the_server_ends_are_replaced(self):
+        some = self.nodes[NODES[0]]
+        self.assertTrue(wait_for(lambda: self.balanced(some, NODES), deadline=30), self.listed(some))
+        killed = subprocess.run(
+            ["psql", "-tA", self.url, "-c", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+             " WHERE datname = current_database() AND pid <> pg_backend_pid()"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        self.assertGreaterEqual(int(killed), 3)  # at least one session of each node
+        self.assertTrue(wait_for(lambda: self.balanced(some, NODES), deadline=30), self.listed(some))
+        for server in self.nodes.values():
+            self.assertTrue(wait_for(lambda: server.get("/readyz").status == 200, deadline=30))
+        self.sees_a_flip_everywhere()
 
 
 if __name__ == "__main__":
