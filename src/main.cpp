@@ -313,9 +313,14 @@ int serve(const gw::config::Overrides& overrides) {
     // parts in order, from the edge inwards.
     boost::asio::io_context signal_context;
     boost::asio::signal_set signals(signal_context, SIGINT, SIGTERM);
-    signals.async_wait([&server](const boost::system::error_code& ec, int signal) {
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("signal {} received: stopping (finishing requests in flight)", signal);
+        if (coordinator) {  // hand the devices over first: draining the server may take seconds
+            monitor_running = false;
+            monitor.stop();
+            coordinator->stop();
+        }
         server.stop();
     });
     std::thread signal_thread([&signal_context] { signal_context.run(); });
