@@ -84,19 +84,7 @@ std::vector<Delivery> PgHistory::due_deliveries(std::int64_t now_ms, std::size_t
             .bind(3, now_ms)
             .bind(4, static_cast<std::int64_t>(limit))
             .bind(5, now_ms + k_claim_ms);
-        while (s.step()) {
-            Delivery d;
-            d.id = s.int64(0);
-            d.notifier_id = s.int64(1);
-            d.device_id = s.optional_int64(2);
-            d.payload = s.text(3);
-            d.created_ms = s.int64(4);
-            d.next_at_ms = s.int64(5);
-            d.attempts = static_cast<int>(s.int64(6));
-            d.status = s.text(7);
-            d.last_error = s.text(8);
-            out.push_back(std::move(d));
-        }
+        while (s.step()) out.push_back(read_delivery(s));
     });
     std::sort(out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
         return a.next_at_ms != b.next_at_ms ? a.next_at_ms < b.next_at_ms : a.id < b.id;

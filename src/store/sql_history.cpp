@@ -22,7 +22,11 @@ constexpr const char* k_delivery_columns =
     "SELECT id, notifier_id, device_id, payload, created_ms, next_at_ms, attempts, status, last_error "
     "FROM deliveries ";
 
-Delivery read_delivery(const Statement& s) {
+constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unreachable_via, muted";
+
+}  // namespace
+
+Delivery SqlHistory::read_delivery(const Statement& s) {
     Delivery d;
     d.id = s.int64(0);
     d.notifier_id = s.int64(1);
@@ -35,10 +39,6 @@ Delivery read_delivery(const Statement& s) {
     d.last_error = s.text(8);
     return d;
 }
-
-constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unreachable_via, muted";
-
-}  // namespace
 
 void SqlHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events,
                        const std::vector<Delivery>& deliveries) {

@@ -52,6 +52,9 @@ protected:
     virtual void run_write(const std::function<void(sql::Connection&)>& work) = 0;
     // A connection for reads, outside any transaction.
     virtual sql::ConnectionPool::Lease read() = 0;
+    // A delivery from a row of (id, notifier_id, device_id, payload, created_ms,
+    // next_at_ms, attempts, status, last_error).
+    static Delivery read_delivery(const sql::Statement& s);
 
 private:
     const char* payload_event_;
