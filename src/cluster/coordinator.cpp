@@ -65,6 +65,11 @@ struct Coordinator::Impl {
     };
     std::unordered_map<std::int64_t, DeviceInfo> devices;
     bool devices_loaded = false;
+    // What this node wins, kept between ticks: computed again only when the
+    // devices or the live nodes changed (a pass over every device).
+    DeviceSet wanted;
+    bool wanted_stale = true;
+    bool settled = false;  // held == wanted at the last rebalance: a tick has nothing to claim
     std::vector<std::string> live;  // the live nodes' names, in name order
     std::optional<std::int64_t> epoch;
     SteadyClock::time_point lease_until{};
@@ -103,12 +108,16 @@ struct Coordinator::Impl {
     }
 
     // --- devices -------------------------------------------------------------
-    void put(const store::Device& d) { devices[d.id] = {d.parent_id, d.monitored}; }
+    void put(const store::Device& d) {
+        devices[d.id] = {d.parent_id, d.monitored};
+        wanted_stale = true;
+    }
 
     void load_devices() {
         devices.clear();
         for (const auto& d : store.list_devices(std::nullopt)) put(d);
         devices_loaded = true;
+        wanted_stale = true;
     }
 
     // --- membership and ownership --------------------------------------------
@@ -127,7 +136,9 @@ struct Coordinator::Impl {
                 epoch = now_epoch;
                 forget_held();  // rows of the old epoch are claimed again below
             }
-            live = cluster.live_nodes();
+            auto now_live = cluster.live_nodes();
+            if (now_live != live) wanted_stale = true;
+            live = std::move(now_live);
             lease_until = began + opt.liveness - opt.margin;
             lease_until_ns = lease_until.time_since_epoch().count();
             set_state("ok");
@@ -149,6 +160,7 @@ struct Coordinator::Impl {
     }
 
     void forget_held() {
+        settled = false;
         held = std::make_shared<const DeviceSet>();
         held_count = 0;
         relayed.clear();
@@ -158,16 +170,15 @@ struct Coordinator::Impl {
     // The devices this node wins, claimed; the ones it no longer wins, released.
     void rebalance() {
         if (!epoch || SteadyClock::now() >= lease_until) return;
-        std::unordered_map<std::int64_t, std::int64_t> parent_of;
-        for (const auto& [id, d] : devices)
-            if (d.parent) parent_of.emplace(id, *d.parent);
-        DeviceSet wanted;
-        if (std::binary_search(live.begin(), live.end(), me()))
-            for (const auto& [id, d] : devices) {
-                if (!d.monitored) continue;
-                const auto owner = rendezvous_owner(static_cast<std::uint64_t>(dependency_root(id, parent_of)), live);
-                if (owner && live[*owner] == me()) wanted.insert(id);
-            }
+        if (wanted_stale) {
+            wanted = winners();
+            wanted_stale = false;
+            settled = false;
+        }
+        if (settled) {  // nothing moved since everything was claimed: renew only
+            bus.publish(events::Assignment{held, lease_until});
+            return;
+        }
         std::vector<std::int64_t> letting_go, claiming;
         for (const auto id : *held)
             if (!wanted.contains(id)) letting_go.push_back(id);
@@ -175,6 +186,7 @@ struct Coordinator::Impl {
             if (!held->contains(id)) claiming.push_back(id);
         cluster.release(me(), k_any_location, letting_go);
         const auto claimed = cluster.claim(me(), *epoch, k_any_location, claiming);
+        settled = claimed.size() == claiming.size();  // else a live node still holds some: try at the next tick
         if (!letting_go.empty() || !claimed.empty()) {
             auto next = std::make_shared<DeviceSet>(*held);
             for (const auto id : letting_go) {
@@ -190,6 +202,21 @@ struct Coordinator::Impl {
                          claimed.size(), letting_go.size(), live.size());
         }
         bus.publish(events::Assignment{held, lease_until});
+    }
+
+    // The monitored devices this node wins among the live nodes.
+    DeviceSet winners() const {
+        std::unordered_map<std::int64_t, std::int64_t> parent_of;
+        for (const auto& [id, d] : devices)
+            if (d.parent) parent_of.emplace(id, *d.parent);
+        DeviceSet out;
+        if (!std::binary_search(live.begin(), live.end(), me())) return out;
+        for (const auto& [id, d] : devices) {
+            if (!d.monitored) continue;
+            const auto owner = rendezvous_owner(static_cast<std::uint64_t>(dependency_root(id, parent_of)), live);
+            if (owner && live[*owner] == me()) out.insert(id);
+        }
+        return out;
     }
 
     // A device event: rebalance within 50 ms (a bulk import is one pass).
@@ -291,6 +318,7 @@ struct Coordinator::Impl {
                        },
                        [&](const events::DeviceRemoved& e) {
                            devices.erase(e.device.id);
+                           wanted_stale = true;
                            rebalance_soon();
                        },
                        [&](const events::Reload&) {
