@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     const auto hub_events = bus.subscribe_inline([&](const events::Event& e) { hub.apply(e); });
     {
         std::vector<api::MonitoredDevice> monitored;
-        for (const auto& d : store.list_devices(std::nullopt)) monitored.push_back({d.id, d.ip});
+        for (const auto& d : store.list_devices(std::nullopt)) monitored.push_back({d.id, d.ip, d.locations});
         hub.set_devices(monitored);
     }
     monitor::MonitorOptions options;

@@ -211,6 +211,7 @@ int serve(const gw::config::Overrides& overrides) {
     gw::events::EventBus bus;
     gw::api::ReadCache cache(store);
     gw::api::StatusHub hub;
+    hub.set_node(settings.node_name, settings.location, stores.cluster != nullptr);
     const auto cache_events = bus.subscribe_inline([&](const gw::events::Event& e) { cache.apply(e); });
     gw::service::Accounts accounts(store, bus);
     gw::service::Rooms rooms(store, bus);
@@ -239,7 +240,7 @@ int serve(const gw::config::Overrides& overrides) {
     const auto load_membership = [&] {  // at start, and when the stream says anything may have changed
         std::vector<gw::api::MonitoredDevice> monitored;
         for (const auto& d : store.list_devices(std::nullopt))
-            if (d.monitored) monitored.push_back({d.id, d.ip});
+            if (d.monitored) monitored.push_back({d.id, d.ip, d.locations});
         hub.set_devices(monitored);
     };
     load_membership();
@@ -259,6 +260,10 @@ int serve(const gw::config::Overrides& overrides) {
     probing.max_rate = settings.max_probe_rate;
     probing.method = *gw::monitor::parse_probe_method(settings.probe_method);
     probing.wait_for_assignment = stores.cluster != nullptr;  // the coordinator says which devices
+    if (stores.cluster) {  // and combines the locations' views of a device that lists them
+        probing.node_name = settings.node_name;
+        probing.view_location = settings.location;
+    }
     gw::monitor::Monitor monitor(probing, store, bus);
     const gw::store::NodeIdentity node{settings.node_name, settings.location, started_ms,
                                        gw::monitor::to_string(monitor.method()), GATEWATCH_VERSION};

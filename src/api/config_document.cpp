@@ -5,6 +5,7 @@
 
 #include "api/schemas.hpp"
 #include "api/validation.hpp"
+#include "service/devices.hpp"
 #include "util/text.hpp"
 
 #include <yaml-cpp/anchor.h>
@@ -440,7 +441,7 @@ private:
     }
 
     std::optional<cfg::DeviceSpec> device(std::uint32_t i, const Loc& loc) {
-        const auto f = mapping(i, loc, {"name", "ip", "room", "monitored", "check", "parent"});
+        const auto f = mapping(i, loc, {"name", "ip", "room", "monitored", "check", "parent", "locations", "quorum"});
         if (!f) return std::nullopt;
         cfg::DeviceSpec d;
         d.at = nodes_[i].at;
@@ -467,10 +468,62 @@ private:
             d.parent = ip(*v, at(loc, "parent"));
             ok = ok && d.parent.has_value();
         }
+        read_locations(*f, loc, d, ok);
         if (!name || !address || !ok) return std::nullopt;
         d.name = *name;
         d.ip = *address;
         return d;
+    }
+
+    // locations (1 to 16 distinct names) and quorum (1 to 16, at most the
+    // number of locations), as POST /devices/ takes them.
+    void read_locations(const Fields& f, const Loc& loc, cfg::DeviceSpec& d, bool& ok) {
+        bool items_ok = true;
+        const auto names =
+            list<std::string>(f, "locations", loc, field("devices", "locations").max_items, items_ok,
+                              [&](std::uint32_t v, const Loc& item) -> std::optional<std::string> {
+                                  auto name = text(v, item, 1, 64);
+                                  if (name && !util::is_node_label(*name)) {
+                                      problem(item, nodes_[v].at, "string_pattern_mismatch",
+                                              "a location is 1 to 64 letters, digits, '-', '_' or '.'");
+                                      return std::nullopt;
+                                  }
+                                  return name;
+                              });
+        ok = ok && items_ok;
+        if (names && items_ok) {
+            std::set<std::string> seen;
+            for (const auto& name : *names)
+                if (!seen.insert(name).second) {
+                    problem(at(loc, "locations"), d.at, "value_error", "location `" + name + "` is named twice");
+                    ok = false;
+                }
+            if (names->empty()) {
+                problem(at(loc, "locations"), d.at, "too_short",
+                        "List should have at least 1 item (leave locations out for any one node)");
+                ok = false;
+            }
+            d.locations = names;
+        }
+        if (const auto v = find(f, "quorum"); v && nodes_[*v].kind != Node::Kind::null) {
+            const Node& q = visit(*v);
+            const bool digits = q.kind == Node::Kind::scalar && q.plain && !q.text.empty() && q.text.size() <= 2 &&
+                                std::all_of(q.text.begin(), q.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+            const int number = digits ? std::stoi(q.text) : 0;
+            if (number < 1 || number > 16) {
+                problem(at(loc, "quorum"), q.at, "int_type", "Input should be a whole number, 1 to 16 (without quotes)");
+                ok = false;
+                return;
+            }
+            d.quorum = number;
+            store::Device merged;
+            merged.locations = d.locations;
+            merged.quorum = d.quorum;
+            if (const auto why = service::quorum_problem(merged)) {
+                problem(at(loc, "quorum"), q.at, "value_error", *why);
+                ok = false;
+            }
+        }
     }
 
     // An absolute http(s) URL with a host and a valid port (as POST /notifiers/ checks).

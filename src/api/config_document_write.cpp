@@ -95,6 +95,12 @@ std::string to_yaml(const cfg::ConfigDocument& doc) {
             out << YAML::Key << "parent" << YAML::Value;
             emit_ip(out, *d.parent);
         }
+        if (d.locations) {
+            out << YAML::Key << "locations" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& l : *d.locations) emit_text(out, l);
+            out << YAML::EndSeq;
+        }
+        if (d.quorum != 1) out << YAML::Key << "quorum" << YAML::Value << d.quorum;
         out << YAML::EndMap;
     }
     out << YAML::EndSeq << YAML::Key << "notifiers" << YAML::Value << YAML::BeginSeq;
@@ -146,7 +152,11 @@ json::value to_json(const cfg::ConfigDocument& doc) {
                                        {"room", optional(d.room)},
                                        {"monitored", d.monitored},
                                        {"check", std::move(check)},
-                                       {"parent", optional(d.parent)}});
+                                       {"parent", optional(d.parent)},
+                                       {"locations", d.locations ? json::value(json::array(d.locations->begin(),
+                                                                                           d.locations->end()))
+                                                                 : json::value(nullptr)},
+                                       {"quorum", d.quorum}});
     }
     for (const auto& n : doc.notifiers.value_or(std::vector<cfg::NotifierSpec>{})) {
         json::object o{{"name", n.name}, {"type", n.type}};

@@ -59,6 +59,32 @@ std::optional<std::optional<std::int64_t>> read_optional_id(JsonBody& body, std:
     return std::nullopt;
 }
 
+// locations: null, or 1 to 16 distinct names of letters, digits, '-', '_' and '.'.
+std::optional<std::optional<std::vector<std::string>>> read_locations(JsonBody& body) {
+    if (!body.has("locations")) return std::nullopt;
+    if (body.is_null("locations")) return std::optional<std::vector<std::string>>();
+    ValidationErrors& errors = body.errors();
+    auto names = read_list<std::string>(body, "locations",
+                                        [&](const json::value& v, json::array loc,
+                                            const schema::Schema& item) -> std::optional<std::string> {
+                                            auto name = read_text(v, loc, item, errors);
+                                            if (name && !util::is_node_label(*name)) {
+                                                errors.add(std::move(loc), "string_pattern_mismatch",
+                                                           "String should match pattern '^[A-Za-z0-9._-]+$'");
+                                                return std::nullopt;
+                                            }
+                                            return name;
+                                        });
+    if (!names) return std::nullopt;
+    std::unordered_set<std::string> seen;
+    for (const auto& name : *names)
+        if (!seen.insert(name).second) {
+            errors.add(body.loc({"locations"}), "value_error", "Value error, location `" + name + "` is named twice");
+            return std::nullopt;
+        }
+    return std::optional<std::vector<std::string>>(std::move(*names));
+}
+
 // The fields of a device body (POST, PUT, a bulk row); each present and valid one is set.
 service::DevicePatch read_device(JsonBody& body) {
     service::DevicePatch p;
@@ -68,7 +94,15 @@ service::DevicePatch read_device(JsonBody& body) {
     p.monitored = body.boolean("monitored");
     p.check = read_check(body);
     p.parent_id = read_optional_id(body, "parent_id");
+    p.locations = read_locations(body);
+    if (const auto quorum = body.integer("quorum")) p.quorum = static_cast<int>(*quorum);
     return p;
+}
+
+// The quorum rule on a whole device (a create, a bulk row): an error at its `quorum`.
+void check_quorum(const JsonBody& body, const store::Device& device) {
+    if (const auto problem = service::quorum_problem(device))
+        body.errors().add(body.loc({"quorum"}), "value_error", "Value error, " + *problem);
 }
 
 store::Device device_of(const service::DevicePatch& p) {
@@ -79,6 +113,8 @@ store::Device device_of(const service::DevicePatch& p) {
     d.monitored = p.monitored.value_or(true);
     d.check = p.check.value_or(store::Check{});
     d.parent_id = p.parent_id.value_or(std::nullopt);
+    d.locations = p.locations.value_or(std::nullopt);
+    d.quorum = p.quorum.value_or(1);
     return d;
 }
 
@@ -95,6 +131,10 @@ Response write_device(Write&& write) {
         ValidationErrors errors;
         errors.add({"body", "parent_id"}, "value_error",
                    "Value error, a device cannot depend on itself or on a device behind it");
+        return errors.response();
+    } catch (const service::InvalidQuorum& e) {
+        ValidationErrors errors;
+        errors.add({"body", "quorum"}, "value_error", std::string("Value error, ") + e.what());
         return errors.response();
     }
 }
@@ -123,6 +163,7 @@ Response create(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     JsonBody body(call.request.body, call.body_schema(), errors);
     const auto fields = read_device(body);
+    if (fields.name && fields.ip) check_quorum(body, device_of(fields));
     if (!errors.empty()) return errors.response();
     return write_device([&] { return json_response(201, to_json(app.services.devices.create(device_of(fields)))); });
 }
@@ -160,6 +201,7 @@ std::vector<store::Store::BulkDevice> json_rows(std::string_view text, const sch
         const auto fields = read_device(row);
         if (fields.name && fields.ip) {
             rows.push_back({device_of(fields), std::nullopt, std::nullopt});
+            check_quorum(row, rows.back().device);
         } else {  // never written (errors were recorded); its ip still counts for duplicates
             rows.push_back({});
             if (fields.ip) rows.back().device.ip = *fields.ip;

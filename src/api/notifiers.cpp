@@ -78,39 +78,8 @@ json::value to_json(const store::Delivery& d) {
     };
 }
 
-// A JSON array of at most its schema's max_items; each item read by `item` (with the items' schema).
-template <typename T, typename ReadItem>
-std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, ValidationErrors& errors,
-                                        ReadItem&& item) {
-    const json::value* raw = body.raw(key);
-    const std::size_t max_items = body.field(key).max_items;
-    const schema::Schema& item_schema = *body.field(key).items;
-    if (raw == nullptr) return std::nullopt;
-    if (!raw->is_array()) {
-        errors.add({"body", key}, "list_type", "Input should be a valid list");
-        return std::nullopt;
-    }
-    const auto& array = raw->as_array();
-    if (array.size() > max_items) {
-        errors.add({"body", key}, "too_long",
-                   "List should have at most " + std::to_string(max_items) + " items after validation, not " +
-                       std::to_string(array.size()));
-        return std::nullopt;
-    }
-    std::vector<T> out;
-    bool ok = true;
-    for (std::size_t i = 0; i < array.size(); ++i) {
-        if (auto value = item(array[i], json::array{"body", key, static_cast<std::int64_t>(i)}, item_schema))
-            out.push_back(std::move(*value));
-        else
-            ok = false;
-    }
-    if (!ok) return std::nullopt;
-    return out;
-}
-
 std::optional<std::vector<std::string>> read_recipients(JsonBody& body, ValidationErrors& errors) {
-    return read_list<std::string>(body, "to", errors,
+    return read_list<std::string>(body, "to",
                                   [&](const json::value& v, json::array loc,
                                       const schema::Schema& item) -> std::optional<std::string> {
                                       auto text = read_text(v, loc, item, errors);
@@ -125,7 +94,7 @@ std::optional<std::vector<std::string>> read_recipients(JsonBody& body, Validati
 
 std::optional<std::vector<std::string>> read_events(JsonBody& body, ValidationErrors& errors) {
     auto events = read_list<std::string>(
-        body, "events", errors, [&](const json::value& v, json::array loc, const schema::Schema& item) {
+        body, "events", [&](const json::value& v, json::array loc, const schema::Schema& item) {
             return read_choice(v, std::move(loc), item, errors);
         });
     if (events) {  // a set: each once, in a stable order
@@ -282,7 +251,7 @@ Response create_maintenance(const AppContext& app, const Call& call) {
         errors.add({"body", "end"}, "value_error", "Value error, end must be after start");
     const auto room_id = read_optional_id(body, "room_id");
     const auto device_ids = read_list<std::int64_t>(
-        body, "device_ids", errors,
+        body, "device_ids",
         [&](const json::value& v, json::array loc, const schema::Schema& item) { return read_integer(v, std::move(loc), item, errors); });
     if (!errors.empty()) return errors.response();
     store::MaintenanceWindow w;

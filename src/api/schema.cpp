@@ -68,6 +68,7 @@ json::object expand(const Schema& s, std::map<std::string, json::value>& compone
     if (s.type == Type::array && s.items != nullptr) {
         o["items"] = to_json_schema(*s.items, components);
         if (s.max_items > 0) o["maxItems"] = s.max_items;
+        if (s.min_items > 0) o["minItems"] = s.min_items;
     }
     return o;
 }

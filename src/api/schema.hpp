@@ -49,6 +49,7 @@ struct Schema {
     // arrays
     const Schema* items = nullptr;
     std::size_t max_items = 0;       // 0: unbounded
+    std::size_t min_items = 0;
     // one of these shapes (documentation only: a reader takes one shape)
     std::vector<const Schema*> any_of{};
 

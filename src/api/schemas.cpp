@@ -144,6 +144,21 @@ const Schema room{.type = object,
                   .properties = {{"id", &id, true}, {"name", &text, true}, {"description", &nullable_text, true}}};
 const Schema room_list = list_of<&room>;
 
+namespace {
+const Schema location_name{.type = string, .min_length = 1, .max_length = 64, .pattern = "^[A-Za-z0-9._-]+$"};
+const Schema device_locations{.type = array,
+                              .description = "Several nodes: the locations whose nodes probe the device, one node in "
+                                             "each; null (the default): any one node",
+                              .nullable = true,
+                              .items = &location_name,
+                              .max_items = 16,
+                              .min_items = 1};
+const Schema device_quorum{.type = integer,
+                           .description = "How many of its locations must see the device down for it to be "
+                                          "disconnected (default 1; at most the number of locations)",
+                           .minimum = 1,
+                           .maximum = 16};
+}  // namespace
 const Schema device_create{.type = object,
                            .name = "DeviceCreate",
                            .properties = {{"name", &name, true},
@@ -151,7 +166,9 @@ const Schema device_create{.type = object,
                                           {"room_id", &nullable_id},
                                           {"monitored", &flag},
                                           {"check", &check},
-                                          {"parent_id", &nullable_id}}};
+                                          {"parent_id", &nullable_id},
+                                          {"locations", &device_locations},
+                                          {"quorum", &device_quorum}}};
 const Schema device_update =
     any_subset(device_create, "DeviceUpdate", "Any subset of the fields; null for name, ip or monitored is 422");
 namespace {
@@ -167,7 +184,9 @@ const Schema device{.type = object,
                                    {"room_id", &nullable_id, true},
                                    {"monitored", &flag, true},
                                    {"check", &device_check, true},
-                                   {"parent_id", &nullable_id, true}}};
+                                   {"parent_id", &nullable_id, true},
+                                   {"locations", &device_locations, true},
+                                   {"quorum", &device_quorum, true}}};
 const Schema device_list = list_of<&device>;
 namespace {
 const Schema bulk_rows{.type = array, .items = &device_create, .max_items = 100'000};
@@ -187,6 +206,20 @@ const Schema bulk_result{.type = object,
 namespace {
 const Schema nullable_device_id{.type = integer, .nullable = true};
 }  // namespace
+namespace {
+const Schema nullable_node_name{.type = string, .nullable = true};
+const Schema location_status{.type = object,
+                             .name = "LocationStatus",
+                             .description = "The device as one location's prober sees it (several nodes)",
+                             .properties = {{"status", &status_name, true},
+                                            {"rtt_ms", &milliseconds, true},
+                                            {"loss", &nullable_fraction, true},
+                                            {"node", &nullable_node_name, true}}};
+const Schema location_statuses{.type = object,
+                               .description = "Each location's view: the device's locations, or the one node that "
+                                              "probes a device any node may probe (none yet: empty)",
+                               .values = &location_status};
+}  // namespace
 const Schema device_status{.type = object,
                            .name = "DeviceStatus",
                            .properties = {{"device_id", &id, true},
@@ -196,7 +229,8 @@ const Schema device_status{.type = object,
                                           {"loss", &nullable_fraction, true},
                                           {"since", &nullable_time, true},
                                           {"last_probe", &nullable_time, true},
-                                          {"unreachable_via", &nullable_device_id, true}}};
+                                          {"unreachable_via", &nullable_device_id, true},
+                                          {"locations", &location_statuses, true}}};
 namespace {
 // In the map and on the socket the IP is the key, so a detail leaves it out.
 const Schema status_detail{.type = object,
@@ -354,7 +388,9 @@ const Schema config_device{.type = object,
                                           {"room", &nullable_name},
                                           {"monitored", &flag},
                                           {"check", &device_check},
-                                          {"parent", &nullable_ip}}};
+                                          {"parent", &nullable_ip},
+                                          {"locations", &device_locations},
+                                          {"quorum", &device_quorum}}};
 const Schema config_devices = list_of<&config_device>;
 const Schema config_notifier{.type = object,
                              .name = "ConfigNotifier",

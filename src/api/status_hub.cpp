@@ -24,6 +24,12 @@ boost::json::value optional_number(const std::optional<double>& v) {
 }  // namespace
 
 boost::json::object to_json(const DeviceState& state) {
+    boost::json::object locations;
+    for (const auto& [name, view] : state.locations)
+        locations[name] = {{"status", to_string(view.status)},
+                           {"rtt_ms", optional_number(view.rtt_ms)},
+                           {"loss", optional_number(view.loss)},
+                           {"node", view.node ? boost::json::value(*view.node) : nullptr}};
     return {{"device_id", state.device_id},
             {"ip", state.ip},
             {"status", to_string(state.status)},
@@ -31,7 +37,8 @@ boost::json::object to_json(const DeviceState& state) {
             {"loss", optional_number(state.loss)},
             {"since", optional_time(state.since)},
             {"last_probe", optional_time(state.last_probe)},
-            {"unreachable_via", state.unreachable_via ? boost::json::value(*state.unreachable_via) : nullptr}};
+            {"unreachable_via", state.unreachable_via ? boost::json::value(*state.unreachable_via) : nullptr},
+            {"locations", std::move(locations)}};
 }
 
 namespace {
@@ -51,10 +58,46 @@ bool delta_fields_differ(const DeviceState& a, const DeviceState& b) {
 
 boost::json::object detail_of(const DeviceState& state) {
     auto detail = to_json(state);
-    detail.erase("ip");  // it is the key
+    detail.erase("ip");         // it is the key
+    detail.erase("locations");  // asked for one device at a time
     return detail;
 }
 }  // namespace
+
+void StatusHub::set_node(std::string name, std::string location, bool several_nodes) {
+    std::lock_guard lock(mutex_);
+    node_name_ = std::move(name);
+    node_location_ = std::move(location);
+    several_nodes_ = several_nodes;
+}
+
+void StatusHub::locate_locked(std::int64_t device_id, const std::optional<std::vector<std::string>>& locations) {
+    auto it = devices_.find(device_id);
+    if (!several_nodes_ || !locations || it == devices_.end()) {
+        if (listed_.erase(device_id) != 0 && it != devices_.end()) it->second.locations.clear();
+        return;
+    }
+    auto& listed = listed_[device_id];
+    if (listed == *locations) return;
+    listed = *locations;
+    it->second.locations.clear();
+    for (const auto& name : listed) it->second.locations.emplace(name, LocationView{});
+}
+
+void StatusHub::view(std::int64_t device_id, const std::string& ip, const std::string& location, LocationView seen,
+                     bool only) {
+    std::lock_guard lock(mutex_);
+    auto it = devices_.find(device_id);
+    if (it == devices_.end() || it->second.ip != ip) return;
+    auto& views = it->second.locations;
+    if (only) {
+        if (listed_locked(device_id)) return;  // its listed locations' views are shown instead
+        if (views.size() != 1 || views.begin()->first != location) views.clear();
+    } else if (!views.contains(location)) {
+        return;  // not one of its locations (any more)
+    }
+    views[location] = std::move(seen);
+}
 
 void StatusHub::changed_locked() {
     ++version_;
@@ -85,6 +128,7 @@ void StatusHub::leave_locked(std::int64_t device_id, bool& changed) {
         removed_.pop_front();
     }
     devices_.erase(it);
+    listed_.erase(device_id);
     changed = true;
 }
 
@@ -99,7 +143,10 @@ void StatusHub::set_devices(const std::vector<MonitoredDevice>& devices) {
         for (const auto& [id, state] : devices_)
             if (!wanted.contains(id)) leaving.push_back(id);
         for (const auto id : leaving) leave_locked(id, changed);
-        for (const auto& d : devices) join_locked(d.device_id, d.ip, changed);
+        for (const auto& d : devices) {
+            join_locked(d.device_id, d.ip, changed);
+            locate_locked(d.device_id, d.locations);
+        }
         if (changed) changed_locked();
     }
     if (changed && listener_) listener_();
@@ -114,8 +161,10 @@ void StatusHub::record(const DeviceState& state) {
         changed = it->second.status != state.status;
         const bool moved = delta_fields_differ(it->second, state);
         const auto changed_seq = moved ? ++seq_ : it->second.changed_seq;
+        auto views = std::move(it->second.locations);  // kept: view() maintains them
         it->second = state;
         it->second.changed_seq = changed_seq;
+        it->second.locations = std::move(views);
         detail_moved_ = true;  // RTT, loss and last_probe moved
         if (changed) changed_locked();
     }
@@ -135,6 +184,10 @@ DeviceState state_of(const events::RoundFinished& e) {
     state.unreachable_via = e.unreachable_via;
     return state;
 }
+
+LocationView view_of(const events::RoundFinished& e, const std::string& node) {
+    return {e.status, e.rtt_ms, e.loss, node};
+}
 }  // namespace
 
 void StatusHub::apply(const events::Event& event) {
@@ -143,6 +196,7 @@ void StatusHub::apply(const events::Event& event) {
                    [&](const events::DeviceAdded& e) {
                        std::lock_guard lock(mutex_);
                        if (e.device.monitored) join_locked(e.device.id, e.device.ip, changed);
+                       locate_locked(e.device.id, e.device.locations);
                        if (changed) changed_locked();
                    },
                    [&](const events::DeviceUpdated& e) {
@@ -151,6 +205,7 @@ void StatusHub::apply(const events::Event& event) {
                            join_locked(e.device.id, e.device.ip, changed);
                        else
                            leave_locked(e.device.id, changed);
+                       locate_locked(e.device.id, e.device.locations);
                        if (changed) changed_locked();
                    },
                    [&](const events::DeviceRemoved& e) {
@@ -158,8 +213,17 @@ void StatusHub::apply(const events::Event& event) {
                        leave_locked(e.device.id, changed);
                        if (changed) changed_locked();
                    },
-                   [&](const events::RoundFinished& e) { record(state_of(e)); },  // tells the listener itself
-                   [&](const events::RoundRelayed& e) { record(state_of(e.round)); },
+                   [&](const events::RoundFinished& e) {
+                       record(state_of(e));  // tells the listener itself
+                       view(e.device_id, e.ip, node_location_, view_of(e, node_name_), true);
+                   },
+                   [&](const events::RoundRelayed& e) {
+                       record(state_of(e.round));
+                       view(e.round.device_id, e.round.ip, e.location, view_of(e.round, e.node), true);
+                   },
+                   [&](const events::LocationRound& e) {
+                       view(e.round.device_id, e.round.ip, e.location, view_of(e.round, e.node), false);
+                   },
                    [](const auto&) {},
                },
                event);

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,14 @@
 namespace gatewatch::api {
 
 using WallClock = std::chrono::system_clock;
+
+// How one location sees a device (several nodes), or the one node that probes it.
+struct LocationView {
+    monitor::Status status = monitor::Status::unknown;
+    std::optional<double> rtt_ms;
+    std::optional<double> loss;
+    std::optional<std::string> node;  // none: no node probes it there yet
+};
 
 struct DeviceState {
     std::int64_t device_id = 0;
@@ -62,15 +71,25 @@ struct DeviceState {
     int consecutive_successes = 0;
     int consecutive_failures = 0;
     std::uint64_t changed_seq = 0;  // the hub's seq() when a field a delta carries last changed
+    // Each location's view (GET /devices/{id}/status only: deltas and the
+    // detail map leave it out): a device's listed locations on several
+    // nodes, else the one node that probed its last round.
+    std::map<std::string, LocationView> locations;
 };
 
 struct MonitoredDevice {
     std::int64_t device_id = 0;
     std::string ip;
+    std::optional<std::vector<std::string>> locations{};  // several nodes: the device's list (none: any one node)
 };
 
 class StatusHub {
 public:
+    // Who this node is (set once, before use): its own rounds are shown under
+    // `location`. With `several_nodes`, a device with a list of locations
+    // shows those locations' views (LocationRound events) instead.
+    void set_node(std::string name, std::string location, bool several_nodes);
+
     // The devices now monitored. Devices that stay keep their state; new ones
     // (or ones whose ip changed) start unknown; the others are dropped.
     void set_devices(const std::vector<MonitoredDevice>& devices);
@@ -101,6 +120,12 @@ public:
 private:
     void changed_locked();
     void join_locked(std::int64_t device_id, const std::string& ip, bool& changed);
+    // Records the device's list of locations (several nodes only); a new list starts every view unknown.
+    void locate_locked(std::int64_t device_id, const std::optional<std::vector<std::string>>& locations);
+    // One location's view of a device at `ip`; `only`: the one view it has.
+    void view(std::int64_t device_id, const std::string& ip, const std::string& location, LocationView seen,
+              bool only);
+    [[nodiscard]] bool listed_locked(std::int64_t device_id) const { return listed_.contains(device_id); }
     void leave_locked(std::int64_t device_id, bool& changed);
     std::shared_ptr<const std::string> detail_locked(std::chrono::steady_clock::time_point now);
 
@@ -113,6 +138,9 @@ private:
     bool detail_moved_ = false;  // a round was recorded since the render
     std::uint64_t rendered_detail_seq_ = 0;
     std::function<void()> listener_;
+    std::string node_name_, node_location_ = "default";
+    bool several_nodes_ = false;
+    std::unordered_map<std::int64_t, std::vector<std::string>> listed_;  // several nodes: devices with a list of locations
 
     std::uint64_t seq_ = 1;
     std::deque<std::pair<std::uint64_t, std::string>> removed_;  // (seq, ip) of devices that left, oldest first

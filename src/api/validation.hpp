@@ -109,6 +109,46 @@ std::optional<bool> read_boolean(const boost::json::value& v, boost::json::array
 // A positive id from text (path or query); records int_parsing, int_parsing_size or greater_than.
 std::optional<std::int64_t> read_positive_id(std::string_view text, boost::json::array loc, ValidationErrors& errors);
 
+// Field `key` of `body` as a JSON array of at most its schema's max_items
+// (and at least min_items), each item read by `item(value, loc, items'
+// schema)`; nullopt when absent or when any item is invalid (each recorded).
+template <typename T, typename ReadItem>
+std::optional<std::vector<T>> read_list(JsonBody& body, std::string_view key, ReadItem&& item) {
+    ValidationErrors& errors = body.errors();
+    const boost::json::value* raw = body.raw(key);
+    const schema::Schema& list_schema = body.field(key);
+    if (raw == nullptr) return std::nullopt;
+    if (!raw->is_array()) {
+        errors.add(body.loc({key}), "list_type", "Input should be a valid list");
+        return std::nullopt;
+    }
+    const auto& array = raw->as_array();
+    if (list_schema.max_items != 0 && array.size() > list_schema.max_items) {
+        errors.add(body.loc({key}), "too_long",
+                   "List should have at most " + std::to_string(list_schema.max_items) + " items after validation, not " +
+                       std::to_string(array.size()));
+        return std::nullopt;
+    }
+    if (array.size() < list_schema.min_items) {
+        errors.add(body.loc({key}), "too_short",
+                   "List should have at least " + std::to_string(list_schema.min_items) + " item after validation, not " +
+                       std::to_string(array.size()));
+        return std::nullopt;
+    }
+    std::vector<T> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        auto loc = body.loc({key});
+        loc.push_back(static_cast<std::int64_t>(i));
+        if (auto value = item(array[i], std::move(loc), *list_schema.items))
+            out.push_back(std::move(*value));
+        else
+            ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+}
+
 // An RFC 3339 date-time ("2026-11-25T04:00:00Z", "...T04:00:00.5+01:00"),
 // as milliseconds since the epoch; nullopt for anything else.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);

@@ -1,6 +1,7 @@
 // One node among several (coordinator.hpp).
 #include "cluster/coordinator.hpp"
 
+#include "cluster/quorum.hpp"
 #include "cluster/rendezvous.hpp"
 #include "log/rate_limit.hpp"
 #include "util/overloaded.hpp"
@@ -17,6 +18,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -38,6 +40,9 @@ std::int64_t ms_of(WallClock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 WallClock::time_point time_of(std::int64_t ms) { return WallClock::time_point(std::chrono::milliseconds(ms)); }
+std::optional<WallClock::time_point> time_of_optional(const std::optional<std::int64_t>& ms) {
+    return ms ? std::optional(time_of(*ms)) : std::nullopt;
+}
 
 monitor::Status status_of(std::string_view text) {
     if (text == "connected") return monitor::Status::connected;
@@ -60,30 +65,66 @@ struct Coordinator::Impl {
     bool rebalance_armed = false, flush_armed = false;
 
     struct DeviceInfo {
+        std::string ip;
         std::optional<std::int64_t> parent;
         bool monitored = false;
+        std::optional<std::vector<std::string>> locations;  // none: any one node
+        int quorum = 1;
     };
     std::unordered_map<std::int64_t, DeviceInfo> devices;
     bool devices_loaded = false;
     // What this node wins, kept between ticks: computed again only when the
     // devices or the live nodes changed (a pass over every device).
-    DeviceSet wanted;
+    // The value: whether it is held at this node's location (the device
+    // lists locations) or as any one node ("*").
+    std::unordered_map<std::int64_t, bool> wanted;
     bool wanted_stale = true;
     bool settled = false;  // held == wanted at the last rebalance: a tick has nothing to claim
-    std::vector<std::string> live;  // the live nodes' names, in name order
+    std::vector<store::LiveNode> live;  // in name order
+    std::vector<std::string> live_names;
+    std::set<std::string, std::less<>> live_locations;
     std::optional<std::int64_t> epoch;
     SteadyClock::time_point lease_until{};
     std::shared_ptr<const DeviceSet> held = std::make_shared<const DeviceSet>();
+    std::unordered_map<std::int64_t, bool> held_here;  // as `wanted`, for each held device
 
-    // What was last written of each held device, and what waits to be.
+    // What was last written of each held device, and what waits to be: the
+    // device's own status ("*": the engine's rounds, or the combination this
+    // node decides), and this location's view of devices that list locations.
     struct Relayed {
         monitor::Status status = monitor::Status::unknown;
         std::optional<std::int64_t> unreachable_via;
         WallClock::time_point at;
     };
-    std::unordered_map<std::int64_t, Relayed> relayed;
-    std::unordered_map<std::int64_t, events::RoundFinished> pending;
+    struct Channel {
+        std::unordered_map<std::int64_t, Relayed> relayed;
+        std::unordered_map<std::int64_t, events::RoundFinished> pending;
+        void forget(std::int64_t id) {
+            relayed.erase(id);
+            pending.erase(id);
+        }
+        void clear() {
+            relayed.clear();
+            pending.clear();
+        }
+    };
+    Channel own_status, location_view;
     std::int64_t seen_seq = 0;
+
+    // Devices that list locations: each location's newest view, and the
+    // combined status (cluster/quorum.hpp) as this node last decided it or
+    // read it from the node that decides it.
+    struct View {
+        monitor::Status status = monitor::Status::unknown;
+        std::optional<double> rtt_ms, loss;
+        std::optional<std::int64_t> unreachable_via;
+    };
+    struct Combined {
+        monitor::Status status = monitor::Status::unknown;
+        std::optional<WallClock::time_point> since;
+    };
+    std::unordered_map<std::int64_t, std::unordered_map<std::string, View>> views;
+    std::unordered_map<std::int64_t, Combined> combined;
 
     // Read by other threads (GET /readyz, /nodes/).
     mutable std::mutex state_mutex;
@@ -95,6 +136,7 @@ struct Coordinator::Impl {
         : opt(std::move(o)), cluster(c), store(s), bus(b) {}
 
     const std::string& me() const { return opt.node.name; }
+    const std::string& here() const { return opt.node.location; }
 
     void set_state(std::string text) {
         std::lock_guard lock(state_mutex);
@@ -109,12 +151,26 @@ struct Coordinator::Impl {
 
     // --- devices -------------------------------------------------------------
     void put(const store::Device& d) {
-        devices[d.id] = {d.parent_id, d.monitored};
+        auto& info = devices[d.id];
+        if (info.locations != d.locations) {
+            views.erase(d.id);
+            combined.erase(d.id);
+        }
+        info = {d.ip, d.parent_id, d.monitored, d.locations, d.quorum};
+        wanted_stale = true;
+    }
+
+    void forget_device(std::int64_t id) {
+        devices.erase(id);
+        views.erase(id);
+        combined.erase(id);
         wanted_stale = true;
     }
 
     void load_devices() {
         devices.clear();
+        views.clear();
+        combined.clear();
         for (const auto& d : store.list_devices(std::nullopt)) put(d);
         devices_loaded = true;
         wanted_stale = true;
@@ -137,8 +193,16 @@ struct Coordinator::Impl {
                 forget_held();  // rows of the old epoch are claimed again below
             }
             auto now_live = cluster.live_nodes();
-            if (now_live != live) wanted_stale = true;
-            live = std::move(now_live);
+            if (now_live != live) {
+                wanted_stale = true;
+                live = std::move(now_live);
+                live_names.clear();
+                live_locations.clear();
+                for (const auto& n : live) {
+                    live_names.push_back(n.name);
+                    live_locations.insert(n.location);
+                }
+            }
             lease_until = began + opt.liveness - opt.margin;
             lease_until_ns = lease_until.time_since_epoch().count();
             set_state("ok");
@@ -162,9 +226,10 @@ struct Coordinator::Impl {
     void forget_held() {
         settled = false;
         held = std::make_shared<const DeviceSet>();
+        held_here.clear();
         held_count = 0;
-        relayed.clear();
-        pending.clear();
+        own_status.clear();
+        location_view.clear();
     }
 
     // The devices this node wins, claimed; the ones it no longer wins, released.
@@ -179,44 +244,76 @@ struct Coordinator::Impl {
             bus.publish(events::Assignment{held, lease_until});
             return;
         }
-        std::vector<std::int64_t> letting_go, claiming;
-        for (const auto id : *held)
-            if (!wanted.contains(id)) letting_go.push_back(id);
-        for (const auto id : wanted)
-            if (!held->contains(id)) claiming.push_back(id);
-        cluster.release(me(), k_any_location, letting_go);
-        const auto claimed = cluster.claim(me(), *epoch, k_any_location, claiming);
-        settled = claimed.size() == claiming.size();  // else a live node still holds some: try at the next tick
-        if (!letting_go.empty() || !claimed.empty()) {
+        // [0]: as any one node ("*"), [1]: at this node's location. A device
+        // whose key changed (its locations were edited) is let go and claimed again.
+        std::vector<std::int64_t> letting_go[2], claiming[2];
+        for (const auto& [id, at_here] : held_here) {
+            const auto w = wanted.find(id);
+            if (w == wanted.end() || w->second != at_here) letting_go[at_here].push_back(id);
+        }
+        for (const auto& [id, at_here] : wanted) {
+            const auto h = held_here.find(id);
+            if (h == held_here.end() || h->second != at_here) claiming[at_here].push_back(id);
+        }
+        cluster.release(me(), k_any_location, letting_go[0]);
+        cluster.release(me(), here(), letting_go[1]);
+        const std::vector<std::int64_t> claimed[2] = {cluster.claim(me(), *epoch, k_any_location, claiming[0]),
+                                                      cluster.claim(me(), *epoch, here(), claiming[1])};
+        // Else a live node still holds some: try at the next tick.
+        settled = claimed[0].size() == claiming[0].size() && claimed[1].size() == claiming[1].size();
+        const auto gone = letting_go[0].size() + letting_go[1].size();
+        const auto taken = claimed[0].size() + claimed[1].size();
+        if (gone != 0 || taken != 0) {
             auto next = std::make_shared<DeviceSet>(*held);
-            for (const auto id : letting_go) {
-                next->erase(id);
-                relayed.erase(id);
-                pending.erase(id);
-            }
-            next->insert(claimed.begin(), claimed.end());
+            for (const bool at_here : {false, true})
+                for (const auto id : letting_go[at_here]) {
+                    next->erase(id);
+                    held_here.erase(id);
+                    own_status.forget(id);
+                    location_view.forget(id);
+                }
+            for (const bool at_here : {false, true})
+                for (const auto id : claimed[at_here]) {
+                    next->insert(id);
+                    held_here[id] = at_here;
+                }
             held = std::move(next);
             held_count = held->size();
             cluster.report_devices(me(), *epoch, static_cast<std::int64_t>(held->size()));
-            spdlog::info("cluster: probing {} devices ({} claimed, {} handed on; {} live nodes)", held->size(),
-                         claimed.size(), letting_go.size(), live.size());
+            spdlog::info("cluster: probing {} devices ({} claimed, {} handed on; {} live nodes)", held->size(), taken,
+                         gone, live.size());
         }
         bus.publish(events::Assignment{held, lease_until});
     }
 
-    // The monitored devices this node wins among the live nodes.
-    DeviceSet winners() const {
+    // The monitored devices this node wins: a device any node may probe
+    // among all live nodes, a device that lists this node's location among
+    // the live nodes there.
+    std::unordered_map<std::int64_t, bool> winners() const {
         std::unordered_map<std::int64_t, std::int64_t> parent_of;
         for (const auto& [id, d] : devices)
             if (d.parent) parent_of.emplace(id, *d.parent);
-        DeviceSet out;
-        if (!std::binary_search(live.begin(), live.end(), me())) return out;
+        std::unordered_map<std::int64_t, bool> out;
+        if (!std::binary_search(live_names.begin(), live_names.end(), me())) return out;
+        std::vector<std::string> neighbours;  // the live nodes of this location, in name order
+        for (const auto& n : live)
+            if (n.location == here()) neighbours.push_back(n.name);
         for (const auto& [id, d] : devices) {
             if (!d.monitored) continue;
-            const auto owner = rendezvous_owner(static_cast<std::uint64_t>(dependency_root(id, parent_of)), live);
-            if (owner && live[*owner] == me()) out.insert(id);
+            const bool at_here = d.locations.has_value();
+            if (at_here && std::find(d.locations->begin(), d.locations->end(), here()) == d.locations->end()) continue;
+            const auto& among = at_here ? neighbours : live_names;
+            const auto owner = rendezvous_owner(static_cast<std::uint64_t>(dependency_root(id, parent_of)), among);
+            if (owner && among[*owner] == me()) out.emplace(id, at_here);
         }
         return out;
+    }
+
+    // Whether this node combines the views of `id` (cluster/quorum.hpp).
+    bool decides(std::int64_t id) const {
+        const auto d = devices.find(id);
+        if (d == devices.end() || !d->second.locations || !held->contains(id)) return false;
+        return deciding_location(*d->second.locations, live_locations) == here();
     }
 
     // A device event: rebalance within 50 ms (a bulk import is one pass).
@@ -237,14 +334,14 @@ struct Coordinator::Impl {
     }
 
     // --- statuses --------------------------------------------------------------
-    void relay(const events::RoundFinished& r) {
+    void relay(Channel& channel, const events::RoundFinished& r) {
         if (!held->contains(r.device_id)) return;
-        auto it = relayed.find(r.device_id);
-        const bool due = it == relayed.end() || it->second.status != r.status ||
+        auto it = channel.relayed.find(r.device_id);
+        const bool due = it == channel.relayed.end() || it->second.status != r.status ||
                          it->second.unreachable_via != r.unreachable_via || r.at - it->second.at >= opt.refresh;
         if (!due) return;
-        relayed[r.device_id] = {r.status, r.unreachable_via, r.at};
-        pending[r.device_id] = r;
+        channel.relayed[r.device_id] = {r.status, r.unreachable_via, r.at};
+        channel.pending[r.device_id] = r;
         if (flush_armed) return;
         flush_armed = true;
         flush_timer.expires_after(opt.flush);
@@ -255,16 +352,23 @@ struct Coordinator::Impl {
     }
 
     void flush() {
-        if (pending.empty() || !epoch) return;
+        if ((own_status.pending.empty() && location_view.pending.empty()) || !epoch) return;
         std::vector<store::RelayedStatus> rows;
-        rows.reserve(pending.size());
-        for (const auto& [id, r] : pending)
-            rows.push_back({id, k_any_location, me(), r.ip, monitor::to_string(r.status), r.rtt_ms, r.loss,
+        rows.reserve(own_status.pending.size() + location_view.pending.size());
+        const auto add = [&](const events::RoundFinished& r, const std::string& location) {
+            const auto h = held_here.find(r.device_id);
+            if (h == held_here.end()) return;
+            rows.push_back({r.device_id, location, me(), h->second ? here() : k_any_location, std::string(), r.ip,
+                            monitor::to_string(r.status), r.rtt_ms, r.loss,
                             r.since ? std::optional(ms_of(*r.since)) : std::nullopt, ms_of(r.at), r.unreachable_via,
                             0});
+        };
+        for (const auto& [id, r] : own_status.pending) add(r, k_any_location);
+        for (const auto& [id, r] : location_view.pending) add(r, here());
         try {
             cluster.publish(me(), *epoch, rows);
-            pending.clear();
+            own_status.pending.clear();
+            location_view.pending.clear();
         } catch (const std::exception& e) {
             warn("statuses not written", e);  // kept, and tried again
             flush_armed = true;
@@ -282,7 +386,16 @@ struct Coordinator::Impl {
                 const auto rows = cluster.statuses_after(seen_seq, k_poll_batch);
                 for (const auto& r : rows) {
                     seen_seq = r.seq;
-                    if (held->contains(r.device_id)) continue;  // probed here: the engine's rounds are newer
+                    const auto d = devices.find(r.device_id);
+                    const bool listed = d != devices.end() && d->second.locations;
+                    if (r.location != k_any_location) {
+                        if (r.location == here() && held->contains(r.device_id)) continue;  // probed here
+                        if (listed) take_view(r);
+                        continue;
+                    }
+                    if (listed ? decides(r.device_id) : held->contains(r.device_id))
+                        continue;  // written here: this node's own events are newer
+                    if (listed) combined[r.device_id] = {status_of(r.status), time_of_optional(r.since_ms)};
                     events::RoundFinished round;
                     round.device_id = r.device_id;
                     round.ip = r.ip;
@@ -293,7 +406,7 @@ struct Coordinator::Impl {
                     if (r.since_ms) round.since = time_of(*r.since_ms);
                     round.at = time_of(r.at_ms);
                     round.unreachable_via = r.unreachable_via;
-                    bus.publish(events::RoundRelayed{std::move(round), r.node});
+                    bus.publish(events::RoundRelayed{std::move(round), r.node, r.node_location});
                 }
                 if (rows.size() < k_poll_batch) break;
             }
@@ -304,6 +417,62 @@ struct Coordinator::Impl {
         poll_timer.async_wait([this](boost::system::error_code ec) {
             if (!ec) poll();
         });
+    }
+
+    // Another node's view of a device that lists locations.
+    void take_view(const store::RelayedStatus& r) {
+        const auto status = status_of(r.status);
+        views[r.device_id][r.location] = {status, r.rtt_ms, r.loss, r.unreachable_via};
+        events::RoundFinished round;
+        round.device_id = r.device_id;
+        round.ip = r.ip;
+        round.status = status;
+        round.ok = status == monitor::Status::connected;
+        round.rtt_ms = r.rtt_ms;
+        round.loss = r.loss;
+        round.since = time_of_optional(r.since_ms);
+        round.at = time_of(r.at_ms);
+        round.unreachable_via = r.unreachable_via;
+        bus.publish(events::LocationRound{std::move(round), r.location, r.node});
+        if (decides(r.device_id)) decide(r.device_id, nullptr);
+    }
+
+    // This node's own view of a device that lists locations: written for the
+    // others, and combined here when this node decides the device.
+    void own_view(const events::LocationRound& e) {
+        const auto& r = e.round;
+        relay(location_view, r);
+        views[r.device_id][here()] = {r.status, r.rtt_ms, r.loss, r.unreachable_via};
+        if (decides(r.device_id)) decide(r.device_id, &r);
+    }
+
+    // Combines the views of a device this node decides. After each of its own
+    // rounds (`own`) the combination is published as a round of the device
+    // (its history goes on); after another node's view only when it changed.
+    // A change is told first (StatusChanged), as the engine does.
+    void decide(std::int64_t id, const events::RoundFinished* own) {
+        const auto& info = devices.at(id);
+        const auto& seen = views[id];
+        std::vector<monitor::Status> statuses;
+        for (const auto& location : *info.locations) {
+            const auto v = seen.find(location);
+            statuses.push_back(v != seen.end() && live_locations.contains(location) ? v->second.status
+                                                                                     : monitor::Status::unknown);
+        }
+        const auto now = WallClock::now();
+        auto& c = combined[id];
+        const auto status = combine(statuses, info.quorum);
+        const bool changed = status != c.status || !c.since;
+        if (!changed && own == nullptr) return;
+        const auto mine = seen.find(here());
+        const View view = mine != seen.end() ? mine->second : View{};
+        const auto via = status == monitor::Status::disconnected ? view.unreachable_via : std::nullopt;
+        if (changed) {
+            if (status != c.status) bus.publish(events::StatusChanged{id, info.ip, c.status, status, now, via});
+            c = {status, now};
+        }
+        bus.publish(events::RoundFinished{id, info.ip, status == monitor::Status::connected, status, view.rtt_ms,
+                                          view.loss, c.since, own ? own->at : now, via});
     }
 
     void on_event(const events::Event& event) {
@@ -317,15 +486,17 @@ struct Coordinator::Impl {
                            rebalance_soon();
                        },
                        [&](const events::DeviceRemoved& e) {
-                           devices.erase(e.device.id);
-                           wanted_stale = true;
+                           forget_device(e.device.id);
                            rebalance_soon();
                        },
                        [&](const events::Reload&) {
                            devices_loaded = false;
                            rebalance_soon();
                        },
-                       [&](const events::RoundFinished& e) { relay(e); },
+                       [&](const events::RoundFinished& e) { relay(own_status, e); },
+                       [&](const events::LocationRound& e) {
+                           if (e.node == me()) own_view(e);
+                       },
                        [](const auto&) {},
                    },
                    event);

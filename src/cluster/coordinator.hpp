@@ -7,7 +7,9 @@
 //  - every `heartbeat` (1 s): renew the node's lease (or join with a new
 //    epoch after it lapsed), read the live nodes, and rebalance: each
 //    monitored device goes to the live node that wins its dependency root
-//    (rendezvous.hpp). Devices it no longer wins are released at once, those
+//    (rendezvous.hpp); a device that lists locations goes to one live node
+//    of each of them (ownership key: the location; "*" for any one node).
+//    Devices it no longer wins are released at once, those
 //    it wins are claimed; a claim of a device still held by a live node
 //    fails until that node lets go (its own next tick). A device event
 //    rebalances within 50 ms instead of waiting for the tick.
@@ -21,6 +23,13 @@
 //  - poll: every `poll` (250 ms) read the statuses written after the last one
 //    seen and publish the other nodes' as RoundRelayed (a status change
 //    reaches every node's sockets within about poll + flush).
+//  - locations: the engine reports a device that lists locations as this
+//    location's view (LocationRound); it is written like a status, and the
+//    other nodes' views are read back and published as LocationRound. The
+//    node that decides the device (quorum.hpp) combines the views after each
+//    of its rounds and each new view, and publishes the result as the
+//    device's RoundFinished (and StatusChanged), so its history and its
+//    notifications come from that one node, and writes it as its status.
 // stop() writes what is pending and leaves: the node is no longer live and
 // its devices are free, so the others claim them at their next tick.
 #include "events/event_bus.hpp"

@@ -318,10 +318,7 @@ Settings resolve(const Overrides& o) {
     }
     for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"node_name", s.node_name},
                                      std::pair<const char*, const std::string&>{"location", s.location}}) {
-        const bool valid = !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-        });
-        if (!valid) throw ConfigError(std::string(key) + " must be 1 to 64 letters, digits, '-', '_' or '.'; got `" + value + "`");
+        if (!util::is_node_label(value)) throw ConfigError(std::string(key) + " must be 1 to 64 letters, digits, '-', '_' or '.'; got `" + value + "`");
     }
     static const std::set<std::string, std::less<>> methods = {"auto", "datagram", "raw", "ping"};
     if (!methods.contains(s.probe_method))

@@ -86,9 +86,21 @@ struct Assignment {
 struct RoundRelayed {
     RoundFinished round;
     std::string node;
+    std::string location;  // where `node` probes from
+};
+// Several nodes, a device with a list of locations: how one location sees
+// it, published by the engine of the node that probes it there (instead of
+// RoundFinished and StatusChanged) and by the coordinator for the other
+// nodes' views. The device's own status is the decider's RoundFinished
+// (cluster/quorum.hpp); this only fills its per-location detail.
+struct LocationRound {
+    RoundFinished round;
+    std::string location;
+    std::string node;
 };
 
 using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,
-                           RoundFinished, StatusChanged, NotifiersChanged, Assignment, RoundRelayed>;
+                           RoundFinished, StatusChanged, NotifiersChanged, Assignment, RoundRelayed,
+                           LocationRound>;
 
 }  // namespace gatewatch::events

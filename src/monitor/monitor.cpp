@@ -53,6 +53,7 @@ struct Target {
     std::string ip;
     Address address;
     store::Check check;
+    bool location_view = false;    // reported as this node's location's view (MonitorOptions::view_location)
     std::uint32_t generation = 0;  // bumped when the slot is freed: stale events and replies are ignored
     bool active = false;
     StatusMachine machine;
@@ -381,12 +382,18 @@ struct Monitor::Impl {
         }
         const double loss = 1.0 - static_cast<double>(t.answered) / opt.pings_per_round;
         const auto via = t.machine.status() == Status::disconnected ? behind(t.device_id) : std::nullopt;
-        if (t.machine.status() != t.reported) {
-            bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall, via});
+        events::RoundFinished round{t.device_id, t.ip, success, t.machine.status(), rtt_ms, loss, t.since,
+                                    now_wall, via};
+        if (t.location_view) {
             t.reported = t.machine.status();
+            bus.publish(events::LocationRound{std::move(round), opt.view_location, opt.node_name});
+        } else {
+            if (t.machine.status() != t.reported) {
+                bus.publish(events::StatusChanged{t.device_id, t.ip, t.reported, t.machine.status(), now_wall, via});
+                t.reported = t.machine.status();
+            }
+            bus.publish(std::move(round));
         }
-        bus.publish(events::RoundFinished{t.device_id, t.ip, success, t.machine.status(), rtt_ms, loss, t.since,
-                                          now_wall, via});
 
         const std::int64_t now = steady_ns();
         const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
@@ -454,6 +461,8 @@ struct Monitor::Impl {
             });
     }
 
+    bool location_view(const store::Device& d) const { return !opt.view_location.empty() && d.locations.has_value(); }
+
     void set_parent(const store::Device& d, bool gone) {
         if (gone || !d.parent_id)
             parent_of.erase(d.id);
@@ -477,7 +486,9 @@ struct Monitor::Impl {
         set_parent(*device, gone);
         if (auto it = by_device.find(device->id); it != by_device.end()) {
             const Target& t = targets[it->second];
-            if (!gone && device->monitored && t.ip == device->ip && t.check == device->check) return;  // a rename
+            if (!gone && device->monitored && t.ip == device->ip && t.check == device->check &&
+                t.location_view == location_view(*device))
+                return;  // a rename
             retire(it->second);
         }
         if (!gone && probes(*device)) join(*device, steady_ns());
@@ -528,6 +539,7 @@ struct Monitor::Impl {
         t.ip = d.ip;
         t.address = *address;
         t.check = d.check;
+        t.location_view = location_view(d);
         t.active = true;
         by_device.emplace(d.id, index);
         schedule(first_ns, index);
@@ -547,7 +559,8 @@ struct Monitor::Impl {
             ++it;  // retire() erases the current entry
             const Target& t = targets[index];
             auto w = wanted.find(t.device_id);
-            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check)) {
+            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check) ||
+                t.location_view != location_view(*w->second)) {
                 retire(index);
                 ++left;
             }

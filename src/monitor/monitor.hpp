@@ -36,6 +36,12 @@ struct MonitorOptions {
     bool spread = true;            // false: devices that join together start at once (benchmarks)
     // Several nodes: probe nothing until an Assignment names the devices (events.hpp).
     bool wait_for_assignment = false;
+    // Several nodes: this node's name and location. A device with a list of
+    // locations is then reported as this location's view (LocationRound),
+    // which the coordinator combines (cluster/quorum.hpp), never as the
+    // device's own status. Empty: every device is reported as itself.
+    std::string node_name;
+    std::string view_location;
 };
 
 struct MonitorCounters {

@@ -72,6 +72,9 @@ void ChangeFeed::publish(const store::Change& change) {
         case store::Entity::configuration:  // a whole configuration applied at once (`gatewatch apply`)
             bus_.publish(events::Reload{});
             return;
+        case store::Entity::notifiers:  // another node's (the dispatchers read them all again)
+            bus_.publish(events::NotifiersChanged{});
+            return;
         case store::Entity::device: {
             // The row as it is now, not as it was then: later changes of the
             // same device follow in the feed and say the same or newer.

@@ -28,6 +28,9 @@ std::string shown(const std::vector<std::string>& list) {
     for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + list[i];
     return out + "]";
 }
+std::string shown_locations(const std::optional<std::vector<std::string>>& locations) {
+    return locations ? shown(*locations) : "any";
+}
 std::string window_key(const std::string& name, std::int64_t start_ms) {
     return quoted(name) + " " + wire::format_time_ms(start_ms);
 }
@@ -294,6 +297,8 @@ private:
             row.device.ip = d.ip;
             row.device.monitored = d.monitored;
             row.device.check = d.check;
+            row.device.locations = d.locations;
+            row.device.quorum = d.quorum;
             if (d.room) {
                 const auto room = room_target(*d.room, {"devices", index, "room"}, d.room_at);
                 if (!room) continue;
@@ -325,6 +330,11 @@ private:
             if (s.parent_id != row.device.parent_id || row.new_parent)
                 line(Action::change, "device", d.ip, d.ip, "parent",
                      shown(s.parent_id ? stored_ip(*s.parent_id) : std::nullopt), shown(d.parent));
+            if (s.locations != d.locations)
+                line(Action::change, "device", d.ip, d.ip, "locations", shown_locations(s.locations),
+                     shown_locations(d.locations));
+            if (s.quorum != d.quorum)
+                line(Action::change, "device", d.ip, d.ip, "quorum", std::to_string(s.quorum), std::to_string(d.quorum));
             if (out_.lines.size() == before) continue;
             out_.write.update_devices.push_back(std::move(row));
             ++out_.changed;
@@ -625,6 +635,8 @@ ConfigDocument document_of(const store::ConfigSnapshot& s) {
         spec.room = room_of(d.room_id);
         spec.monitored = d.monitored;
         spec.check = d.check;
+        spec.locations = d.locations;
+        spec.quorum = d.quorum;
         if (d.parent_id)
             if (const auto it = device_ip.find(*d.parent_id); it != device_ip.end()) spec.parent = it->second;
         doc.devices->push_back(std::move(spec));

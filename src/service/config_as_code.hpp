@@ -68,6 +68,8 @@ struct DeviceSpec {
     bool monitored = true;
     store::Check check;
     std::optional<std::string> parent;  // its IP, canonical
+    std::optional<std::vector<std::string>> locations;  // none: any one node
+    int quorum = 1;
     Mark at, room_at, parent_at;
 };
 

@@ -24,6 +24,13 @@ bool Rooms::remove(std::int64_t id) {
     return true;
 }
 
+std::optional<std::string> quorum_problem(const store::Device& device) {
+    const auto places = device.locations ? device.locations->size() : std::size_t{1};
+    if (static_cast<std::size_t>(device.quorum) <= places) return std::nullopt;
+    if (!device.locations) return "a quorum above 1 needs a list of locations";
+    return "quorum must be at most the number of locations (" + std::to_string(places) + ")";
+}
+
 store::Device Devices::create(const store::Device& device) {
     auto created = store_.create_device(device);
     bus_.publish(events::DeviceAdded{created});
@@ -50,6 +57,9 @@ std::optional<store::Device> Devices::update(std::int64_t id, const DevicePatch&
         if (patch.monitored) d.monitored = *patch.monitored;
         if (patch.check) d.check = *patch.check;
         if (patch.parent_id) d.parent_id = *patch.parent_id;
+        if (patch.locations) d.locations = *patch.locations;
+        if (patch.quorum) d.quorum = *patch.quorum;
+        if (const auto problem = quorum_problem(d)) throw InvalidQuorum(*problem);  // rolls the write back
     });
     if (device) bus_.publish(events::DeviceUpdated{*device});
     return device;

@@ -11,6 +11,7 @@
 #include "store/store.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <vector>
 #include <string>
 
@@ -30,6 +31,17 @@ struct DevicePatch {
     std::optional<bool> monitored;
     std::optional<store::Check> check;
     std::optional<std::optional<std::int64_t>> parent_id;  // absent: untouched; null: none
+    std::optional<std::optional<std::vector<std::string>>> locations;  // null: any one node
+    std::optional<int> quorum;
+};
+
+// Why a device's quorum does not fit its locations (more than it has, or
+// above 1 with none named), or nullopt when it fits. Checked on the merged
+// device, so a partial update is refused as a whole.
+std::optional<std::string> quorum_problem(const store::Device& device);
+// A partial update whose merged device fails quorum_problem(); nothing was written.
+struct InvalidQuorum : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 class Rooms {

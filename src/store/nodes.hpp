@@ -14,6 +14,13 @@ struct NodeIdentity {
     std::string version;
 };
 
+// A node that is live now, and where it probes from.
+struct LiveNode {
+    std::string name;
+    std::string location;
+    bool operator==(const LiveNode&) const = default;
+};
+
 struct NodeRow {
     std::string name;
     std::string location;

@@ -66,13 +66,13 @@ void PgCluster::report_devices(const std::string& node, std::int64_t epoch, std:
     lease->prepare("UPDATE nodes SET devices = ? WHERE name = ? AND epoch = ?").bind(1, devices).bind(2, node).bind(3, epoch).step();
 }
 
-std::vector<std::string> PgCluster::live_nodes() {
+std::vector<LiveNode> PgCluster::live_nodes() {
     auto lease = pool_.lease();
-    auto s = lease->prepare("SELECT name FROM nodes WHERE stopped = 0 AND heartbeat_ms > " GW_DB_MS
+    auto s = lease->prepare("SELECT name, location FROM nodes WHERE stopped = 0 AND heartbeat_ms > " GW_DB_MS
                             " - ? ORDER BY name");
     s.bind(1, liveness_ms_);
-    std::vector<std::string> out;
-    while (s.step()) out.push_back(s.text(0));
+    std::vector<LiveNode> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1)});
     return out;
 }
 
@@ -139,25 +139,26 @@ std::size_t PgCluster::publish(const std::string& node, std::int64_t epoch,
         auto s = lease->prepare(
             "INSERT INTO device_status AS d (device_id, location, node, ip, status, rtt_ms, loss, since_ms, at_ms,"
             " unreachable_via, seq)"
-            " SELECT o.device_id, o.location, o.node, ?::text, ?::text, ?::double precision, ?::double precision, ?::bigint,"
+            " SELECT o.device_id, ?::text, o.node, ?::text, ?::text, ?::double precision, ?::double precision, ?::bigint,"
             " ?::bigint, ?::bigint, ?::bigint"
             " FROM device_owners o WHERE o.device_id = ? AND o.location = ? AND o.node = ? AND o.epoch = ?"
             " ON CONFLICT (device_id, location) DO UPDATE SET node = excluded.node, ip = excluded.ip,"
             " status = excluded.status,"
             " rtt_ms = excluded.rtt_ms, loss = excluded.loss, since_ms = excluded.since_ms, at_ms = excluded.at_ms,"
             " unreachable_via = excluded.unreachable_via, seq = excluded.seq");
-        s.bind(1, r.ip)
-            .bind(2, r.status)
-            .bind(3, number_text(r.rtt_ms))
-            .bind(4, number_text(r.loss))
-            .bind(5, r.since_ms)
-            .bind(6, r.at_ms)
-            .bind(7, r.unreachable_via)
-            .bind(8, first + static_cast<std::int64_t>(i))
-            .bind(9, r.device_id)
-            .bind(10, r.location)
-            .bind(11, node)
-            .bind(12, epoch);
+        s.bind(1, r.location)
+            .bind(2, r.ip)
+            .bind(3, r.status)
+            .bind(4, number_text(r.rtt_ms))
+            .bind(5, number_text(r.loss))
+            .bind(6, r.since_ms)
+            .bind(7, r.at_ms)
+            .bind(8, r.unreachable_via)
+            .bind(9, first + static_cast<std::int64_t>(i))
+            .bind(10, r.device_id)
+            .bind(11, r.owner_location)
+            .bind(12, node)
+            .bind(13, epoch);
         s.step();
         written += static_cast<std::size_t>(lease->changes());
     }
@@ -168,8 +169,9 @@ std::size_t PgCluster::publish(const std::string& node, std::int64_t epoch,
 std::vector<RelayedStatus> PgCluster::statuses_after(std::int64_t seq, std::size_t limit) {
     auto lease = pool_.lease();
     auto s = lease->prepare(
-        "SELECT device_id, location, node, ip, status, rtt_ms, loss, since_ms, at_ms, unreachable_via, seq"
-        " FROM device_status WHERE seq > ? ORDER BY seq LIMIT ?");
+        "SELECT s.device_id, s.location, s.node, s.ip, s.status, s.rtt_ms, s.loss, s.since_ms, s.at_ms,"
+        " s.unreachable_via, s.seq, coalesce(n.location, '')"
+        " FROM device_status s LEFT JOIN nodes n ON n.name = s.node WHERE s.seq > ? ORDER BY s.seq LIMIT ?");
     s.bind(1, seq).bind(2, static_cast<std::int64_t>(limit));
     std::vector<RelayedStatus> out;
     while (s.step()) {
@@ -185,6 +187,7 @@ std::vector<RelayedStatus> PgCluster::statuses_after(std::int64_t seq, std::size
         r.at_ms = s.int64(8);
         r.unreachable_via = s.optional_int64(9);
         r.seq = s.int64(10);
+        r.node_location = s.text(11);
         out.push_back(std::move(r));
     }
     return out;

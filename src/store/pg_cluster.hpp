@@ -35,11 +35,15 @@
 
 namespace gatewatch::store {
 
-// The newest outcome of a device's rounds at one location, as its prober wrote it.
+// The newest outcome of a device's rounds at one location, as its prober
+// wrote it; location "*" is the device's own status (probed by any one node,
+// or combined from its locations' views by the node that decides it).
 struct RelayedStatus {
     std::int64_t device_id = 0;
     std::string location;
     std::string node;
+    std::string owner_location;  // written: the ownership row (device, owner_location) that entitles the write
+    std::string node_location;   // read back: where the writer probes from (empty once it is no longer listed)
     std::string ip;      // the address it was probed at
     std::string status;  // connected | disconnected | unknown
     std::optional<double> rtt_ms;
@@ -60,8 +64,8 @@ public:
     std::int64_t heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch, std::int64_t devices);
     // The count GET /nodes/ shows, written when it changes between heartbeats.
     void report_devices(const std::string& node, std::int64_t epoch, std::int64_t devices);
-    // The names of the nodes live now, in name order.
-    std::vector<std::string> live_nodes();
+    // The nodes live now, in name order.
+    std::vector<LiveNode> live_nodes();
     // Claims each of `device_ids` at `location` for (node, epoch); returns
     // the ones it now holds (the others are held by a live node, or gone).
     std::vector<std::int64_t> claim(const std::string& node, std::int64_t epoch, const std::string& location,
@@ -71,8 +75,8 @@ public:
     // A graceful stop: the node is no longer live and holds nothing.
     void leave(const std::string& node, std::int64_t epoch);
 
-    // Writes the statuses of devices that (node, epoch) holds; rows it does
-    // not hold are skipped. Returns how many were written.
+    // Writes each status whose (device, owner_location) row (node, epoch)
+    // holds; the others are skipped. Returns how many were written.
     std::size_t publish(const std::string& node, std::int64_t epoch, const std::vector<RelayedStatus>& statuses);
     // Statuses written after `seq`, oldest first, at most `limit`.
     std::vector<RelayedStatus> statuses_after(std::int64_t seq, std::size_t limit);

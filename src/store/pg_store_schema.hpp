@@ -127,6 +127,15 @@ constexpr std::array k_migrations = {
     CREATE TABLE status_seq (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL);
     INSERT INTO status_seq VALUES (1, 0);
     )sql",
+    // Locations and quorum (sqlite_store_schema.hpp has the same columns),
+    // and the feed tells of notifiers and maintenance windows too.
+    R"sql(
+    ALTER TABLE devices ADD COLUMN locations TEXT;
+    ALTER TABLE devices ADD COLUMN quorum INTEGER NOT NULL DEFAULT 1 CHECK (quorum >= 1);
+    ALTER TABLE changes DROP CONSTRAINT changes_entity_check;
+    ALTER TABLE changes ADD CONSTRAINT changes_entity_check
+        CHECK (entity IN ('user', 'room', 'device', 'configuration', 'notifiers'));
+    )sql",
 };
 
 }  // namespace gatewatch::store::detail::pg_schema

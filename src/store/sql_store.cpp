@@ -22,11 +22,13 @@ const char* entity_text(Entity e) {
         case Entity::room: return "room";
         case Entity::device: return "device";
         case Entity::configuration: return "configuration";
+        case Entity::notifiers: return "notifiers";
     }
     return "device";
 }
 Entity parse_entity(const std::string& t) {
     if (t == "configuration") return Entity::configuration;
+    if (t == "notifiers") return Entity::notifiers;
     return t == "user" ? Entity::user : t == "room" ? Entity::room : Entity::device;
 }
 const char* kind_text(Change::Kind k) {
@@ -73,6 +75,8 @@ Device read_device(const Statement& s) {
     d.monitored = s.int64(4) != 0;
     if (s.text(5) == "tcp") d.check = Check{Check::Type::tcp, static_cast<std::uint16_t>(s.int64(6))};
     d.parent_id = s.optional_int64(7);
+    if (const auto locations = s.optional_text(8)) d.locations = split(*locations, ',');
+    d.quorum = static_cast<int>(s.int64(9));
     return d;
 }
 
@@ -85,7 +89,7 @@ std::optional<Room> select_room(Connection& c, std::int64_t id) {
 
 std::optional<Device> select_device(Connection& c, std::int64_t id) {
     auto s = c.prepare(
-        "SELECT id, name, ip, room_id, monitored, check_type, check_port, parent_id FROM devices WHERE id = ?");
+        "SELECT " GW_DEVICE_COLUMNS " FROM devices WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_device(s);
@@ -131,6 +135,12 @@ void bind_device_columns(Statement& s, const Device& d) {
     else
         s.bind(6, std::nullopt);
     s.bind(7, d.parent_id);
+    // Location names are [A-Za-z0-9._-] (api/devices.cpp): a comma never occurs in one.
+    if (d.locations)
+        s.bind(8, join(*d.locations, ','));
+    else
+        s.bind(8, std::nullopt);
+    s.bind(9, std::int64_t{d.quorum});
 }
 
 // Appends to the change feed, inside the caller's write transaction, and
@@ -360,8 +370,7 @@ bool SqlStore::delete_room(std::int64_t id) {
 
 std::vector<Device> SqlStore::list_devices(std::optional<std::int64_t> room_id) {
     auto lease = read();
-    constexpr const char* columns =
-        "SELECT id, name, ip, room_id, monitored, check_type, check_port, parent_id FROM devices ";
+    constexpr const char* columns = "SELECT " GW_DEVICE_COLUMNS " FROM devices ";
     auto s = lease->prepare(std::string(columns) + (room_id ? "WHERE room_id = ? ORDER BY id" : "ORDER BY id"));
     if (room_id) s.bind(1, *room_id);
     std::vector<Device> devices;
@@ -378,9 +387,7 @@ Device SqlStore::create_device(const Device& device) {
     return write([&](Connection& c) {
         require_room(c, device.room_id);
         require_parent(c, 0, device.parent_id);
-        auto s = c.prepare(
-            "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        auto s = c.prepare(GW_INSERT_DEVICE);
         bind_device_columns(s, device);
         s.step();
         Device created = device;
@@ -400,11 +407,9 @@ std::optional<Device> SqlStore::update_device(std::int64_t id, const std::functi
         device->id = id;
         if (device->room_id != room_before) require_room(c, device->room_id);
         if (device->parent_id != parent_before) require_parent(c, id, device->parent_id);
-        auto s = c.prepare(
-            "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ?, "
-            "parent_id = ? WHERE id = ?");
+        auto s = c.prepare(GW_UPDATE_DEVICE);
         bind_device_columns(s, *device);
-        s.bind(8, id);
+        s.bind(k_update_device_id_parameter, id);
         s.step();
         record_change(c, origin_, Entity::device, Change::Kind::updated, id, device->ip);
         return device;
@@ -438,9 +443,7 @@ std::vector<Device> SqlStore::create_devices(const std::vector<BulkDevice>& rows
             if (row.parent_ip) d.parent_id.reset();  // set below, once every row has its id
             if (!row.room_name) require_room(c, d.room_id);
             if (!row.parent_ip) require_parent(c, 0, d.parent_id);
-            auto s = c.prepare(
-                "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+            auto s = c.prepare(GW_INSERT_DEVICE);
             bind_device_columns(s, d);
             s.step();
             d.id = s.int64(0);

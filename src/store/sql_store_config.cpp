@@ -17,7 +17,7 @@ ConfigSnapshot select_all(Connection& c) {
     auto rooms = c.prepare("SELECT id, name, description FROM rooms ORDER BY id");
     while (rooms.step()) out.rooms.push_back(read_room(rooms));
     auto devices = c.prepare(
-        "SELECT id, name, ip, room_id, monitored, check_type, check_port, parent_id FROM devices ORDER BY id");
+        "SELECT " GW_DEVICE_COLUMNS " FROM devices ORDER BY id");
     while (devices.step()) out.devices.push_back(read_device(devices));
     auto notifiers = c.prepare(
         "SELECT id, name, type, url, format, recipients, secret, events, room_id, enabled FROM notifiers ORDER BY id");
@@ -134,9 +134,7 @@ void SqlStore::write_config(const std::function<std::optional<ConfigWrite>(const
             Device d = row.device;
             d.room_id = resolve(row.new_room, new_rooms, d.room_id);
             if (row.new_parent) d.parent_id.reset();
-            auto s = c.prepare(
-                "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+            auto s = c.prepare(GW_INSERT_DEVICE);
             bind_device_columns(s, d);
             s.step();
             new_devices.push_back(s.int64(0));
@@ -151,11 +149,9 @@ void SqlStore::write_config(const std::function<std::optional<ConfigWrite>(const
             Device d = row.device;
             d.room_id = resolve(row.new_room, new_rooms, d.room_id);
             d.parent_id = resolve(row.new_parent, new_devices, d.parent_id);
-            auto s = c.prepare(
-                "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ?, "
-                "parent_id = ? WHERE id = ?");
+            auto s = c.prepare(GW_UPDATE_DEVICE);
             bind_device_columns(s, d);
-            s.bind(8, d.id);
+            s.bind(k_update_device_id_parameter, d.id);
             s.step();
             if (c.changes() == 0) throw NotFound(Entity::device);
         }

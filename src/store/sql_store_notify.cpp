@@ -85,6 +85,7 @@ Notifier SqlStore::create_notifier(const Notifier& notifier) {
         s.step();
         Notifier created = notifier;
         created.id = s.int64(0);
+        record_change(c, origin_, Entity::notifiers, Change::Kind::created, created.id, created.name);
         return created;
     });
 }
@@ -103,6 +104,7 @@ std::optional<Notifier> SqlStore::update_notifier(std::int64_t id, const std::fu
         bind_notifier_columns(s, *notifier);
         s.bind(10, id);
         s.step();
+        record_change(c, origin_, Entity::notifiers, Change::Kind::updated, id, notifier->name);
         return notifier;
     });
 }
@@ -112,7 +114,9 @@ bool SqlStore::delete_notifier(std::int64_t id) {
         auto s = c.prepare("DELETE FROM notifiers WHERE id = ?");
         s.bind(1, id);
         s.step();
-        return c.changes() > 0;
+        if (c.changes() == 0) return false;
+        record_change(c, origin_, Entity::notifiers, Change::Kind::deleted, id, std::nullopt);
+        return true;
     });
 }
 
@@ -145,6 +149,7 @@ MaintenanceWindow SqlStore::create_maintenance(const MaintenanceWindow& window) 
         s.step();
         MaintenanceWindow created = window;
         created.id = s.int64(0);
+        record_change(c, origin_, Entity::notifiers, Change::Kind::created, created.id, created.name);
         return created;
     });
 }
@@ -154,7 +159,9 @@ bool SqlStore::delete_maintenance(std::int64_t id) {
         auto s = c.prepare("DELETE FROM maintenance_windows WHERE id = ?");
         s.bind(1, id);
         s.step();
-        return c.changes() > 0;
+        if (c.changes() == 0) return false;
+        record_change(c, origin_, Entity::notifiers, Change::Kind::deleted, id, std::nullopt);
+        return true;
     });
 }
 

@@ -22,9 +22,19 @@ void require_room(sql::Connection& c, const std::optional<std::int64_t>& room_id
 // foreign key's own refusal would read as a missing room).
 void delete_empty_room(sql::Connection& c, std::int64_t id);
 Room read_room(const sql::Statement& s);
-// The columns id, name, ip, room_id, monitored, check_type, check_port, parent_id.
+// A device's columns, in the order read_device() reads them.
+#define GW_DEVICE_COLUMNS "id, name, ip, room_id, monitored, check_type, check_port, parent_id, locations, quorum"
+// The statements bind_device_columns() binds, the update's id last (parameter 10).
+#define GW_INSERT_DEVICE                                                                                   \
+    "INSERT INTO devices (name, ip, room_id, monitored, check_type, check_port, parent_id, locations, quorum)" \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+#define GW_UPDATE_DEVICE                                                                                  \
+    "UPDATE devices SET name = ?, ip = ?, room_id = ?, monitored = ?, check_type = ?, check_port = ?, "     \
+    "parent_id = ?, locations = ?, quorum = ? WHERE id = ?"
+constexpr int k_update_device_id_parameter = 10;
 Device read_device(const sql::Statement& s);
-// Binds name, ip, room_id, monitored, check_type, check_port, parent_id to parameters 1 to 7.
+// Binds name, ip, room_id, monitored, check_type, check_port, parent_id,
+// locations, quorum to parameters 1 to 9.
 void bind_device_columns(sql::Statement& s, const Device& d);
 // The columns id, name, type, url, format, recipients, secret, events, room_id, enabled.
 Notifier read_notifier(const sql::Statement& s);

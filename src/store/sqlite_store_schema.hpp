@@ -116,6 +116,31 @@ constexpr std::array k_migrations = {
     R"sql(
     CREATE INDEX users_by_folded_name ON users (lower(username));
     )sql",
+    // Several nodes: where a device is probed from, and how many places
+    // must agree it is down (stored here too, so a configuration moves
+    // between the backends unchanged). NULL: any one node.
+    R"sql(
+    ALTER TABLE devices ADD COLUMN locations TEXT;
+    ALTER TABLE devices ADD COLUMN quorum INTEGER NOT NULL DEFAULT 1 CHECK (quorum >= 1);
+    )sql",
+    // The feed also tells of notifiers and maintenance windows (other nodes'
+    // dispatchers read them again): rebuilt for its CHECK, as above.
+    R"sql(
+    CREATE TABLE changes_new (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin    INTEGER NOT NULL,
+        entity    TEXT    NOT NULL CHECK (entity IN ('user', 'room', 'device', 'configuration', 'notifiers')),
+        kind      TEXT    NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        entity_id INTEGER NOT NULL,
+        key       TEXT
+    );
+    INSERT INTO changes_new (seq, origin, entity, kind, entity_id, key)
+        SELECT seq, origin, entity, kind, entity_id, key FROM changes;
+    DELETE FROM sqlite_sequence WHERE name = 'changes_new';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'changes_new', seq FROM sqlite_sequence WHERE name = 'changes';
+    DROP TABLE changes;
+    ALTER TABLE changes_new RENAME TO changes;
+    )sql",
 };
 
 }  // namespace gatewatch::store::detail

@@ -78,6 +78,10 @@ struct Device {
     bool monitored = true;
     Check check;
     std::optional<std::int64_t> parent_id;  // the device this one is reached through
+    // Several nodes: the locations whose nodes probe it (one node in each);
+    // none: any one node. Disconnected when `quorum` of them say so.
+    std::optional<std::vector<std::string>> locations;
+    int quorum = 1;
 };
 
 // Where status changes are sent (notify/). `secret` signs webhook bodies.
@@ -113,7 +117,8 @@ struct NewUser {
 
 // `configuration`: a change-feed entry for a whole configuration written at
 // once (config as code): anything may have changed, read everything again.
-enum class Entity { user, room, device, configuration };
+// `notifiers`: a notifier or a maintenance window (what the dispatcher reads).
+enum class Entity { user, room, device, configuration, notifiers };
 
 // One committed write, as the change feed records it.
 struct Change {

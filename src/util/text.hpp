@@ -63,6 +63,15 @@ inline std::size_t invalid_utf8_at(std::string_view s) {
 }
 
 // Equal without regard to ASCII case.
+// A node name or a location: 1 to 64 letters, digits, '-', '_' or '.' (so
+// never "*", which stands for "any location", and never a comma).
+inline bool is_node_label(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (const char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.')) return false;
+    return true;
+}
+
 inline bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));

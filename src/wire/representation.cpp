@@ -29,6 +29,11 @@ json::value to_json(const store::Device& device) {
     o["monitored"] = device.monitored;
     o["check"] = std::move(check);
     o["parent_id"] = device.parent_id ? json::value(*device.parent_id) : json::value(nullptr);
+    if (device.locations)
+        o["locations"] = json::array(device.locations->begin(), device.locations->end());
+    else
+        o["locations"] = nullptr;
+    o["quorum"] = device.quorum;
     return o;
 }
 

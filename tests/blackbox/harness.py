@@ -106,9 +106,11 @@ class Response:
 
 
 class Server:
-    def __init__(self, data_dir=None, args=(), env=None, secret=SECRET, nofile=None):
-        """nofile: (soft, hard) RLIMIT_NOFILE to start the server under."""
+    def __init__(self, data_dir=None, args=(), env=None, secret=SECRET, nofile=None, prefix=()):
+        """nofile: (soft, hard) RLIMIT_NOFILE to start the server under;
+        prefix: a command that runs the binary (e.g. in a namespace of its own)."""
         self.own_dir = data_dir is None
+        self.prefix = list(prefix)
         self.nofile = nofile
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="gw-blackbox-")
         self.args = list(args)
@@ -126,7 +128,7 @@ class Server:
         limit = self.nofile
         preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limit)) if limit else None
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--port", "0", "--data-dir", self.data_dir, *self.args],
+            [*self.prefix, BINARY, "serve", "--port", "0", "--data-dir", self.data_dir, *self.args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=self.env, preexec_fn=preexec)
         ready = threading.Event()
 

@@ -3,7 +3,8 @@ three gatewatch processes on the test's private PostgreSQL, probing loopback
 targets inside the test's namespace. Each device is probed by exactly one
 live node; a node killed with SIGKILL or stopped with SIGTERM hands its
 devices to the others; a socket on one node sees a change that another node
-probed; a flip notifies once, whichever node probed it.
+probed; a flip notifies once, whichever node probed it; a device probed
+from two locations with quorum 2 is down only when both see it down.
 
 Runs on the PostgreSQL backend only (SQLite stays single-node). Devices
 vanish by leaving the namespace's lo: 127.0.0.66 answers only while the test
@@ -238,6 +239,81 @@ class Cluster(unittest.TestCase):
         for server in self.nodes.values():
             self.assertTrue(wait_for(lambda: server.get("/readyz").status == 200, deadline=30))
         self.sees_a_flip_everywhere()
+
+    def test_8_two_locations_with_quorum_2_agree_before_down(self):
+        """Two more nodes: `east` in this namespace, `west` in a network
+        namespace of its own (its lo holds 127.0.0.1/32 only, so it never
+        reaches ELSEWHERE). The device lists both; with quorum 2 it is down
+        only once east loses it too, with quorum 1 as soon as west does."""
+        elsewhere = "127.0.0.67"
+        isolated = ["unshare", "--net", "sh", "-c",
+                    "ip link set lo up && ip addr del 127.0.0.1/8 dev lo && ip addr add 127.0.0.1/32 dev lo"
+                    ' && exec "$0" "$@"']
+        east = Server(args=FAST, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "east-1",
+                                      "GATEWATCH_LOCATION": "east"}).start()
+        self.addCleanup(east.cleanup)
+        west = Server(args=FAST, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "west-1",
+                                      "GATEWATCH_LOCATION": "west"}, prefix=isolated).start()
+        self.addCleanup(west.cleanup)
+        some = self.nodes[NODES[0]]  # probes neither location: it shows what the others wrote
+        receiver = Receiver()
+        self.addCleanup(receiver.close)
+        r = some.post("/notifiers/", {"name": "branch", "type": "webhook", "url": receiver.url}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        notifier = r.json()["id"]
+        self.addCleanup(some.delete, f"/notifiers/{notifier}", token=self.admin)
+        r = some.post("/devices/", {"name": "branch router", "ip": elsewhere, "locations": ["east", "west"],
+                                    "quorum": 2}, token=self.admin)
+        self.assertEqual(r.status, 201, r)
+        device = r.json()
+        self.addCleanup(some.delete, f"/devices/{device['id']}", token=self.admin)
+        self.assertEqual((device["locations"], device["quorum"]), (["east", "west"], 2))
+
+        def detail():
+            return some.get(f"/devices/{device['id']}/status", token=self.admin).json()
+
+        def seen(status, east_view, west_view):
+            d = detail()
+            views = d["locations"]
+            return (d["status"], views["east"]["status"], views["west"]["status"]) == (status, east_view, west_view)
+
+        on_lo(True, elsewhere)
+        try:
+            # West cannot reach it, east can: one location down is not enough.
+            self.assertTrue(wait_for(lambda: seen("connected", "connected", "disconnected"), deadline=30), detail())
+            views = detail()["locations"]
+            self.assertEqual((views["east"]["node"], views["west"]["node"]), ("east-1", "west-1"))
+            self.assertIsNotNone(views["east"]["rtt_ms"])
+            self.assertEqual(set(views), {"east", "west"})
+            # Each (device, location) is probed once: east-1 and west-1 each count it.
+            self.assertTrue(wait_for(lambda: sum(n["devices"] for n in self.listed(some).values() if n["live"])
+                                     == len(self.ids) + 2, deadline=30), self.listed(some))
+            time.sleep(3)  # and it stays up while only west sees it down
+            self.assertEqual(detail()["status"], "connected")
+        finally:
+            on_lo(False, elsewhere)
+        self.assertTrue(wait_for(lambda: seen("disconnected", "disconnected", "disconnected"), deadline=30), detail())
+        # Quorum 1: west alone is enough, even while east reaches it.
+        on_lo(True, elsewhere)
+        try:
+            self.assertTrue(wait_for(lambda: seen("connected", "connected", "disconnected"), deadline=30), detail())
+            r = some.put(f"/devices/{device['id']}", {"quorum": 1}, token=self.admin)
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(wait_for(lambda: seen("disconnected", "connected", "disconnected"), deadline=30),
+                            detail())
+        finally:
+            on_lo(False, elsewhere)
+        # One notice for each change of the device's own status, from the node
+        # that decides it, none from the location that only reports its view.
+        def flips():
+            return [b["event"] for b in receiver.bodies() if ip_of(b) == elsewhere]
+        self.assertTrue(wait_for(lambda: len(flips()) >= 3, deadline=30),
+                        (flips(), some.get(f"/devices/{device['id']}/events", token=self.admin).json(),
+                         some.get(f"/notifiers/{notifier}/deliveries", token=self.admin).json(),
+                         "".join(east.log[-30:])))
+        time.sleep(3)  # a duplicate, had any node sent one, has arrived by now
+        self.assertEqual(flips()[-3:], ["device.down", "device.up", "device.down"])
+        self.assertLessEqual(len(flips()), 4, flips())  # and at most the first "up" before them
 
 
 if __name__ == "__main__":

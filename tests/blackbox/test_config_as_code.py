@@ -205,7 +205,8 @@ class Http(Configured):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.header("content-type").startswith("application/json"), r)
         self.assertEqual(r.json(), {**document, "rooms": [{"description": "second floor", "name": "Lab"}],
-                                    "devices": [{"room": None, "parent": None, **d} for d in document["devices"]],
+                                    "devices": [{"room": None, "parent": None, "locations": None, "quorum": 1, **d}
+                                                for d in document["devices"]],
                                     "notifiers": [{"room": None, **n} for n in document["notifiers"]],
                                     "maintenance": [{"room": None, **w} for w in document["maintenance"]]})
         self.assertError(self.server.get("/config", token=self.viewer), 403)

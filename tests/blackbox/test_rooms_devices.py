@@ -82,7 +82,8 @@ class Devices(ServerTestCase):
     def test_crud_and_defaults(self):
         device = self.create(name="gw", ip="127.0.20.1")
         self.assertEqual(device, {"id": device["id"], "name": "gw", "ip": "127.0.20.1", "room_id": None,
-                                  "monitored": True, "check": {"type": "icmp"}, "parent_id": None})
+                                  "monitored": True, "check": {"type": "icmp"}, "parent_id": None,
+                                  "locations": None, "quorum": 1})
         self.assertEqual(self.server.get(f"/devices/{device['id']}", token=self.viewer).json(), device)
         self.assertIn(device, self.server.get("/devices/", token=self.viewer).json())
 
@@ -160,6 +161,42 @@ class Devices(ServerTestCase):
         r = self.server.put(f"/devices/{device['id']}", {"check": {"type": "tcp", "port": 22}}, token=self.admin)
         self.assertEqual(r.json()["check"], {"type": "tcp", "port": 22})
         self.assertEqual(r.json()["name"], "keep")
+
+    def test_locations_and_quorum(self):
+        """Several nodes' fields, stored on either backend: the locations that
+        probe the device (null: any one node) and how many must agree it is down."""
+        device = self.create(name="branch", ip="127.0.26.1", locations=["east", "west.2"], quorum=2)
+        self.assertEqual((device["locations"], device["quorum"]), (["east", "west.2"], 2))
+        self.assertEqual(self.server.get(f"/devices/{device['id']}", token=self.viewer).json(), device)
+        path = f"/devices/{device['id']}"
+        bad = [({"locations": []}, ("body", "locations")),
+               ({"locations": "east"}, ("body", "locations")),
+               ({"locations": ["east", "east"]}, ("body", "locations")),
+               ({"locations": ["a b"]}, ("body", "locations", 0)),
+               ({"locations": ["*"]}, ("body", "locations", 0)),
+               ({"locations": ["x" * 65]}, ("body", "locations", 0)),
+               ({"locations": [f"l{i}" for i in range(17)]}, ("body", "locations")),
+               ({"locations": [7]}, ("body", "locations", 0)),
+               ({"quorum": 0}, ("body", "quorum")),
+               ({"quorum": "two"}, ("body", "quorum")),
+               ({"quorum": 3}, ("body", "quorum")),  # more than its two locations
+               ({"locations": None}, ("body", "quorum")),  # quorum 2 needs a list
+               ({"locations": ["east"]}, ("body", "quorum"))]
+        for body, loc in bad:
+            self.assertValidation(self.server.put(path, body, token=self.admin), loc)
+        self.assertEqual(self.server.get(path, token=self.viewer).json(), device)  # nothing was written
+        self.assertValidation(self.server.post("/devices/", {"name": "x", "ip": "127.0.26.2", "quorum": 2},
+                                               token=self.admin), ("body", "quorum"))
+        r = self.server.post("/devices/bulk", {"devices": [{"name": "ok", "ip": "127.0.26.3"},
+                                                           {"name": "x", "ip": "127.0.26.4", "locations": ["a"],
+                                                            "quorum": 2}]}, token=self.admin)
+        self.assertValidation(r, ("body", 1, "quorum"))
+        # Both at once, and back to any one node.
+        r = self.server.put(path, {"locations": None, "quorum": 1}, token=self.admin)
+        self.assertEqual((r.json()["locations"], r.json()["quorum"]), (None, 1))
+        # Its status detail lists the one node that probes it here (SQLite or PostgreSQL, one node).
+        status = self.server.get(f"/devices/{device['id']}/status", token=self.viewer).json()
+        self.assertIsInstance(status["locations"], dict)
 
     def test_viewer_cannot_write(self):
         device = self.create(name="mine", ip="127.0.25.1")

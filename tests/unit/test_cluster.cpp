@@ -1,5 +1,6 @@
 // Several nodes: which node wins a device (rendezvous), and the shared
 // state on PostgreSQL (membership, exclusive claims, fencing, relayed statuses).
+#include "cluster/quorum.hpp"
 #include "cluster/rendezvous.hpp"
 #include "store/pg_cluster.hpp"
 #include "store/pg_store.hpp"
@@ -63,6 +64,25 @@ TEST(Rendezvous, ADeviceGoesWhereTheRootOfItsDependencyTreeGoes) {
     EXPECT_NO_FATAL_FAILURE((void)cluster::dependency_root(1, circle));
 }
 
+TEST(Quorum, DownOnlyWhenEnoughLocationsAgree) {
+    using monitor::Status;
+    const auto combined = [](std::vector<Status> views, int quorum) { return cluster::combine(views, quorum); };
+    EXPECT_EQ(combined({Status::disconnected, Status::connected}, 2), Status::connected);
+    EXPECT_EQ(combined({Status::disconnected, Status::disconnected}, 2), Status::disconnected);
+    EXPECT_EQ(combined({Status::disconnected, Status::connected}, 1), Status::disconnected);
+    // Not enough views to decide, and none up: unknown, not up.
+    EXPECT_EQ(combined({Status::disconnected, Status::unknown, Status::unknown}, 2), Status::unknown);
+    EXPECT_EQ(combined({Status::disconnected, Status::unknown, Status::connected}, 2), Status::connected);
+    EXPECT_EQ(combined({}, 1), Status::unknown);
+}
+
+TEST(Quorum, TheFirstListedLocationWithALiveNodeDecides) {
+    const std::vector<std::string> listed{"east", "west", "north"};
+    EXPECT_EQ(cluster::deciding_location(listed, {"west", "east"}), "east");
+    EXPECT_EQ(cluster::deciding_location(listed, {"north", "west", "default"}), "west");
+    EXPECT_EQ(cluster::deciding_location(listed, {"default"}), std::nullopt);
+}
+
 class PgClusterTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -88,9 +108,9 @@ TEST_F(PgClusterTest, NodesJoinRenewAndLeave) {
     const auto b = cluster.heartbeat(node("b"), std::nullopt, 0);
     EXPECT_NE(a, b);
     EXPECT_EQ(cluster.heartbeat(node("a"), a, 3), a);  // renewed: the same epoch
-    EXPECT_EQ(cluster.live_nodes(), (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(cluster.live_nodes(), (std::vector<store::LiveNode>{{"a", "default"}, {"b", "default"}}));
     cluster.leave("b", b);
-    EXPECT_EQ(cluster.live_nodes(), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(cluster.live_nodes(), (std::vector<store::LiveNode>{{"a", "default"}}));
     const auto listed = cluster.nodes();
     ASSERT_EQ(listed.size(), 2u);  // a stopped node stays listed
     EXPECT_TRUE(listed[0].live);
@@ -121,10 +141,10 @@ TEST_F(PgClusterTest, ANodeWhoseLeaseLapsedLosesItsDevicesAndCannotWrite) {
     ASSERT_EQ(cluster.claim("a", a, "*", {ids[0]}).size(), 1u);
     std::this_thread::sleep_for(900ms);  // a is silent past its liveness
     const auto b = cluster.heartbeat(node("b"), std::nullopt, 0);
-    EXPECT_EQ(cluster.live_nodes(), (std::vector<std::string>{"b"}));
+    EXPECT_EQ(cluster.live_nodes(), (std::vector<store::LiveNode>{{"b", "default"}}));
     EXPECT_EQ(cluster.claim("b", b, "*", {ids[0]}).size(), 1u);
     // a's late write of the device is refused (fenced), b's lands.
-    store::RelayedStatus row{ids[0], "*", "", "127.0.0.1", "connected", 1.5, 0.0, 1000, 2000, std::nullopt, 0};
+    store::RelayedStatus row{ids[0], "*", "", "*", "", "127.0.0.1", "connected", 1.5, 0.0, 1000, 2000, std::nullopt, 0};
     EXPECT_EQ(cluster.publish("a", a, {row}), 0u);
     EXPECT_EQ(cluster.publish("b", b, {row}), 1u);
     // a comes back: its lease is gone, so it joins again with a new epoch.
@@ -135,14 +155,15 @@ TEST_F(PgClusterTest, StatusesAreReadBackInCommitOrderAfterASeq) {
     store::PgCluster cluster(db.url, 10s);
     const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
     ASSERT_EQ(cluster.claim("a", a, "*", ids).size(), ids.size());
-    store::RelayedStatus up{ids[0], "*", "", "127.0.0.1", "connected", 0.25, 0.0, 1000, 2000, std::nullopt, 0};
-    store::RelayedStatus down{ids[1], "*", "", "127.0.0.2", "disconnected", std::nullopt, 1.0, 1500, 2500, ids[0], 0};
+    store::RelayedStatus up{ids[0], "*", "", "*", "", "127.0.0.1", "connected", 0.25, 0.0, 1000, 2000, std::nullopt, 0};
+    store::RelayedStatus down{ids[1], "*", "", "*", "", "127.0.0.2", "disconnected", std::nullopt, 1.0, 1500, 2500, ids[0], 0};
     EXPECT_EQ(cluster.publish("a", a, {up, down}), 2u);
     auto rows = cluster.statuses_after(0, 100);
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_LT(rows[0].seq, rows[1].seq);
     const auto& d = rows[0].device_id == ids[1] ? rows[0] : rows[1];
     EXPECT_EQ(d.node, "a");
+    EXPECT_EQ(d.node_location, "default");
     EXPECT_EQ(d.ip, "127.0.0.2");
     EXPECT_EQ(d.status, "disconnected");
     EXPECT_FALSE(d.rtt_ms);
@@ -156,4 +177,37 @@ TEST_F(PgClusterTest, StatusesAreReadBackInCommitOrderAfterASeq) {
     EXPECT_EQ(rows[0].device_id, ids[0]);
     EXPECT_EQ(rows[0].status, "disconnected");
     EXPECT_EQ(rows[0].rtt_ms, 0.25);
+}
+
+TEST_F(PgClusterTest, EachLocationHasItsOwnHolderAndOnlyAHolderWritesTheDevicesOwnStatus) {
+    store::PgCluster cluster(db.url, 10s);
+    const auto a = cluster.heartbeat({"a", "east", 1, "datagram", "test"}, std::nullopt, 0);
+    const auto b = cluster.heartbeat({"b", "west", 1, "datagram", "test"}, std::nullopt, 0);
+    const auto c = cluster.heartbeat({"c", "west", 1, "datagram", "test"}, std::nullopt, 0);
+    EXPECT_EQ(cluster.live_nodes(),
+              (std::vector<store::LiveNode>{{"a", "east"}, {"b", "west"}, {"c", "west"}}));
+    // One holder per (device, location): east and west both hold the device.
+    EXPECT_EQ(cluster.claim("a", a, "east", {ids[0]}).size(), 1u);
+    EXPECT_EQ(cluster.claim("b", b, "west", {ids[0]}).size(), 1u);
+    EXPECT_TRUE(cluster.claim("c", c, "west", {ids[0]}).empty());
+    // Each writes its own location's view; the device's own status ("*") is
+    // written by a holder of any of its locations, and by no one else.
+    store::RelayedStatus east{ids[0], "east", "", "east", "", "127.0.0.1", "disconnected", std::nullopt, 1.0,
+                              1000, 2000, std::nullopt, 0};
+    store::RelayedStatus combined = east;
+    combined.location = "*";
+    store::RelayedStatus west = east;
+    west.location = west.owner_location = "west";
+    west.status = "connected";
+    EXPECT_EQ(cluster.publish("a", a, {east, combined}), 2u);
+    EXPECT_EQ(cluster.publish("b", b, {west}), 1u);
+    EXPECT_EQ(cluster.publish("c", c, {west}), 0u);  // not its row
+    EXPECT_EQ(cluster.publish("b", b, {east}), 0u);  // not its location
+    const auto rows = cluster.statuses_after(0, 100);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].location, "east");
+    EXPECT_EQ(rows[1].location, "*");
+    EXPECT_EQ(rows[1].node_location, "east");
+    EXPECT_EQ(rows[2].location, "west");
+    EXPECT_EQ(rows[2].status, "connected");
 }

@@ -120,7 +120,7 @@ TEST(ConfigDocument, RefusesTyposAndWrongTypesWithTheirPlace) {
     EXPECT_EQ(p[0].type, "extra_forbidden");
     EXPECT_EQ(first_text(p),
               "line 4, column 5: devices[0].monitord: unknown field \"monitord\" (expected one of: name, ip, room, "
-              "monitored, check, parent)");
+              "monitored, check, parent, locations, quorum)");
     EXPECT_EQ(problems("rooms: [{name: a}]\nroom: []\n")[0].type, "extra_forbidden");
     // a quoted boolean or number, and a boolean YAML 1.1 would have guessed, are refused
     EXPECT_EQ(problems("devices: [{name: a, ip: 10.0.0.1, monitored: \"true\"}]")[0].type, "bool_type");
@@ -235,6 +235,8 @@ TEST(ConfigDocument, WritesWhatItReads) {
     s.devices[1].parent_id = 1;
     s.devices[1].check = {store::Check::Type::tcp, 443};
     s.devices[1].monitored = false;
+    s.devices[2].locations = std::vector<std::string>{"west", "east"};
+    s.devices[2].quorum = 2;
     store::Notifier hook;
     hook.id = 1;
     hook.name = "slack ops";
@@ -260,6 +262,9 @@ TEST(ConfigDocument, WritesWhatItReads) {
     EXPECT_EQ((*again.rooms)[1].description, "");
     EXPECT_EQ((*again.devices)[1].name, "true");
     EXPECT_EQ((*again.devices)[2].name, "# not a comment");
+    EXPECT_EQ((*again.devices)[2].locations, s.devices[2].locations);
+    EXPECT_EQ((*again.devices)[2].quorum, 2);
+    EXPECT_FALSE((*again.devices)[0].locations);
     EXPECT_EQ((*again.maintenance)[0].devices, std::vector<std::string>{"10.0.0.3"});  // device 99 is gone
     // read back, it plans nothing against the store it came from
     const auto p = cfg::plan(again, s, true);
@@ -300,6 +305,26 @@ devices:
     EXPECT_EQ(lines(pruned).back(), "- room \"Old\"");
     EXPECT_EQ(pruned.write.delete_devices, std::vector<std::int64_t>{3});
     EXPECT_EQ(pruned.write.delete_rooms, std::vector<std::int64_t>{2});
+}
+
+TEST(ConfigPlan, LocationsAndQuorumAreComparedAndChecked) {
+    store::ConfigSnapshot s;
+    s.devices = {device(1, "gw", "10.0.0.1")};
+    const auto d = read("devices:\n  - {name: gw, ip: 10.0.0.1, locations: [east, west], quorum: 2}\n");
+    EXPECT_EQ(lines(cfg::plan(d, s, false)), (std::vector<std::string>{
+                                                 "~ device 10.0.0.1: locations any -> [east, west]",
+                                                 "~ device 10.0.0.1: quorum 1 -> 2",
+                                             }));
+    // More than its locations, a quorum without any, a bad or repeated name, an empty list.
+    for (const auto* bad : {"{name: gw, ip: 10.0.0.1, locations: [east], quorum: 2}",
+                            "{name: gw, ip: 10.0.0.1, quorum: 2}",
+                            "{name: gw, ip: 10.0.0.1, locations: [\"a b\"]}",
+                            "{name: gw, ip: 10.0.0.1, locations: [east, east]}",
+                            "{name: gw, ip: 10.0.0.1, locations: []}",
+                            "{name: gw, ip: 10.0.0.1, locations: [east], quorum: \"1\"}"}) {
+        const auto p = problems(std::string("devices:\n  - ") + bad + "\n");
+        EXPECT_EQ(p.size(), 1u) << bad;
+    }
 }
 
 TEST(ConfigPlan, RefusesWhatTheStoreWouldRefuseWithThePlace) {

@@ -135,6 +135,42 @@ TEST(StatusHub, DeviceEventsChangeMembershipAtOnce) {
     EXPECT_EQ(changes, 5);
 }
 
+TEST(StatusHub, EachLocationsViewIsShownBesideTheDevicesOwnStatus) {
+    api::StatusHub hub;
+    hub.set_node("a", "east", true);  // several nodes
+    auto listed = device(1, "127.0.0.1");
+    listed.locations = std::vector<std::string>{"east", "west"};
+    hub.apply(events::DeviceAdded{listed});
+    hub.apply(events::DeviceAdded{device(2, "127.0.0.2")});
+    const auto views = [&](std::int64_t id) { return api::to_json(*hub.device(id)).at("locations"); };
+    const auto at = std::chrono::system_clock::now();
+    const auto round = [&](std::int64_t id, const char* ip, monitor::Status status) {
+        return events::RoundFinished{id, ip, status == monitor::Status::connected, status, 1.5, 0.0, at, at,
+                                     std::nullopt};
+    };
+    // A listed device starts with each location unknown, probed by no node yet.
+    EXPECT_EQ(views(1), json::parse(R"({"east":{"status":"unknown","rtt_ms":null,"loss":null,"node":null},
+                                        "west":{"status":"unknown","rtt_ms":null,"loss":null,"node":null}})"));
+    hub.apply(events::LocationRound{round(1, "127.0.0.1", monitor::Status::disconnected), "west", "b"});
+    hub.apply(events::LocationRound{round(1, "127.0.0.1", monitor::Status::connected), "north", "c"});  // not listed
+    // The device's own status comes from its decider's round and leaves the views alone.
+    hub.apply(round(1, "127.0.0.1", monitor::Status::connected));
+    EXPECT_EQ(hub.device(1)->status, monitor::Status::connected);
+    EXPECT_EQ(views(1), json::parse(R"({"east":{"status":"unknown","rtt_ms":null,"loss":null,"node":null},
+                                        "west":{"status":"disconnected","rtt_ms":1.5,"loss":0,"node":"b"}})"));
+    // A device any node may probe shows the one node that probed its last round.
+    hub.apply(round(2, "127.0.0.2", monitor::Status::connected));
+    EXPECT_EQ(views(2), json::parse(R"({"east":{"status":"connected","rtt_ms":1.5,"loss":0,"node":"a"}})"));
+    hub.apply(events::RoundRelayed{round(2, "127.0.0.2", monitor::Status::disconnected), "c", "north"});
+    EXPECT_EQ(views(2), json::parse(R"({"north":{"status":"disconnected","rtt_ms":1.5,"loss":0,"node":"c"}})"));
+    // Its list edited away: it is shown as any other device.
+    hub.apply(events::DeviceUpdated{device(1, "127.0.0.1")});
+    hub.apply(round(1, "127.0.0.1", monitor::Status::connected));
+    EXPECT_EQ(views(1), json::parse(R"({"east":{"status":"connected","rtt_ms":1.5,"loss":0,"node":"a"}})"));
+    // The socket's detail leaves the views out.
+    EXPECT_FALSE(json::parse(*hub.detail_json()).at("127.0.0.1").as_object().contains("locations"));
+}
+
 TEST(StatusHub, DeltasCarryOnlyWhatChanged) {
     api::StatusHub hub;
     hub.apply(events::DeviceAdded{device(1, "127.0.0.1")});

@@ -42,7 +42,7 @@ TEST_F(ReadCacheTest, RendersOnceUntilAWriteSaysOtherwise) {
     service::Rooms(*store_, bus_).create({0, "A", std::nullopt});
     EXPECT_EQ(rooms_body(), "1") << "a write is seen by the next read";
     EXPECT_EQ(renders_, 2);
-    service::Devices(*store_, bus_).create({0, "d", "127.0.0.1", std::nullopt, true, {}, std::nullopt});
+    service::Devices(*store_, bus_).create({0, "d", "127.0.0.1", std::nullopt, true, {}, std::nullopt, std::nullopt, 1});
     EXPECT_EQ(rooms_body(), "1");
     EXPECT_EQ(renders_, 2) << "a device write keeps the rooms";
 }

@@ -156,10 +156,32 @@ TEST_P(StoreContract, DeviceIpIsUniqueAndRoomMustExist) {
     EXPECT_EQ(store().list_devices(std::nullopt).size(), 1u);
 }
 
+TEST_P(StoreContract, LocationsAndQuorumAreKeptAsWritten) {
+    auto& s = store();
+    Device d;
+    d.name = d.ip = "127.11.0.1";
+    d.locations = std::vector<std::string>{"west", "east.2"};  // in the order given
+    d.quorum = 2;
+    const auto id = s.create_device(d).id;
+    auto read = s.find_device(id);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->locations, d.locations);
+    EXPECT_EQ(read->quorum, 2);
+    s.update_device(id, [](Device& x) {
+        x.locations.reset();
+        x.quorum = 1;
+    });
+    read = s.find_device(id);
+    EXPECT_FALSE(read->locations);
+    EXPECT_EQ(read->quorum, 1);
+    const auto listed = s.list_devices(std::nullopt);
+    EXPECT_TRUE(std::any_of(listed.begin(), listed.end(), [&](const Device& x) { return x.id == id && !x.locations; }));
+}
+
 TEST_P(StoreContract, ParentsMustExistAndNeverFormACycle) {
     auto& s = store();
     const auto add = [&](const char* ip, std::optional<std::int64_t> parent) {
-        Device d{0, ip, ip, std::nullopt, true, {}, parent};
+        Device d{0, ip, ip, std::nullopt, true, {}, parent, std::nullopt, 1};
         return s.create_device(d);
     };
     const auto gateway = add("127.10.0.1", std::nullopt);
@@ -270,6 +292,15 @@ TEST_P(StoreContract, EveryWriteIsInTheChangeFeedOnce) {
     store().delete_room(room.id);
     store().delete_user("alice");
     EXPECT_FALSE(store().update_room(room.id, [](Room&) {}));  // nothing written, nothing recorded
+    Notifier hook;
+    hook.name = "ops";
+    hook.url = "http://127.0.0.1:9/hook";
+    const auto n = store().create_notifier(hook);
+    store().update_notifier(n.id, [](Notifier& x) { x.enabled = false; });
+    store().delete_notifier(n.id);
+    EXPECT_FALSE(store().delete_notifier(n.id));
+    const auto w = store().create_maintenance({0, "upgrade", 1, 2, std::nullopt, {}});
+    store().delete_maintenance(w.id);
 
     const auto changes = changes_after(start);
     using K = Change::Kind;
@@ -293,10 +324,13 @@ TEST_P(StoreContract, EveryWriteIsInTheChangeFeedOnce) {
         {Entity::device, K::created, d.id, "127.0.0.7"}, {Entity::device, K::updated, d.id, "127.0.0.7"},
         {Entity::device, K::deleted, d.id, "127.0.0.7"}, {Entity::user, K::updated, alice.id, "alice"},
         {Entity::room, K::deleted, room.id, ""},         {Entity::user, K::deleted, alice.id, "alice"},
+        {Entity::notifiers, K::created, n.id, "ops"},    {Entity::notifiers, K::updated, n.id, "ops"},
+        {Entity::notifiers, K::deleted, n.id, ""},       {Entity::notifiers, K::created, w.id, "upgrade"},
+        {Entity::notifiers, K::deleted, w.id, ""},
     };
     EXPECT_EQ(seen, expected);
     EXPECT_EQ(store().last_change(), previous);
-    EXPECT_EQ(changes_after(changes[3].seq).size(), 4u);
+    EXPECT_EQ(changes_after(changes[3].seq).size(), 9u);
     EXPECT_TRUE(changes_after(previous).empty());
     EXPECT_LE(store().changes_after(start, 3)->size(), 3u);
 }

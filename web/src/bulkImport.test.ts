@@ -3,7 +3,7 @@ import { previewImport, rowLabel, serverIssues, type ImportIssue } from './bulkI
 import type { Device, Room } from './types';
 
 const rooms: Room[] = [{ id: 1, name: 'Server room', description: null }];
-const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }];
+const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }];
 const context = { rooms, devices };
 const brief = (issues: ImportIssue[]) => issues.map((i) => `${i.row ?? '-'}:${i.field ?? '-'}`);
 

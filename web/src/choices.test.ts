@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceOption, parentChoices } from './choices';
 import type { Device } from './types';
 
-const device = (id: number, name: string, room: number | null = null): Device => ({ id, name, ip: `192.0.2.${id}`, room_id: room, monitored: true, check: { type: 'icmp' }, parent_id: null });
+const device = (id: number, name: string, room: number | null = null): Device => ({ id, name, ip: `192.0.2.${id}`, room_id: room, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 });
 
 describe('parentChoices', () => {
   const devices = [device(1, 'switch 10', 1), device(2, 'gateway', 1), device(3, 'switch 9', 2), device(4, 'printer')];

@@ -41,6 +41,8 @@ function devices(seed: number, n: number, names: () => string): { device: Device
       monitored: true,
       check: { type: 'icmp' },
       parent_id: null,
+      locations: null,
+      quorum: 1,
     },
   }));
 }

@@ -86,7 +86,7 @@ describe('formatUptime', () => {
 });
 
 describe('roomUptime', () => {
-  const device = (id: number, ip: string, room: number | null, monitored = true): Device => ({ id, name: `d${id}`, ip, room_id: room, monitored, check: { type: 'icmp' }, parent_id: null });
+  const device = (id: number, ip: string, room: number | null, monitored = true): Device => ({ id, name: `d${id}`, ip, room_id: room, monitored, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 });
   const groupKey = (d: Device) => (d.room_id === null ? 'r-none' : `r${d.room_id}`);
 
   it('the mean over the room’s devices that have a value', () => {

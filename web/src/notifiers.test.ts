@@ -59,7 +59,7 @@ describe('deliveries', () => {
   const delivery = (event: Delivery['event'], deviceId: number | null): Delivery => ({
     id: 1, event, device_id: deviceId, created: '2026-03-01T10:00:00Z', attempts: 1, status: 'delivered', last_error: null, next_attempt: null,
   });
-  const byId = new Map<number, Device>([[5, { id: 5, name: 'printer', ip: '192.0.2.5', room_id: null, monitored: true, check: { type: 'icmp' }, parent_id: null }]]);
+  const byId = new Map<number, Device>([[5, { id: 5, name: 'printer', ip: '192.0.2.5', room_id: null, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }]]);
 
   it('the event in words and the device by name', () => {
     expect(deliveryEvent(delivery({ event: 'device.down' }, 5))).toBe('Down');
@@ -102,9 +102,9 @@ describe('maintenance windows', () => {
   });
 
   const devices: Device[] = [
-    { id: 1, name: 'switch 10', ip: '192.0.2.10', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-    { id: 2, name: 'switch 9', ip: '192.0.2.9', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-    { id: 3, name: 'printer', ip: '192.0.2.3', room_id: null, monitored: true, check: { type: 'icmp' }, parent_id: null },
+    { id: 1, name: 'switch 10', ip: '192.0.2.10', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+    { id: 2, name: 'switch 9', ip: '192.0.2.9', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+    { id: 3, name: 'printer', ip: '192.0.2.3', room_id: null, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
   ];
   const byId = new Map(devices.map((d) => [d.id, d]));
 

@@ -16,7 +16,7 @@ import { defaultView, type View } from './view';
 const N = 100_000;
 const rooms: Room[] = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `room ${String(i).padStart(2, '0')}`, description: null }));
 const ipOf = (j: number) => `10.${j >> 16}.${(j >> 8) & 255}.${j & 255}`;
-const devices: Device[] = Array.from({ length: N }, (_, j) => ({ id: j + 1, name: `device ${j}`, ip: ipOf(j), room_id: rooms[j % 50].id, monitored: true, check: { type: 'icmp' }, parent_id: null }));
+const devices: Device[] = Array.from({ length: N }, (_, j) => ({ id: j + 1, name: `device ${j}`, ip: ipOf(j), room_id: rooms[j % 50].id, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }));
 const detail = (j: number, up: boolean): StatusDetail => ({
   device_id: j + 1,
   status: up ? 'connected' : 'disconnected',

@@ -93,6 +93,8 @@ function randomRun(seed: number, steps: number, check: (index: DeviceIndex, devi
       monitored: rnd() > 0.15,
       check: { type: 'icmp' as const },
       parent_id: null,
+      locations: null,
+      quorum: 1,
     }));
   const detail = (): StatusDetail => ({
     status: pick<Status>(['connected', 'disconnected', 'unknown']),
@@ -170,7 +172,7 @@ describe('OverviewModel agrees with a recomputation from scratch', () => {
 
   it('for a long list: a table that follows the one being laid out moves on from it', () => {
     const model = new OverviewModel(0);
-    const devices: Device[] = Array.from({ length: 30 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.0.0.${i}`, room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }));
+    const devices: Device[] = Array.from({ length: 30 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.0.0.${i}`, room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }));
     const index = indexDevices(rooms, devices);
     const view = { ...defaultView, sort: 'status' as const };
     const t1 = applyStatusMessage(emptyStatus, { snapshot: Object.fromEntries(devices.map((d) => [d.ip, 'connected' as const])) });
@@ -218,10 +220,10 @@ describe('the live overview over a fake socket', () => {
   const up = (rtt: number) => ({ status: 'connected', rtt_ms: rtt, loss: 0, since: 's1', last_probe: null });
   const down = { status: 'disconnected', rtt_ms: null, loss: 1, since: 's2', last_probe: null };
   const devices: Device[] = [
-    { id: 1, name: 'router', ip: '10.0.0.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-    { id: 2, name: 'ap', ip: '10.0.0.2', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-    { id: 3, name: 'nas', ip: '10.0.0.3', room_id: 2, monitored: true, check: { type: 'icmp' }, parent_id: null },
-    { id: 4, name: 'spare', ip: '10.0.0.4', room_id: null, monitored: false, check: { type: 'icmp' }, parent_id: null },
+    { id: 1, name: 'router', ip: '10.0.0.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+    { id: 2, name: 'ap', ip: '10.0.0.2', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+    { id: 3, name: 'nas', ip: '10.0.0.3', room_id: 2, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+    { id: 4, name: 'spare', ip: '10.0.0.4', room_id: null, monitored: false, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
   ];
 
   it('snapshot, delta, removal, heartbeat, a new snapshot after reconnecting: counts follow, unchanged rows keep their identity', () => {

@@ -10,10 +10,10 @@ const rooms: Room[] = [
   { id: 3, name: 'Empty', description: null },
 ];
 const devices: Device[] = [
-  { id: 1, name: 'router', ip: '10.0.0.10', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-  { id: 2, name: 'ap', ip: '10.0.0.9', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-  { id: 3, name: 'nas', ip: '10.0.0.2', room_id: 2, monitored: true, check: { type: 'icmp' }, parent_id: null },
-  { id: 4, name: 'loose', ip: '10.0.0.3', room_id: null, monitored: false, check: { type: 'icmp' }, parent_id: null },
+  { id: 1, name: 'router', ip: '10.0.0.10', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+  { id: 2, name: 'ap', ip: '10.0.0.9', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+  { id: 3, name: 'nas', ip: '10.0.0.2', room_id: 2, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+  { id: 4, name: 'loose', ip: '10.0.0.3', room_id: null, monitored: false, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
 ];
 const statuses = applyStatusMessage(emptyStatus, { '10.0.0.10': 'disconnected', '10.0.0.9': 'connected', '10.0.0.2': 'connected' });
 
@@ -45,7 +45,7 @@ describe('buildRows', () => {
 
 describe('moveRows', () => {
   const room: Room[] = [{ id: 1, name: 'Hall', description: null }];
-  const many: Device[] = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.1.${i >> 8}.${i & 255}`, room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }));
+  const many: Device[] = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, name: `d${i}`, ip: `10.1.${i >> 8}.${i & 255}`, room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }));
   const index = indexDevices(room, many);
   const view = { ...defaultView, sort: 'status' as const };
   const all = applyStatusMessage(emptyStatus, Object.fromEntries(many.map((d) => [d.ip, 'connected' as const])));

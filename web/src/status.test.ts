@@ -6,7 +6,7 @@ const detail = (status: 'connected' | 'disconnected' | 'unknown', rtt: number | 
   status, rtt_ms: rtt, loss: status === 'connected' ? 0 : 1, since: '2026-11-25T04:00:00.000Z', last_probe: null,
 });
 
-const device = (id: number, ip: string, monitored = true): Device => ({ id, name: `d${id}`, ip, room_id: null, monitored, check: { type: 'icmp' }, parent_id: null });
+const device = (id: number, ip: string, monitored = true): Device => ({ id, name: `d${id}`, ip, room_id: null, monitored, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 });
 
 describe('applyStatusMessage', () => {
   it('reads the detail form and the contract form', () => {

@@ -36,9 +36,14 @@ export type Status = Schemas['DeviceStatus']['status'];
 // One value of GET /device_status/?detail=true (and of /ws/status/?detail=true):
 // the IP is the key, not repeated in the value. What the dashboard keeps per
 // IP: that, or from the plain form only the status (the ids unknown).
-type DeviceStatus = Omit<Schemas['DeviceStatus'], 'ip'>;
+// The per-location views come with GET /devices/{id}/status only (DeviceLocations).
+type DeviceStatus = Omit<Schemas['DeviceStatus'], 'ip' | 'locations'>;
 export type StatusDetail = Omit<DeviceStatus, 'device_id' | 'unreachable_via'> &
   Partial<Pick<DeviceStatus, 'device_id' | 'unreachable_via'>>;
+
+// Several nodes: each location's view of one device (GET /devices/{id}/status).
+export type DeviceLocations = Schemas['DeviceStatus']['locations'];
+export type LocationStatus = Schemas['LocationStatus'];
 
 // A status message: the contract's {"<ip>": "connected", ...} or the detail form.
 export type StatusMessage = Record<string, Status | StatusDetail>;

@@ -14,9 +14,9 @@ afterEach(cleanup);
 
 const rooms: Room[] = [{ id: 1, name: 'Lab', description: null }];
 const devices: Device[] = [
-  { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null, check: { type: 'icmp' } },
-  { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, check: { type: 'icmp' } },
-  { id: 3, name: 'scanner', ip: '192.0.2.3', room_id: null, monitored: true, parent_id: 2, check: { type: 'icmp' } },
+  { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null, locations: null, quorum: 1, check: { type: 'icmp' } },
+  { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, locations: null, quorum: 1, check: { type: 'icmp' } },
+  { id: 3, name: 'scanner', ip: '192.0.2.3', room_id: null, monitored: true, parent_id: 2, locations: null, quorum: 1, check: { type: 'icmp' } },
 ];
 const byId = new Map(devices.map((d) => [d.id, d]));
 

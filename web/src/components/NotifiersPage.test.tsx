@@ -13,8 +13,8 @@ afterEach(() => {
 
 const rooms: Room[] = [{ id: 1, name: 'Lab', description: null }];
 const devices: Device[] = [
-  { id: 5, name: 'printer', ip: '192.0.2.5', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
-  { id: 6, name: 'scanner', ip: '192.0.2.6', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null },
+  { id: 5, name: 'printer', ip: '192.0.2.5', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
+  { id: 6, name: 'scanner', ip: '192.0.2.6', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 },
 ];
 const byId = new Map(devices.map((d) => [d.id, d]));
 const hook: Notifier = {

@@ -160,7 +160,7 @@ describe('AccountPage', () => {
 
 describe('ImportPage', () => {
   const rooms: Room[] = [{ id: 1, name: 'Server room', description: null }];
-  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }];
+  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }];
   const show = (api: Partial<Api>, reload = vi.fn().mockResolvedValue(undefined)) =>
     render(<ImportPage api={api as Api} canEdit rooms={rooms} devices={devices} reload={reload} backHref="#/" />);
   const paste = (text: string) => fireEvent.change(screen.getByLabelText('Or paste the CSV here'), { target: { value: text } });

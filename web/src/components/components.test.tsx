@@ -67,8 +67,8 @@ describe('DeviceForm shows the server’s validation beside each field', () => {
 
 describe('DeviceForm chooses a parent', () => {
   const others: Device[] = [
-    { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null, check: { type: 'icmp' } },
-    { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, check: { type: 'icmp' } },
+    { id: 1, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, parent_id: null, locations: null, quorum: 1, check: { type: 'icmp' } },
+    { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, locations: null, quorum: 1, check: { type: 'icmp' } },
   ];
 
   it('lists the other devices, None first, and sends parent_id', async () => {
@@ -222,8 +222,8 @@ describe('VirtualList', () => {
 });
 
 describe('Dashboard', () => {
-  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }];
-  const withChild: Device[] = [...devices, { id: 8, name: 'camera', ip: '192.0.2.8', room_id: 1, monitored: true, parent_id: 7, check: { type: 'icmp' } }];
+  const devices: Device[] = [{ id: 7, name: 'gateway', ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }];
+  const withChild: Device[] = [...devices, { id: 8, name: 'camera', ip: '192.0.2.8', room_id: 1, monitored: true, parent_id: 7, locations: null, quorum: 1, check: { type: 'icmp' } }];
   let sockets: { onmessage: ((e: { data: string }) => void) | null; onopen: (() => void) | null }[];
 
   beforeEach(() => {

@@ -5,7 +5,7 @@ import type { Device, Room } from '../types';
 import { useInventory } from './useInventory';
 
 const rooms: Room[] = [{ id: 1, name: 'Lab', description: null }];
-const list = (name: string): Device[] => [{ id: 1, name, ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null }];
+const list = (name: string): Device[] => [{ id: 1, name, ip: '192.0.2.1', room_id: 1, monitored: true, check: { type: 'icmp' }, parent_id: null, locations: null, quorum: 1 }];
 
 describe('useInventory', () => {
   it('gives the lists with their index, built in slices', async () => {
