@@ -555,6 +555,15 @@ async function main() {
   await audit(page, 'API tokens, desktop', 'desktop-api-tokens-dark');
   ok(`an API token is shown once (${copied !== null ? 'copied to the clipboard' : `copy: "${copyNote}"`}), reads (200) but cannot write (403), and is listed without its secret, last used just now`);
 
+  // The nodes page: on SQLite the one node, live, probing every monitored device.
+  await nav(page, 'Nodes');
+  const nodeCard = page.locator('article.node[data-live="true"]');
+  await nodeCard.getByText('Live', { exact: true }).waitFor(WAIT);
+  await page.getByText(/1 of 1 node live in 1 location/).waitFor(WAIT);
+  await shot(page, 'desktop-nodes');
+  await audit(page, 'nodes, desktop', 'desktop-nodes-dark');
+  ok('the nodes page lists this node, live');
+
   // Importing devices from CSV: the preview refuses a bad file before anything is sent.
   await nav(page, 'Devices');
   await page.getByRole('link', { name: 'Import CSV' }).click();
@@ -743,6 +752,7 @@ async function main() {
   await adminPhone.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
   const phoneChart = await waitForChart(adminPhone);
   await eventItems(adminPhone).first().waitFor(WAIT);
+  await adminPhone.locator('.locations-table tr[data-location]').first().waitFor(WAIT);
   if (await adminPhone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) {
     throw new Error('the device page is wider than the phone');
   }
@@ -777,6 +787,13 @@ async function main() {
   await adminPhone.locator('[data-token="prometheus"]').waitFor(WAIT);
   await fitsPhone(adminPhone, 'the API tokens page');
   await shot(adminPhone, 'phone-api-tokens');
+  await adminPhone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Nodes', exact: true }).click();
+  await adminPhone.locator('article.node[data-live="true"]').waitFor(WAIT);
+  await fitsPhone(adminPhone, 'the nodes page');
+  await shot(adminPhone, 'phone-nodes');
+  await audit(adminPhone, 'nodes, phone', 'phone-nodes-dark');
+  await adminPhone.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'API tokens', exact: true }).click();
+  await adminPhone.locator('[data-token="prometheus"]').waitFor(WAIT);
   await audit(adminPhone, 'API tokens, phone');
   await adminPhone.getByRole('button', { name: 'Create token' }).click();
   await adminPhone.getByRole('dialog').getByLabel('Name').fill('backup script');

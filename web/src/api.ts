@@ -8,8 +8,10 @@ import type {
   ApiToken,
   ApiTokenCreate,
   BulkResult,
+  ClusterNode,
   Delivery,
   Device,
+  DeviceStatusFull,
   DeviceInput,
   History,
   MaintenanceInput,
@@ -205,6 +207,14 @@ export class Api {
   // All or nothing: 201, or a 422 naming every bad row (ApiError.items).
   importDevicesCsv(csv: string): Promise<BulkResult> {
     return this.call('POST', '/devices/bulk', undefined, undefined, { type: 'text/csv', body: csv });
+  }
+  // The live status with each location's view (several nodes).
+  deviceStatus(id: number): Promise<DeviceStatusFull> {
+    return this.call('GET', `/devices/${id}/status`);
+  }
+  // The nodes sharing the database (admins; on SQLite the one node).
+  nodes(): Promise<ClusterNode[]> {
+    return this.call('GET', '/nodes/');
   }
   // History and uptime (spec: "History and uptime"); times are RFC 3339.
   deviceEvents(id: number, limit = 100): Promise<StatusEvent[]> {

@@ -5,7 +5,7 @@
 //   #/  #/?status=…&q=…       the overview, its view as view.ts keeps it
 //   #/devices/12?range=7d     a device (the chart's range, 24 h when absent)
 //   #/notifiers  #/maintenance
-//   #/users  #/api-tokens  #/import     an admin's (a viewer is told so)
+//   #/users  #/api-tokens  #/import  #/nodes   an admin's (a viewer is told so)
 //   #/account                          one's own password
 // Anything else is "not found", with a way back to the overview.
 import { parseView, type View } from './view';
@@ -22,10 +22,11 @@ export type Route =
   | { page: 'users' }
   | { page: 'api-tokens' }
   | { page: 'import' }
+  | { page: 'nodes' }
   | { page: 'account' }
   | { page: 'not-found' };
 
-const simplePages = ['notifiers', 'maintenance', 'users', 'api-tokens', 'import', 'account'] as const;
+const simplePages = ['notifiers', 'maintenance', 'users', 'api-tokens', 'import', 'nodes', 'account'] as const;
 
 const positiveId = /^[1-9][0-9]{0,15}$/;
 
@@ -58,4 +59,5 @@ export const maintenanceHref = '#/maintenance';
 export const usersHref = '#/users';
 export const apiTokensHref = '#/api-tokens';
 export const importHref = '#/import';
+export const nodesHref = '#/nodes';
 export const accountHref = '#/account';

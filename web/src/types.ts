@@ -17,6 +17,10 @@ export type User = Schemas['User'];
 
 // GET /api-tokens/: the secret is never listed.
 export type ApiToken = Schemas['ApiToken'];
+// Several nodes (GET /nodes/, admins): one gatewatch process sharing the database.
+export type ClusterNode = Schemas['Node'];
+// GET /devices/{id}/status: the live status with each location's view.
+export type DeviceStatusFull = Schemas['DeviceStatus'];
 // POST /api-tokens/ answers with the secret, this once.
 export type NewApiToken = Schemas['ApiTokenCreated'];
 

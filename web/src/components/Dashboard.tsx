@@ -21,6 +21,7 @@ import { defaultView, formatView, type View } from '../view';
 import { AccountPage } from './AccountPage';
 import { AdminDialogs, AdminToolbarActions, type Dialog } from './AdminDialogs';
 import { ApiTokensPage } from './ApiTokensPage';
+import { NodesPage } from './NodesPage';
 import { DeviceList, type RowActions } from './DeviceList';
 import { DevicePage } from './DevicePage';
 import { Filters } from './Filters';
@@ -48,6 +49,7 @@ const pageTitles: Partial<Record<Route['page'], string>> = {
   maintenance: 'Maintenance',
   users: 'Users',
   'api-tokens': 'API tokens',
+  nodes: 'Nodes',
   import: 'Import devices',
   account: 'Your account',
   'not-found': 'Not found',
@@ -167,6 +169,8 @@ export function Dashboard({ api, user, token, onLogout, onSessionLost, onChangeP
     page = <UsersPage api={api} me={user} onSelfChanged={onSelfChanged} backHref={overviewHref} />;
   } else if (route.page === 'api-tokens') {
     page = <ApiTokensPage api={api} canEdit={canEdit} now={now} backHref={overviewHref} />;
+  } else if (route.page === 'nodes') {
+    page = <NodesPage api={api} canEdit={canEdit} now={now} backHref={overviewHref} />;
   } else if (route.page === 'import') {
     page = <ImportPage api={api} canEdit={canEdit} rooms={rooms} devices={devices} reload={reload} backHref={overviewHref} />;
   } else if (route.page === 'account') {

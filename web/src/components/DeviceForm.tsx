@@ -29,6 +29,11 @@ export function fieldErrors(error: ApiError): { fields: Record<string, string>; 
   return placeErrors(error);
 }
 
+// "hq, branch" or "hq branch": the names, in order.
+export function parseLocations(text: string): string[] {
+  return text.split(/[\s,]+/).filter((name) => name !== '');
+}
+
 export function DeviceForm({ device, rooms, devices = [], defaultRoom = null, onSave, onClose }: Props) {
   const [name, setName] = useState(device?.name ?? '');
   const [ip, setIp] = useState(device?.ip ?? '');
@@ -37,6 +42,9 @@ export function DeviceForm({ device, rooms, devices = [], defaultRoom = null, on
   const [monitored, setMonitored] = useState(device?.monitored ?? true);
   const [checkType, setCheckType] = useState<'icmp' | 'tcp'>(device?.check?.type ?? 'icmp');
   const [port, setPort] = useState(device?.check?.type === 'tcp' ? String(device.check.port) : '');
+  const [locationsText, setLocationsText] = useState(device?.locations?.join(', ') ?? '');
+  const [quorum, setQuorum] = useState(String(device?.quorum ?? 1));
+  const locations = parseLocations(locationsText);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -58,6 +66,14 @@ export function DeviceForm({ device, rooms, devices = [], defaultRoom = null, on
       // An empty port goes as it is, so the server names what is missing.
       check: checkType === 'tcp' ? { type: 'tcp', port: port === '' ? (null as unknown as number) : Number(port) } : { type: 'icmp' },
     };
+    // Sent when named, or to clear a list the device had (then any one node probes it).
+    if (locations.length > 0) {
+      input.locations = locations;
+      input.quorum = quorum === '' ? (null as unknown as number) : Number(quorum);
+    } else if (device?.locations) {
+      input.locations = null;
+      input.quorum = 1;
+    }
     try {
       await onSave(input);
       onClose();
@@ -116,6 +132,18 @@ export function DeviceForm({ device, rooms, devices = [], defaultRoom = null, on
         {checkType === 'tcp' && (
           <Field label="TCP port" error={errors['check.port']}>
             <input type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} />
+          </Field>
+        )}
+        <Field
+          label="Locations"
+          error={errors.locations ?? Object.entries(errors).find(([key]) => key.startsWith('locations.'))?.[1]}
+          hint="Several nodes: the locations that probe it, e.g. hq, branch. Empty: any one node."
+        >
+          <input value={locationsText} onChange={(e) => setLocationsText(e.target.value)} autoComplete="off" spellCheck={false} />
+        </Field>
+        {locations.length > 0 && (
+          <Field label="Quorum" error={errors.quorum} hint={`Down when this many of its ${locations.length} locations see it down`}>
+            <input type="number" min={1} max={locations.length} value={quorum} onChange={(e) => setQuorum(e.target.value)} />
           </Field>
         )}
         <div className={errors.monitored ? 'field checkbox has-error' : 'field checkbox'}>

@@ -18,7 +18,6 @@ const devices: Device[] = [
   { id: 2, name: 'printer', ip: '192.0.2.2', room_id: 1, monitored: true, parent_id: 1, locations: null, quorum: 1, check: { type: 'icmp' } },
   { id: 3, name: 'scanner', ip: '192.0.2.3', room_id: null, monitored: true, parent_id: 2, locations: null, quorum: 1, check: { type: 'icmp' } },
 ];
-const byId = new Map(devices.map((d) => [d.id, d]));
 
 function fakeApi() {
   return {
@@ -35,10 +34,15 @@ function fakeApi() {
       { at: '2026-03-01T10:06:00Z', status: 'disconnected', previous: 'connected', unreachable_via: 1, muted: true },
       { at: '2026-03-01T09:00:00Z', status: 'connected', previous: 'unknown', unreachable_via: null, muted: false },
     ]),
-  } as unknown as Api & Record<'deviceHistory' | 'deviceUptime' | 'deviceEvents', ReturnType<typeof vi.fn>>;
+    deviceStatus: vi.fn().mockResolvedValue({
+      device_id: 2, ip: '192.0.2.2', status: 'disconnected', rtt_ms: null, loss: 1, since: null, last_probe: null,
+      unreachable_via: null, locations: { default: { status: 'disconnected', rtt_ms: null, loss: 1, node: 'monitor-1' } },
+    }),
+  } as unknown as Api & Record<'deviceHistory' | 'deviceUptime' | 'deviceEvents' | 'deviceStatus', ReturnType<typeof vi.fn>>;
 }
 
 function show(api: Api, id = 2, statuses = emptyStatus, list: Device[] | null = devices) {
+  const index = list ? new Map(list.map((d) => [d.id, d])) : new Map<number, Device>();
   return render(
     <DevicePage
       api={api}
@@ -46,7 +50,7 @@ function show(api: Api, id = 2, statuses = emptyStatus, list: Device[] | null = 
       range="24h"
       onRange={vi.fn()}
       devices={list}
-      byId={list ? byId : new Map()}
+      byId={index}
       rooms={rooms}
       loadError={null}
       statuses={statuses}
@@ -94,6 +98,30 @@ describe('DevicePage', () => {
     const deps = screen.getByRole('region', { name: 'Dependencies' });
     expect(within(deps).getByRole('link', { name: 'gateway' }).getAttribute('href')).toBe('#/devices/1');
     expect(within(deps).getByRole('link', { name: 'scanner' }).getAttribute('href')).toBe('#/devices/3');
+  });
+
+  it('shows each location’s view of a device probed from several places, in the order it lists them', async () => {
+    const api = fakeApi();
+    api.deviceStatus.mockResolvedValue({
+      device_id: 2, ip: '192.0.2.2', status: 'connected', rtt_ms: 1.5, loss: 0, since: null, last_probe: null,
+      unreachable_via: null,
+      locations: {
+        branch: { status: 'disconnected', rtt_ms: null, loss: 1, node: 'branch-1' },
+        hq: { status: 'connected', rtt_ms: 1.5, loss: 0, node: 'hq-2' },
+        lab: { status: 'unknown', rtt_ms: null, loss: null, node: null },
+      },
+    });
+    const listed = devices.map((d) => (d.id === 2 ? { ...d, locations: ['hq', 'branch', 'lab'], quorum: 2 } : d));
+    show(api, 2, emptyStatus, listed);
+    const card = screen.getByRole('region', { name: 'Where it is probed from' });
+    expect(card.textContent).toContain('From 3 locations; down when 2 of them see it down.');
+    const rows = await within(card).findAllByRole('row');
+    expect(rows.slice(1).map((r) => r.dataset.location)).toEqual(['hq', 'branch', 'lab']);
+    expect(rows[1].textContent).toContain('Connected');
+    expect(rows[1].textContent).toContain('hq-2');
+    expect(rows[2].dataset.status).toBe('disconnected');
+    expect(rows[3].textContent).toContain('no live node');
+    expect(api.deviceStatus).toHaveBeenCalledWith(2);
   });
 
   it('a device that is not in the list is not found; while the list loads, it says so', () => {

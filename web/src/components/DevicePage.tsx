@@ -1,16 +1,17 @@
 // A device's own page (#/devices/{id}): its live status and since (from the
-// status socket the overview uses), the RTT and loss chart over a range kept
+// status socket the overview uses), where it is probed from (each location's
+// status and RTT, with several nodes), the RTT and loss chart over a range kept
 // in the URL, the uptime figures, its parent and children (links to their
 // pages), and its status changes, newest first. What the history says is
 // read again when the live status moves (hooks/useDeviceRecord.ts).
 import { lazy, Suspense, useEffect, useMemo, useRef } from 'react';
 import type { Api } from '../api';
 import { formatUptime, rangeDescription, rangeLabel, uptimeLabel, uptimeWindows } from '../history';
-import { useDeviceEvents, useDeviceHistory, useDeviceUptime } from '../hooks/useDeviceRecord';
+import { useDeviceEvents, useDeviceHistory, useDeviceLocations, useDeviceUptime } from '../hooks/useDeviceRecord';
 import { deviceHref, ranges, type RangeKey } from '../route';
 import { displayStatus, statusGlyph, statusLabel, unreachableGlyph, type StatusMap } from '../status';
 import { exactTime, formatLoss, formatRtt, relativeTime } from '../time';
-import type { Device, Room, Status, StatusEvent } from '../types';
+import type { Device, DeviceLocations, Room, Status, StatusEvent } from '../types';
 
 // uPlot (and its stylesheet) in a chunk of their own, fetched when a device
 // page first shows a chart: the overview never pays for it.
@@ -97,6 +98,7 @@ function DeviceDetails({
   const chart = useDeviceHistory(api, id, range, changeKey);
   const uptime = useDeviceUptime(api, id, changeKey);
   const events = useDeviceEvents(api, id, changeKey);
+  const locations = useDeviceLocations(api, id, changeKey);
 
   const room = rooms?.find((r) => r.id === device.room_id) ?? null;
   const children = useMemo(() => (devices ?? []).filter((d) => d.parent_id === id), [devices, id]);
@@ -211,6 +213,8 @@ function DeviceDetails({
         </section>
       </div>
 
+      <LocationsCard device={device} views={locations.value} error={locations.error} />
+
       <section className="card chart-card" aria-labelledby="device-chart">
         <div className="card-heading">
           <h2 id="device-chart">Round-trip time and loss</h2>
@@ -251,6 +255,60 @@ function DeviceDetails({
         )}
       </section>
     </main>
+  );
+}
+
+// Where the device is probed from: each listed location's view, or the one
+// node that probes a device any node may probe.
+function LocationsCard({ device, views, error }: { device: Device; views: DeviceLocations | null; error: string | null }) {
+  const entries = Object.entries(views ?? {}).sort(([a], [b]) => {
+    const order = device.locations ?? [];
+    return order.indexOf(a) - order.indexOf(b) || a.localeCompare(b);
+  });
+  if (!device.locations && entries.length === 0 && !error) return null;
+  const listed = device.locations;
+  return (
+    <section className="card" aria-labelledby="device-locations">
+      <h2 id="device-locations">Where it is probed from</h2>
+      <p className="muted-text">
+        {listed
+          ? `From ${listed.length} ${listed.length === 1 ? 'location' : 'locations'}; down when ${device.quorum} of them ${
+              device.quorum === 1 ? 'sees' : 'see'
+            } it down.`
+          : 'By any one node.'}
+      </p>
+      {error && <p className="form-error">Could not load the locations: {error}</p>}
+      {entries.length > 0 && (
+        <table className="preview-table locations-table">
+            <caption className="visually-hidden">Each location's view of {device.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Location</th>
+                <th scope="col">Status</th>
+                <th scope="col">RTT</th>
+                <th scope="col">Loss</th>
+                <th scope="col">Node</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map(([name, view]) => (
+                <tr key={name} data-location={name} data-status={view.status}>
+                  <th scope="row">{name}</th>
+                  <td className={`status-${view.status}`}>
+                    <span className="dot" aria-hidden="true">
+                      {statusGlyph[view.status]}
+                    </span>{' '}
+                    <span className="status-text">{statusLabel[view.status]}</span>
+                  </td>
+                  <td>{formatRtt(view.rtt_ms)}</td>
+                  <td>{formatLoss(view.loss)}</td>
+                  <td>{view.node ?? 'no live node'}</td>
+                </tr>
+              ))}
+            </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

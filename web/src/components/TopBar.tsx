@@ -1,13 +1,13 @@
 // The bar across the top: the brand, the pages (devices, notifiers,
-// maintenance, and for admins users and API tokens; the current one
+// maintenance, and for admins users, API tokens and nodes; the current one
 // marked), the live indicator, who is logged in (and as what, a link to
 // their account's page), and the Log out button.
 import type { LiveState } from '../live';
-import { accountHref, apiTokensHref, maintenanceHref, notifiersHref, usersHref } from '../route';
+import { accountHref, apiTokensHref, maintenanceHref, nodesHref, notifiersHref, usersHref } from '../route';
 import type { User } from '../types';
 import { LiveIndicator } from './LiveIndicator';
 
-export type Section = 'devices' | 'notifiers' | 'maintenance' | 'users' | 'api-tokens' | 'account' | null;
+export type Section = 'devices' | 'notifiers' | 'maintenance' | 'users' | 'api-tokens' | 'nodes' | 'account' | null;
 
 interface Props {
   user: User;
@@ -35,6 +35,7 @@ export function TopBar({ user, live, now, section, devicesHref, onLogout }: Prop
         {link('maintenance', maintenanceHref, 'Maintenance')}
         {user.role === 'admin' && link('users', usersHref, 'Users')}
         {user.role === 'admin' && link('api-tokens', apiTokensHref, 'API tokens')}
+        {user.role === 'admin' && link('nodes', nodesHref, 'Nodes')}
       </nav>
       <LiveIndicator state={live} now={now} />
       <a className="user" href={accountHref} aria-current={section === 'account' ? 'page' : undefined} title="Your account: change your password">

@@ -337,3 +337,39 @@ describe('Dashboard', () => {
     expect(screen.queryByText('1 down')).toBeNull();
   });
 });
+
+describe('DeviceForm names locations and a quorum', () => {
+  it('sends them only when named, and null to clear a device’s list', async () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    const { unmount } = render(<DeviceForm device={null} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'branch router' } });
+    fireEvent.change(screen.getByLabelText('IP address'), { target: { value: '192.0.2.9' } });
+    expect(screen.queryByLabelText('Quorum')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Locations'), { target: { value: 'hq, branch  lab' } });
+    fireEvent.change(screen.getByLabelText('Quorum'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0][0]).toMatchObject({ locations: ['hq', 'branch', 'lab'], quorum: 2 });
+    unmount();
+
+    const listed: Device = { id: 5, name: 'edge', ip: '192.0.2.5', room_id: null, monitored: true, parent_id: null, locations: ['hq', 'branch'], quorum: 2, check: { type: 'icmp' } };
+    render(<DeviceForm device={listed} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    expect((screen.getByLabelText('Locations') as HTMLInputElement).value).toBe('hq, branch');
+    expect((screen.getByLabelText('Quorum') as HTMLInputElement).value).toBe('2');
+    fireEvent.change(screen.getByLabelText('Locations'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
+    expect(onSave.mock.calls[1][0]).toMatchObject({ locations: null, quorum: 1 });
+  });
+
+  it('a 422 on the quorum or on one name is shown beside its field', async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(422, 'invalid', { quorum: 'Value error, quorum must be at most the number of locations (1)' }),
+    );
+    render(<DeviceForm device={null} rooms={rooms} onSave={onSave} onClose={vi.fn()} />);
+    fireEvent.change(screen.getByLabelText('Locations'), { target: { value: 'hq' } });
+    fireEvent.change(screen.getByLabelText('Quorum'), { target: { value: '3' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await waitFor(() => expect(within(fieldOf('Quorum')).getByText(/at most the number of locations/)).toBeTruthy());
+  });
+});

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from '../api';
 import { chartColumns, emptyUptime, rangeQuery, summarize, type ChartColumns, type ChartSummary } from '../history';
 import type { RangeKey } from '../route';
-import type { StatusEvent, Uptime } from '../types';
+import type { DeviceLocations, StatusEvent, Uptime } from '../types';
 
 export interface Loaded<T> {
   value: T | null;
@@ -79,4 +79,11 @@ export function useDeviceUptime(api: Api, id: number, changeKey: string): Loaded
 
 export function useDeviceEvents(api: Api, id: number, changeKey: string): Loaded<StatusEvent[]> {
   return usePolled(() => api.deviceEvents(id, 50), String(id), 30_000, changeKey);
+}
+
+// Each location's view of the device (several nodes; on one node, the node
+// itself): read with its status every ten seconds and when the status moves.
+export function useDeviceLocations(api: Api, id: number, changeKey: string): Loaded<DeviceLocations> {
+  const read = async () => (await api.deviceStatus(id)).locations;
+  return usePolled(read, String(id), 10_000, changeKey);
 }
