@@ -85,6 +85,7 @@ Stores open_stores(const gw::config::Settings& settings, bool with_history) {
     Stores out;
     if (gw::store::pg::is_url(settings.database)) {
         auto pg = std::make_unique<gw::store::PgStore>(settings.database);
+        pg->notify_changes(settings.cluster_notify);  // the other nodes' change feeds read at once
         if (with_history) {
             spdlog::info("database PostgreSQL (schema version {}), node {} in location {}",
                          gw::store::PgStore::schema_version(), settings.node_name, settings.location);
@@ -272,6 +273,8 @@ int serve(const gw::config::Overrides& overrides) {
         gw::cluster::CoordinatorOptions clustering;
         clustering.node = node;
         clustering.liveness = k_node_liveness;
+        clustering.notify = settings.cluster_notify;
+        clustering.on_config = [&feed] { feed.wake(); };
         coordinator = std::make_unique<gw::cluster::Coordinator>(clustering, *stores.cluster, store, bus);
     }
     std::atomic<bool> monitor_running{false};

@@ -8,11 +8,13 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <future>
@@ -63,6 +65,13 @@ struct Coordinator::Impl {
     events::Subscription subscription;
     asio::steady_timer tick_timer{ioc}, rebalance_timer{ioc}, flush_timer{ioc}, poll_timer{ioc};
     bool rebalance_armed = false, flush_armed = false;
+
+    // LISTEN/NOTIFY (opt.notify): the listening session, its socket on this
+    // loop (a duplicate of libpq's, which stays libpq's to close), and
+    // when this node sends NOTIFY again after the database refused one.
+    std::unique_ptr<store::PgListener> listener;
+    std::optional<asio::posix::stream_descriptor> listen_socket;
+    SteadyClock::time_point next_listen_attempt{}, next_notify_attempt{};
 
     struct DeviceInfo {
         std::string ip;
@@ -206,6 +215,7 @@ struct Coordinator::Impl {
             lease_until = began + opt.liveness - opt.margin;
             lease_until_ns = lease_until.time_since_epoch().count();
             set_state("ok");
+            if (opt.notify && !listener && began >= next_listen_attempt) listen();
             rebalance();
         } catch (const std::exception& e) {
             warn("the database is unreachable", e);
@@ -369,6 +379,7 @@ struct Coordinator::Impl {
             cluster.publish(me(), *epoch, rows);
             own_status.pending.clear();
             location_view.pending.clear();
+            if (opt.notify && SteadyClock::now() >= next_notify_attempt) notify_others();
         } catch (const std::exception& e) {
             warn("statuses not written", e);  // kept, and tried again
             flush_armed = true;
@@ -413,10 +424,67 @@ struct Coordinator::Impl {
         } catch (const std::exception& e) {
             warn("statuses not read", e);
         }
-        poll_timer.expires_after(opt.poll);
+        poll_timer.expires_after(listener ? opt.safety_poll : opt.poll);
         poll_timer.async_wait([this](boost::system::error_code ec) {
             if (!ec) poll();
         });
+    }
+
+    // Reads now instead of at the timer (replacing its wait).
+    void poll_soon() {
+        poll_timer.expires_after(std::chrono::milliseconds(0));
+        poll_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec) poll();
+        });
+    }
+
+    // --- LISTEN/NOTIFY ---------------------------------------------------------
+    void listen() {
+        try {
+            listener = cluster.listen();
+            const int fd = ::dup(listener->socket());
+            if (fd < 0) throw store::StoreError("cannot duplicate the listening socket");
+            listen_socket.emplace(ioc, fd);
+            spdlog::info("cluster: listening for the other nodes' notifications (LISTEN gw_status, gw_config)");
+            wait_for_notifications();
+            poll_soon();  // what was written while nobody listened
+        } catch (const std::exception& e) {
+            stop_listening();
+            next_listen_attempt = SteadyClock::now() + std::chrono::seconds(10);
+            warn("LISTEN failed, reading every 0.25 s instead", e);
+        }
+    }
+
+    void wait_for_notifications() {
+        listen_socket->async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+            if (ec == asio::error::operation_aborted || !listener) return;
+            try {
+                if (ec) throw boost::system::system_error(ec);
+                const auto notified = listener->take();
+                if (notified.contains("gw_status")) poll_soon();
+                if (notified.contains("gw_config") && opt.on_config) opt.on_config();
+                wait_for_notifications();
+            } catch (const std::exception& e) {
+                warn("the listening session ended, reading every 0.25 s until it is back", e);
+                stop_listening();
+                poll_soon();
+            }
+        });
+    }
+
+    void stop_listening() {
+        listen_socket.reset();  // closes the duplicate; libpq closes its own
+        listener.reset();
+    }
+
+    void notify_others() {
+        try {
+            cluster.notify_statuses();
+        } catch (const std::exception& e) {
+            // A database without NOTIFY: the others read every 0.25 s.
+            warn("NOTIFY failed, tried again in a minute", e);
+            next_notify_attempt = SteadyClock::now() + std::chrono::minutes(1);
+        }
     }
 
     // Another node's view of a device that lists locations.
@@ -505,6 +573,7 @@ struct Coordinator::Impl {
     // On this thread, last: what is pending written, the devices freed.
     void leave() {
         for (auto* timer : {&tick_timer, &rebalance_timer, &flush_timer, &poll_timer}) timer->cancel();
+        stop_listening();
         flush();
         if (!epoch) return;
         try {

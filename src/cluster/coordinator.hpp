@@ -20,9 +20,15 @@
 //  - relay: each round of a held device whose status changed is written to
 //    the database within `flush` (100 ms); other rounds refresh RTT and loss
 //    there every `refresh` (60 s), which bounds the write rate.
-//  - poll: every `poll` (250 ms) read the statuses written after the last one
-//    seen and publish the other nodes' as RoundRelayed (a status change
-//    reaches every node's sockets within about poll + flush).
+//  - poll: read the statuses written after the last one seen and publish
+//    the other nodes' as RoundRelayed. With `notify`, a session of its own
+//    LISTENs: a writer sends NOTIFY gw_status after each flush, and the
+//    others read at once (a change reaches every node's sockets within about
+//    flush + a round trip); a read every `safety_poll` (1 s) covers a missed
+//    notification, and one follows each (re)connection. Without it (or on a
+//    database without LISTEN, which is retried every 10 s) a read every
+//    `poll` (250 ms). NOTIFY gw_config (sent by the store's writes) calls
+//    `on_config`: the change feed reads at once.
 //  - locations: the engine reports a device that lists locations as this
 //    location's view (LocationRound); it is written like a status, and the
 //    other nodes' views are read back and published as LocationRound. The
@@ -38,6 +44,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace gatewatch::cluster {
@@ -50,6 +57,9 @@ struct CoordinatorOptions {
     std::chrono::milliseconds flush{100};
     std::chrono::milliseconds refresh{60'000};
     std::chrono::milliseconds poll{250};
+    bool notify = true;
+    std::chrono::milliseconds safety_poll{1'000};
+    std::function<void()> on_config;  // another node's configuration write was committed
 };
 
 class Coordinator {

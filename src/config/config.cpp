@@ -108,6 +108,10 @@ std::vector<Entry> all_settings() {
                         [](Settings& s, const string& v) { s.node_name = v; }),
         setting<string>("location", "Where this node probes from [default]",
                         [](Settings& s, const string& v) { s.location = v; }),
+        setting<bool>("cluster_notify",
+                      "Several nodes: wake the others with LISTEN/NOTIFY; false (or a database without it): "
+                      "they poll every 0.25 s [true]",
+                      [](Settings& s, bool v) { s.cluster_notify = v; }),
         setting<string>("host", "Address to listen on [127.0.0.1]", [](Settings& s, const string& v) { s.host = v; }),
         setting<int64_t>("port", "TCP port to listen on; 0 picks a free one [8000]", [](Settings& s, int64_t v) {
             s.port = static_cast<std::uint16_t>(checked_range(v, 0, 65535, "port"));

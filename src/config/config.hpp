@@ -39,6 +39,7 @@ struct Settings {
     std::string database;
     std::string node_name;             // empty: the host name
     std::string location = "default";  // where this node probes from
+    bool cluster_notify = true;  // several nodes: LISTEN/NOTIFY, else polling only
     std::optional<std::string> secret_key;  // none: generated into data_dir
     std::chrono::minutes token_lifetime{30};
     bool registration_open = true;

@@ -24,9 +24,18 @@ void ChangeFeed::start() {
             lock.unlock();
             poll();
             lock.lock();
-            wake_.wait_for(lock, every_, [this] { return stopping_; });
+            wake_.wait_for(lock, every_, [this] { return stopping_ || woken_; });
+            woken_ = false;
         }
     });
+}
+
+void ChangeFeed::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
 }
 
 void ChangeFeed::stop() {

@@ -32,6 +32,9 @@ public:
     void stop();
     // Reads and publishes what is new now (the thread's step; tests call it).
     void poll();
+    // Asks the thread to read now rather than at its next interval (another
+    // node's write was committed: PostgreSQL's NOTIFY gw_config).
+    void wake();
 
 private:
     void publish(const store::Change& change);
@@ -43,6 +46,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    bool woken_ = false;
     std::thread thread_;
 };
 

@@ -38,7 +38,11 @@ std::optional<double> optional_double(const Statement& s, int column) {
 }  // namespace
 
 PgCluster::PgCluster(std::string url, std::chrono::milliseconds liveness)
-    : liveness_ms_(liveness.count()), pool_(pg::pool(url)) {}
+    : url_(std::move(url)), liveness_ms_(liveness.count()), pool_(pg::pool(url_)) {}
+
+std::unique_ptr<PgListener> PgCluster::listen() {
+    return std::make_unique<PgListener>(url_, std::vector<std::string>{"gw_status", "gw_config"});
+}
 
 std::int64_t PgCluster::heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch, std::int64_t devices) {
     auto lease = pool_.lease();
@@ -164,6 +168,11 @@ std::size_t PgCluster::publish(const std::string& node, std::int64_t epoch,
     }
     tx.commit();
     return written;
+}
+
+void PgCluster::notify_statuses() {
+    auto lease = pool_.lease();
+    lease->exec("NOTIFY gw_status");
 }
 
 std::vector<RelayedStatus> PgCluster::statuses_after(std::int64_t seq, std::size_t limit) {

@@ -25,10 +25,12 @@
 // thread-safe; every call throws StoreError when the database cannot be reached.
 #include "store/nodes.hpp"
 #include "store/pg.hpp"
+#include "store/pg_listener.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +80,12 @@ public:
     // Writes each status whose (device, owner_location) row (node, epoch)
     // holds; the others are skipped. Returns how many were written.
     std::size_t publish(const std::string& node, std::int64_t epoch, const std::vector<RelayedStatus>& statuses);
+    // NOTIFY gw_status, after statuses were written (its own transaction,
+    // never the writers': notifying commits queue on one lock cluster-wide).
+    // Throws StoreError where the database has no NOTIFY.
+    void notify_statuses();
+    // A session of its own that LISTENs on gw_status and gw_config.
+    std::unique_ptr<PgListener> listen();
     // Statuses written after `seq`, oldest first, at most `limit`.
     std::vector<RelayedStatus> statuses_after(std::int64_t seq, std::size_t limit);
 
@@ -85,6 +93,7 @@ public:
     std::vector<NodeRow> nodes();
 
 private:
+    std::string url_;
     std::int64_t liveness_ms_;
     sql::ConnectionPool pool_;
 };

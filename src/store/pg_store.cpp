@@ -20,7 +20,9 @@ void PgStore::run_write(const std::function<void(sql::Connection&)>& work) {
     auto lease = pool_.lease();
     sql::Transaction tx(*lease, sql::Connection::Mode::write);
     lease->exec("SELECT id FROM store_lock FOR UPDATE");
+    lease->recorded_change = false;
     work(*lease);
+    if (lease->recorded_change && notify_changes_) lease->exec("NOTIFY gw_config");
     tx.commit();
 }
 

@@ -19,6 +19,7 @@
 #include "store/pg.hpp"
 #include "store/sql_store.hpp"
 
+#include <atomic>
 #include <string>
 
 namespace gatewatch::store {
@@ -37,12 +38,18 @@ public:
     // (32 random bytes, as hex) by the first node that asks, read by the others.
     std::string shared_secret();
 
+    // Several nodes: a write the change feed records also sends NOTIFY
+    // gw_config (delivered with its commit), so the other nodes read it at
+    // once. Off (the default) for databases without NOTIFY.
+    void notify_changes(bool on) { notify_changes_ = on; }
+
 private:
     void run_write(const std::function<void(sql::Connection&)>& work) override;
     sql::ConnectionPool::Lease read() override { return pool_.lease(); }
 
     std::string url_;
     sql::ConnectionPool pool_;
+    std::atomic<bool> notify_changes_{false};
 };
 
 }  // namespace gatewatch::store

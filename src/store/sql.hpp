@@ -106,6 +106,10 @@ public:
     virtual void begin(Mode mode) = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;
+
+    // Set when a write appended to the change feed (the store's
+    // record_change): a backend may then wake the other readers.
+    bool recorded_change = false;
 };
 
 class Transaction {

@@ -149,6 +149,7 @@ void bind_device_columns(Statement& s, const Device& d) {
 // never trimmed, so a seq is never given twice.
 void record_change(Connection& c, std::uint64_t origin, Entity entity, Change::Kind kind, std::int64_t id,
                    std::optional<std::string_view> key) {
+    c.recorded_change = true;
     auto s = c.prepare(
         "INSERT INTO changes (seq, origin, entity, kind, entity_id, key)"
         " VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM changes), ?, ?, ?, ?, ?) RETURNING seq");

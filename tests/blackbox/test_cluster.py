@@ -48,6 +48,8 @@ def setUpModule():
 
 
 class Cluster(unittest.TestCase):
+    ARGS = FAST  # with LISTEN/NOTIFY (the default)
+
     @classmethod
     def setUpClass(cls):
         cls.shared = tempfile.mkdtemp(prefix="gw-cluster-")
@@ -64,7 +66,7 @@ class Cluster(unittest.TestCase):
 
     @classmethod
     def start_node(cls, name):
-        return Server(args=FAST, env={"GATEWATCH_DATABASE": cls.url, "GATEWATCH_NODE_NAME": name}).start()
+        return Server(args=cls.ARGS, env={"GATEWATCH_DATABASE": cls.url, "GATEWATCH_NODE_NAME": name}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -104,6 +106,10 @@ class Cluster(unittest.TestCase):
                 v == "disconnected" for v in server.get("/device_status/", token=self.admin).json().values()),
                 deadline=30))
             self.assertEqual(server.get("/readyz").json()["cluster"], "ok")
+        # Each node listens for the others' notifications, or (without) reads every 0.25 s.
+        for server in self.live().values():
+            listening = any("listening for the other nodes' notifications" in line for line in server.log)
+            self.assertEqual(listening, "--cluster-notify" not in self.ARGS, "".join(server.log[-20:]))
         # Viewers may not list nodes.
         some.register("viewer")
         self.assertEqual(some.get("/nodes/", token=some.token("viewer")).status, 403)
@@ -249,10 +255,10 @@ class Cluster(unittest.TestCase):
         isolated = ["unshare", "--net", "sh", "-c",
                     "ip link set lo up && ip addr del 127.0.0.1/8 dev lo && ip addr add 127.0.0.1/32 dev lo"
                     ' && exec "$0" "$@"']
-        east = Server(args=FAST, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "east-1",
+        east = Server(args=self.ARGS, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "east-1",
                                       "GATEWATCH_LOCATION": "east"}).start()
         self.addCleanup(east.cleanup)
-        west = Server(args=FAST, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "west-1",
+        west = Server(args=self.ARGS, env={"GATEWATCH_DATABASE": self.url, "GATEWATCH_NODE_NAME": "west-1",
                                       "GATEWATCH_LOCATION": "west"}, prefix=isolated).start()
         self.addCleanup(west.cleanup)
         some = self.nodes[NODES[0]]  # probes neither location: it shows what the others wrote
@@ -314,6 +320,12 @@ class Cluster(unittest.TestCase):
         time.sleep(3)  # a duplicate, had any node sent one, has arrived by now
         self.assertEqual(flips()[-3:], ["device.down", "device.up", "device.down"])
         self.assertLessEqual(len(flips()), 4, flips())  # and at most the first "up" before them
+
+
+class ClusterWithoutNotify(Cluster):
+    """The same, for PostgreSQL-protocol databases without LISTEN/NOTIFY
+    (CockroachDB): every node reads what the others wrote every 0.25 s."""
+    ARGS = FAST + ("--cluster-notify", "false")
 
 
 if __name__ == "__main__":
