@@ -5,7 +5,8 @@ lo. Prints:
   - PostgreSQL's load at steady state: transactions a second, WAL bytes a
     second and per device per day;
   - a change probed by node B reaching a socket on node A: the delay after
-    B's own socket saw it (p50, p99 over the flips);
+    B's own socket saw it (p50, p99 over the flips), with LISTEN/NOTIFY and
+    again with the nodes restarted without it (polling only);
   - SIGTERM and SIGKILL of the node holding most devices: seconds until the
     other two hold every device (handed-over devices are first probed within
     one second after their claim: monitor.cpp, assign()).
@@ -46,8 +47,9 @@ def http(method, name, path, body=None, token=None):
         return json.loads(r.read() or b"null")
 
 
-def start(name):
-    env = dict(os.environ, GATEWATCH_DATABASE=URL, GATEWATCH_SECRET_KEY=SECRET, GATEWATCH_NODE_NAME=name)
+def start(name, notify=True):
+    env = dict(os.environ, GATEWATCH_DATABASE=URL, GATEWATCH_SECRET_KEY=SECRET, GATEWATCH_NODE_NAME=name,
+               GATEWATCH_CLUSTER_NOTIFY="true" if notify else "false")
     process = subprocess.Popen([BINARY, "serve", "--port", str(PORTS[name]), "--data-dir", f"{WORK}/{name}",
                                 "--log-level", "warn"], env=env, stdout=subprocess.DEVNULL,
                                stderr=open(f"{WORK}/{name}.log", "a"))
@@ -124,6 +126,27 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def fanout(token, how, flips=10):
+    """Flips 127.0.0.66; prints how much later a socket on another node sees
+    each change than a socket on the node that probes it."""
+    owner = sql(f"SELECT o.node FROM device_owners o JOIN devices d ON d.id = o.device_id WHERE d.ip = '{GONE}'")
+    other = next(n for n in NAMES if n != owner)
+    at_owner, at_other = Watcher(owner, token), Watcher(other, token)
+    delays = []
+    for i in range(flips):
+        status = "connected" if i % 2 == 0 else "disconnected"
+        t = time.monotonic()
+        lo(status == "connected")
+        seen_owner = at_owner.when(status, t)
+        seen_other = at_other.when(status, t)
+        delays.append(seen_other - seen_owner)
+    if at_owner.last == "connected":
+        lo(False)
+    print(f"== {how}: a change probed by {owner} on a socket of {other}, after {owner}'s own socket ({flips} flips): "
+          f"p50 {statistics.median(delays) * 1000:.0f} ms, p99 {percentile(delays, 99) * 1000:.0f} ms, "
+          f"max {max(delays) * 1000:.0f} ms", flush=True)
+
+
 def main():
     nodes = {name: start(name) for name in NAMES}
     http("POST", "node-a", "/users/", {"username": "bench", "password": "bench-password"})
@@ -138,8 +161,10 @@ def main():
     wait_balanced(NAMES)
     print(f"== {DEVICES + 1} devices on 3 nodes: {holders()} ({time.monotonic() - began:.1f} s from the bulk import)")
 
-    print("== steady state (60 s)")
-    time.sleep(15)  # every device's first rounds written
+    print("== steady state (60 s)", flush=True)
+    # Past the first history flush (60 s): it writes every device's first
+    # status at once, which is not what a steady state writes.
+    time.sleep(75)
     tx0 = int(sql("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"))
     wal0 = sql("SELECT pg_current_wal_lsn()")
     rows0 = table_writes()
@@ -153,23 +178,18 @@ def main():
     print("   rows written a second, by table: " +
           ", ".join(f"{t} {n:.1f}" for t, n in sorted(written.items(), key=lambda kv: -kv[1])))
 
-    owner = sql(f"SELECT o.node FROM device_owners o JOIN devices d ON d.id = o.device_id WHERE d.ip = '{GONE}'")
-    other = next(n for n in NAMES if n != owner)
-    at_owner, at_other = Watcher(owner, token), Watcher(other, token)
-    delays = []
-    flips = 20
-    for i in range(flips):
-        status = "connected" if i % 2 == 0 else "disconnected"
-        t = time.monotonic()
-        lo(status == "connected")
-        seen_owner = at_owner.when(status, t)
-        seen_other = at_other.when(status, t)
-        delays.append(seen_other - seen_owner)
-    if at_owner.last == "connected":
-        lo(False)
-    print(f"== a change probed by {owner} on a socket of {other}, after {owner}'s own socket ({flips} flips): "
-          f"p50 {statistics.median(delays) * 1000:.0f} ms, p99 {percentile(delays, 99) * 1000:.0f} ms, "
-          f"max {max(delays) * 1000:.0f} ms")
+    fanout(token, "LISTEN/NOTIFY")
+    # The same without NOTIFY (a database without it): every node reads every 0.25 s.
+    for name in NAMES:
+        nodes[name].terminate()
+        nodes[name].wait()
+        nodes[name] = start(name, notify=False)
+    wait_balanced(NAMES)
+    fanout(token, "polling only (cluster_notify = false)")
+    for name in NAMES:
+        nodes[name].terminate()
+        nodes[name].wait()
+        nodes[name] = start(name)
 
     for sig, rounds in (("SIGTERM", 3), ("SIGKILL", 5)):
         gaps = []
@@ -187,7 +207,7 @@ def main():
             nodes[victim].wait()
             nodes[victim] = start(victim)
         print(f"== {sig} of the node with most devices ({rounds} times): the other two hold every device after "
-              f"{', '.join(f'{g:.1f}' for g in gaps)} s (worst {max(gaps):.1f} s)")
+              f"{', '.join(f'{g:.1f}' for g in gaps)} s (worst {max(gaps):.1f} s)", flush=True)
 
     for process in nodes.values():
         process.terminate()

@@ -85,7 +85,11 @@ Stores open_stores(const gw::config::Settings& settings, bool with_history) {
     Stores out;
     if (gw::store::pg::is_url(settings.database)) {
         auto pg = std::make_unique<gw::store::PgStore>(settings.database);
-        pg->notify_changes(settings.cluster_notify);  // the other nodes' change feeds read at once
+        // The other nodes' change feeds read at once (where the database has NOTIFY at all).
+        const bool notify = settings.cluster_notify && pg->accepts_notify();
+        if (settings.cluster_notify && !notify)
+            spdlog::warn("the database refuses NOTIFY: the nodes read each other's writes by polling");
+        pg->notify_changes(notify);
         if (with_history) {
             spdlog::info("database PostgreSQL (schema version {}), node {} in location {}",
                          gw::store::PgStore::schema_version(), settings.node_name, settings.location);

@@ -96,6 +96,10 @@ struct Coordinator::Impl {
     SteadyClock::time_point lease_until{};
     std::shared_ptr<const DeviceSet> held = std::make_shared<const DeviceSet>();
     std::unordered_map<std::int64_t, bool> held_here;  // as `wanted`, for each held device
+    // Devices that list locations and that this node decides: it holds their
+    // (device, "*") row too, so two nodes never decide one device at once,
+    // even while they disagree for a second about who is live.
+    DeviceSet deciding;
 
     // What was last written of each held device, and what waits to be: the
     // device's own status ("*": the engine's rounds, or the combination this
@@ -159,13 +163,22 @@ struct Coordinator::Impl {
     }
 
     // --- devices -------------------------------------------------------------
+    // A device as stored now. Its views and combined status stay (a Reload
+    // reads every device again: the decision goes on where it was), except
+    // what no longer applies: a new address or monitoring starts afresh, as
+    // the engine does, and a location no longer listed has no say.
     void put(const store::Device& d) {
-        auto& info = devices[d.id];
-        if (info.locations != d.locations) {
+        const auto before = devices.find(d.id);
+        if (before != devices.end() && (before->second.ip != d.ip || before->second.monitored != d.monitored)) {
             views.erase(d.id);
             combined.erase(d.id);
+        } else if (const auto seen = views.find(d.id); seen != views.end()) {
+            std::erase_if(seen->second, [&](const auto& view) {
+                return !d.locations ||
+                       std::find(d.locations->begin(), d.locations->end(), view.first) == d.locations->end();
+            });
         }
-        info = {d.ip, d.parent_id, d.monitored, d.locations, d.quorum};
+        devices[d.id] = {d.ip, d.parent_id, d.monitored, d.locations, d.quorum};
         wanted_stale = true;
     }
 
@@ -177,10 +190,16 @@ struct Coordinator::Impl {
     }
 
     void load_devices() {
-        devices.clear();
-        views.clear();
-        combined.clear();
-        for (const auto& d : store.list_devices(std::nullopt)) put(d);
+        const auto stored = store.list_devices(std::nullopt);
+        std::unordered_set<std::int64_t> present;
+        for (const auto& d : stored) {
+            put(d);
+            present.insert(d.id);
+        }
+        std::vector<std::int64_t> gone;
+        for (const auto& [id, info] : devices)
+            if (!present.contains(id)) gone.push_back(id);
+        for (const auto id : gone) forget_device(id);
         devices_loaded = true;
         wanted_stale = true;
     }
@@ -215,8 +234,8 @@ struct Coordinator::Impl {
             lease_until = began + opt.liveness - opt.margin;
             lease_until_ns = lease_until.time_since_epoch().count();
             set_state("ok");
+            rebalance();  // first: a slow LISTEN connection must not hold back the Assignment
             if (opt.notify && !listener && began >= next_listen_attempt) listen();
-            rebalance();
         } catch (const std::exception& e) {
             warn("the database is unreachable", e);
             set_state(std::string("database unreachable: ") + e.what());
@@ -237,6 +256,7 @@ struct Coordinator::Impl {
         settled = false;
         held = std::make_shared<const DeviceSet>();
         held_here.clear();
+        deciding.clear();
         held_count = 0;
         own_status.clear();
         location_view.clear();
@@ -265,12 +285,40 @@ struct Coordinator::Impl {
             const auto h = held_here.find(id);
             if (h == held_here.end() || h->second != at_here) claiming[at_here].push_back(id);
         }
-        cluster.release(me(), k_any_location, letting_go[0]);
+        // The decisions: the devices held (or taken now) here whose first
+        // listed location with a live node is this one.
+        std::vector<std::int64_t> stop_deciding, start_deciding;
+        for (const auto id : deciding)
+            if (!should_decide(id)) stop_deciding.push_back(id);
+        for (const auto& [id, at_here] : wanted)
+            if (at_here && !deciding.contains(id) && should_decide(id)) start_deciding.push_back(id);
         cluster.release(me(), here(), letting_go[1]);
-        const std::vector<std::int64_t> claimed[2] = {cluster.claim(me(), *epoch, k_any_location, claiming[0]),
-                                                      cluster.claim(me(), *epoch, here(), claiming[1])};
+        // One statement for the "*" rows: devices any node may probe, and decisions.
+        auto any_gone = letting_go[0];
+        any_gone.insert(any_gone.end(), stop_deciding.begin(), stop_deciding.end());
+        cluster.release(me(), k_any_location, any_gone);
+        for (const auto id : stop_deciding) {
+            deciding.erase(id);
+            own_status.forget(id);
+        }
+        auto any_wanted = claiming[0];
+        any_wanted.insert(any_wanted.end(), start_deciding.begin(), start_deciding.end());
+        const auto any_claimed = cluster.claim(me(), *epoch, k_any_location, any_wanted);
+        std::vector<std::int64_t> claimed[2];
+        claimed[1] = cluster.claim(me(), *epoch, here(), claiming[1]);
+        std::size_t decisions = 0;
+        for (const auto id : any_claimed) {
+            const auto d = devices.find(id);
+            if (d != devices.end() && d->second.locations) {
+                deciding.insert(id);
+                ++decisions;
+            } else {
+                claimed[0].push_back(id);
+            }
+        }
         // Else a live node still holds some: try at the next tick.
-        settled = claimed[0].size() == claiming[0].size() && claimed[1].size() == claiming[1].size();
+        settled = claimed[0].size() == claiming[0].size() && claimed[1].size() == claiming[1].size() &&
+                  decisions == start_deciding.size();
         const auto gone = letting_go[0].size() + letting_go[1].size();
         const auto taken = claimed[0].size() + claimed[1].size();
         if (gone != 0 || taken != 0) {
@@ -294,6 +342,18 @@ struct Coordinator::Impl {
                          gone, live.size());
         }
         bus.publish(events::Assignment{held, lease_until});
+        // A decision taken over: combined at once from the views known here.
+        for (const auto id : start_deciding)
+            if (deciding.contains(id) && views[id].contains(here())) decide(id, nullptr);
+    }
+
+    // Whether this node should decide `id`: it lists locations, this node
+    // wins it here, and here is the first of them with a live node.
+    bool should_decide(std::int64_t id) const {
+        const auto d = devices.find(id);
+        const auto w = wanted.find(id);
+        if (d == devices.end() || !d->second.locations || w == wanted.end() || !w->second) return false;
+        return deciding_location(*d->second.locations, live_locations) == here();
     }
 
     // The monitored devices this node wins: a device any node may probe
@@ -319,12 +379,9 @@ struct Coordinator::Impl {
         return out;
     }
 
-    // Whether this node combines the views of `id` (cluster/quorum.hpp).
-    bool decides(std::int64_t id) const {
-        const auto d = devices.find(id);
-        if (d == devices.end() || !d->second.locations || !held->contains(id)) return false;
-        return deciding_location(*d->second.locations, live_locations) == here();
-    }
+    // Whether this node combines the views of `id` (cluster/quorum.hpp):
+    // it holds the decision's row and still probes the device here.
+    bool decides(std::int64_t id) const { return deciding.contains(id) && held->contains(id); }
 
     // A device event: rebalance within 50 ms (a bulk import is one pass).
     void rebalance_soon() {
@@ -365,10 +422,15 @@ struct Coordinator::Impl {
         if ((own_status.pending.empty() && location_view.pending.empty()) || !epoch) return;
         std::vector<store::RelayedStatus> rows;
         rows.reserve(own_status.pending.size() + location_view.pending.size());
+        // The row that entitles each write: a view, the device held here; the
+        // device's own status, the "*" row (held as any one node, or as its
+        // decider; a decision handed on meanwhile is not written).
         const auto add = [&](const events::RoundFinished& r, const std::string& location) {
             const auto h = held_here.find(r.device_id);
             if (h == held_here.end()) return;
-            rows.push_back({r.device_id, location, me(), h->second ? here() : k_any_location, std::string(), r.ip,
+            const bool view = location != k_any_location;
+            if (!view && h->second && !deciding.contains(r.device_id)) return;
+            rows.push_back({r.device_id, location, me(), view ? here() : k_any_location, std::string(), r.ip,
                             monitor::to_string(r.status), r.rtt_ms, r.loss,
                             r.since ? std::optional(ms_of(*r.since)) : std::nullopt, ms_of(r.at), r.unreachable_via,
                             0});
@@ -404,9 +466,10 @@ struct Coordinator::Impl {
                         if (listed) take_view(r);
                         continue;
                     }
+                    if (listed && (!decides(r.device_id) || !combined.contains(r.device_id)))
+                        combined[r.device_id] = {status_of(r.status), time_of_optional(r.since_ms)};  // (a decider's start)
                     if (listed ? decides(r.device_id) : held->contains(r.device_id))
                         continue;  // written here: this node's own events are newer
-                    if (listed) combined[r.device_id] = {status_of(r.status), time_of_optional(r.since_ms)};
                     events::RoundFinished round;
                     round.device_id = r.device_id;
                     round.ip = r.ip;
@@ -467,6 +530,7 @@ struct Coordinator::Impl {
             } catch (const std::exception& e) {
                 warn("the listening session ended, reading every 0.25 s until it is back", e);
                 stop_listening();
+                next_listen_attempt = SteadyClock::now() + std::chrono::seconds(10);
                 poll_soon();
             }
         });
@@ -502,7 +566,8 @@ struct Coordinator::Impl {
         round.at = time_of(r.at_ms);
         round.unreachable_via = r.unreachable_via;
         bus.publish(events::LocationRound{std::move(round), r.location, r.node});
-        if (decides(r.device_id)) decide(r.device_id, nullptr);
+        // Not before this node's own view is in: the others' alone would decide too early.
+        if (decides(r.device_id) && views[r.device_id].contains(here())) decide(r.device_id, nullptr);
     }
 
     // This node's own view of a device that lists locations: written for the

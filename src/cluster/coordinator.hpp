@@ -36,6 +36,10 @@
 //    of its rounds and each new view, and publishes the result as the
 //    device's RoundFinished (and StatusChanged), so its history and its
 //    notifications come from that one node, and writes it as its status.
+//    It decides only while it holds the device's "*" row (claimed like any
+//    other), so a handover never has two deciders. The views and the last
+//    combined status survive a Reload; a new decider starts from the
+//    combined status the last one wrote.
 // stop() writes what is pending and leaves: the node is no longer live and
 // its devices are free, so the others claim them at their next tick.
 #include "events/event_bus.hpp"

@@ -7,7 +7,9 @@
 // The decider is the prober of the device's first location (in the order
 // the device lists them) that has a live node. Every node computes the same
 // answer from the same membership, and a location whose nodes are all gone
-// hands the decision on to the next one.
+// hands the decision on to the next one. Nodes may disagree about who is live
+// for a second; the decider also holds the device's "*" ownership row
+// (coordinator.cpp), so two nodes never decide at once.
 //
 // Combining: disconnected when at least `quorum` locations see the device
 // disconnected; otherwise connected when any location sees it connected;

@@ -16,6 +16,16 @@ PgStore::~PgStore() = default;
 
 int PgStore::schema_version() { return static_cast<int>(detail::pg_schema::k_migrations.size()); }
 
+bool PgStore::accepts_notify() {
+    try {
+        auto lease = pool_.lease();
+        lease->exec("NOTIFY gw_config");
+        return true;
+    } catch (const StoreError&) {
+        return false;
+    }
+}
+
 void PgStore::run_write(const std::function<void(sql::Connection&)>& work) {
     auto lease = pool_.lease();
     sql::Transaction tx(*lease, sql::Connection::Mode::write);

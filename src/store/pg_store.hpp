@@ -42,6 +42,9 @@ public:
     // gw_config (delivered with its commit), so the other nodes read it at
     // once. Off (the default) for databases without NOTIFY.
     void notify_changes(bool on) { notify_changes_ = on; }
+    // Whether the database takes NOTIFY (sends one): where it does not, a
+    // NOTIFY inside a write would make every write fail.
+    bool accepts_notify();
 
 private:
     void run_write(const std::function<void(sql::Connection&)>& work) override;

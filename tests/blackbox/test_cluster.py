@@ -320,6 +320,11 @@ class Cluster(unittest.TestCase):
         time.sleep(3)  # a duplicate, had any node sent one, has arrived by now
         self.assertEqual(flips()[-3:], ["device.down", "device.up", "device.down"])
         self.assertLessEqual(len(flips()), 4, flips())  # and at most the first "up" before them
+        # East stops: west decides now. With quorum 2, west alone seeing it down
+        # is not enough, and east (no live node) sees nothing: unknown.
+        self.assertEqual(some.put(f"/devices/{device['id']}", {"quorum": 2}, token=self.admin).status, 200)
+        east.stop()
+        self.assertTrue(wait_for(lambda: detail()["status"] == "unknown", deadline=30), detail())
 
 
 class ClusterWithoutNotify(Cluster):

@@ -224,7 +224,14 @@ class LiveStatus(ServerTestCase):
         self.assertEqual((r["status"], r["rtt_ms"], r["since"]), ("unknown", None, None))
         self.assertNotIn("127.0.0.9", statuses(self.server, self.viewer))
         self.assertEqual(set(self.server.get(f"/devices/{device}/status", token=self.viewer).json()),
-                         {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe", "unreachable_via"})
+                         {"device_id", "ip", "status", "rtt_ms", "loss", "since", "last_probe", "unreachable_via",
+                          "locations"})
+        # One node: its location's view, once it probed the device.
+        self.assertTrue(wait_for(lambda: self.server.get(f"/devices/{device}/status", token=self.viewer).json()
+                                 ["locations"].get("default", {}).get("status") == "connected"))
+        view = self.server.get(f"/devices/{device}/status", token=self.viewer).json()["locations"]["default"]
+        self.assertEqual(set(view), {"status", "rtt_ms", "loss", "node"})
+        self.assertTrue(view["node"])
         self.assertEqual(self.server.get("/ws/status/", token=self.viewer).status, 426)
 
     def test_socket_refuses_bad_tokens(self):
