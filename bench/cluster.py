@@ -87,6 +87,22 @@ def wait_balanced(names, deadline=120):
     raise RuntimeError(f"not balanced over {names}: {holders()}")
 
 
+def wait_settled(names, quiet=3.0, deadline=120):
+    """Waits until `names` hold every device and nobody's share moved for
+    `quiet` seconds; returns when that share was first reached."""
+    wait_balanced(names, deadline)
+    end = time.monotonic() + deadline
+    last, since = holders(), time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        now = holders()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return since
+    raise RuntimeError(f"shares still moving: {holders()}")
+
+
 class Watcher(threading.Thread):
     """A status socket that records when 127.0.0.66 changes."""
 
@@ -158,8 +174,9 @@ def main():
     devices.append({"name": "flip", "ip": GONE})
     began = time.monotonic()
     http("POST", "node-a", "/devices/bulk", {"devices": devices}, token)
-    wait_balanced(NAMES)
-    print(f"== {DEVICES + 1} devices on 3 nodes: {holders()} ({time.monotonic() - began:.1f} s from the bulk import)")
+    settled = wait_settled(NAMES)
+    print(f"== {DEVICES + 1} devices on 3 nodes: {holders()} (settled {settled - began:.1f} s after the bulk import "
+          "began)", flush=True)
 
     print("== steady state (60 s)", flush=True)
     # Past the first history flush (60 s): it writes every device's first

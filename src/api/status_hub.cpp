@@ -84,8 +84,10 @@ void StatusHub::locate_locked(std::int64_t device_id, const std::optional<std::v
     for (const auto& name : listed) it->second.locations.emplace(name, LocationView{});
 }
 
-void StatusHub::view(std::int64_t device_id, const std::string& ip, const std::string& location, LocationView seen,
+void StatusHub::view(const events::RoundFinished& round, const std::string& location, const std::string& node,
                      bool only) {
+    const auto device_id = round.device_id;
+    const auto& ip = round.ip;
     std::lock_guard lock(mutex_);
     auto it = devices_.find(device_id);
     if (it == devices_.end() || it->second.ip != ip) return;
@@ -96,7 +98,13 @@ void StatusHub::view(std::int64_t device_id, const std::string& ip, const std::s
     } else if (!views.contains(location)) {
         return;  // not one of its locations (any more)
     }
-    views[location] = std::move(seen);
+    // In place: a round of every device passes here, and a node's name may be
+    // longer than a string keeps without allocating.
+    auto& view = views[location];
+    view.status = round.status;
+    view.rtt_ms = round.rtt_ms;
+    view.loss = round.loss;
+    if (view.node != node) view.node = node;
 }
 
 void StatusHub::changed_locked() {
@@ -185,9 +193,6 @@ DeviceState state_of(const events::RoundFinished& e) {
     return state;
 }
 
-LocationView view_of(const events::RoundFinished& e, const std::string& node) {
-    return {e.status, e.rtt_ms, e.loss, node};
-}
 }  // namespace
 
 void StatusHub::apply(const events::Event& event) {
@@ -215,14 +220,14 @@ void StatusHub::apply(const events::Event& event) {
                    },
                    [&](const events::RoundFinished& e) {
                        record(state_of(e));  // tells the listener itself
-                       view(e.device_id, e.ip, node_location_, view_of(e, node_name_), true);
+                       view(e, node_location_, node_name_, true);
                    },
                    [&](const events::RoundRelayed& e) {
                        record(state_of(e.round));
-                       view(e.round.device_id, e.round.ip, e.location, view_of(e.round, e.node), true);
+                       view(e.round, e.location, e.node, true);
                    },
                    [&](const events::LocationRound& e) {
-                       view(e.round.device_id, e.round.ip, e.location, view_of(e.round, e.node), false);
+                       view(e.round, e.location, e.node, false);
                    },
                    [](const auto&) {},
                },

@@ -122,9 +122,8 @@ private:
     void join_locked(std::int64_t device_id, const std::string& ip, bool& changed);
     // Records the device's list of locations (several nodes only); a new list starts every view unknown.
     void locate_locked(std::int64_t device_id, const std::optional<std::vector<std::string>>& locations);
-    // One location's view of a device at `ip`; `only`: the one view it has.
-    void view(std::int64_t device_id, const std::string& ip, const std::string& location, LocationView seen,
-              bool only);
+    // How `location` (probed by `node`) saw the round's device at its ip; `only`: the one view it has.
+    void view(const events::RoundFinished& round, const std::string& location, const std::string& node, bool only);
     [[nodiscard]] bool listed_locked(std::int64_t device_id) const { return listed_.contains(device_id); }
     void leave_locked(std::int64_t device_id, bool& changed);
     std::shared_ptr<const std::string> detail_locked(std::chrono::steady_clock::time_point now);
