@@ -1,6 +1,7 @@
 // One node among several (coordinator.hpp).
 #include "cluster/coordinator.hpp"
 
+#include "cluster/decisions.hpp"
 #include "cluster/quorum.hpp"
 #include "cluster/rendezvous.hpp"
 #include "log/rate_limit.hpp"
@@ -124,20 +125,7 @@ struct Coordinator::Impl {
     Channel own_status, location_view;
     std::int64_t seen_seq = 0;
 
-    // Devices that list locations: each location's newest view, and the
-    // combined status (cluster/quorum.hpp) as this node last decided it or
-    // read it from the node that decides it.
-    struct View {
-        monitor::Status status = monitor::Status::unknown;
-        std::optional<double> rtt_ms, loss;
-        std::optional<std::int64_t> unreachable_via;
-    };
-    struct Combined {
-        monitor::Status status = monitor::Status::unknown;
-        std::optional<WallClock::time_point> since;
-    };
-    std::unordered_map<std::int64_t, std::unordered_map<std::string, View>> views;
-    std::unordered_map<std::int64_t, Combined> combined;
+    Decisions decisions;  // the devices that list locations: their views and combined status
 
     // Read by other threads (GET /readyz, /nodes/).
     mutable std::mutex state_mutex;
@@ -169,23 +157,17 @@ struct Coordinator::Impl {
     // the engine does, and a location no longer listed has no say.
     void put(const store::Device& d) {
         const auto before = devices.find(d.id);
-        if (before != devices.end() && (before->second.ip != d.ip || before->second.monitored != d.monitored)) {
-            views.erase(d.id);
-            combined.erase(d.id);
-        } else if (const auto seen = views.find(d.id); seen != views.end()) {
-            std::erase_if(seen->second, [&](const auto& view) {
-                return !d.locations ||
-                       std::find(d.locations->begin(), d.locations->end(), view.first) == d.locations->end();
-            });
-        }
+        if (before != devices.end() && (before->second.ip != d.ip || before->second.monitored != d.monitored))
+            decisions.forget(d.id);
+        else
+            decisions.keep_listed(d.id, d.locations);
         devices[d.id] = {d.ip, d.parent_id, d.monitored, d.locations, d.quorum};
         wanted_stale = true;
     }
 
     void forget_device(std::int64_t id) {
         devices.erase(id);
-        views.erase(id);
-        combined.erase(id);
+        decisions.forget(id);
         wanted_stale = true;
     }
 
@@ -306,19 +288,19 @@ struct Coordinator::Impl {
         const auto any_claimed = cluster.claim(me(), *epoch, k_any_location, any_wanted);
         std::vector<std::int64_t> claimed[2];
         claimed[1] = cluster.claim(me(), *epoch, here(), claiming[1]);
-        std::size_t decisions = 0;
+        std::size_t decisions_taken = 0;
         for (const auto id : any_claimed) {
             const auto d = devices.find(id);
             if (d != devices.end() && d->second.locations) {
                 deciding.insert(id);
-                ++decisions;
+                ++decisions_taken;
             } else {
                 claimed[0].push_back(id);
             }
         }
         // Else a live node still holds some: try at the next tick.
         settled = claimed[0].size() == claiming[0].size() && claimed[1].size() == claiming[1].size() &&
-                  decisions == start_deciding.size();
+                  decisions_taken == start_deciding.size();
         const auto gone = letting_go[0].size() + letting_go[1].size();
         const auto taken = claimed[0].size() + claimed[1].size();
         if (gone != 0 || taken != 0) {
@@ -344,7 +326,7 @@ struct Coordinator::Impl {
         bus.publish(events::Assignment{held, lease_until});
         // A decision taken over: combined at once from the views known here.
         for (const auto id : start_deciding)
-            if (deciding.contains(id) && views[id].contains(here())) decide(id, nullptr);
+            if (deciding.contains(id) && decisions.sees(id, here())) decide(id, nullptr);
     }
 
     // Whether this node should decide `id`: it lists locations, this node
@@ -466,8 +448,9 @@ struct Coordinator::Impl {
                         if (listed) take_view(r);
                         continue;
                     }
-                    if (listed && (!decides(r.device_id) || !combined.contains(r.device_id)))
-                        combined[r.device_id] = {status_of(r.status), time_of_optional(r.since_ms)};  // (a decider's start)
+                    if (listed)  // the decider's, or where a decider here starts from
+                        decisions.seed(r.device_id, status_of(r.status), time_of_optional(r.since_ms),
+                                       decides(r.device_id));
                     if (listed ? decides(r.device_id) : held->contains(r.device_id))
                         continue;  // written here: this node's own events are newer
                     events::RoundFinished round;
@@ -554,7 +537,7 @@ struct Coordinator::Impl {
     // Another node's view of a device that lists locations.
     void take_view(const store::RelayedStatus& r) {
         const auto status = status_of(r.status);
-        views[r.device_id][r.location] = {status, r.rtt_ms, r.loss, r.unreachable_via};
+        decisions.see(r.device_id, r.location, {status, r.rtt_ms, r.loss, r.unreachable_via});
         events::RoundFinished round;
         round.device_id = r.device_id;
         round.ip = r.ip;
@@ -567,7 +550,7 @@ struct Coordinator::Impl {
         round.unreachable_via = r.unreachable_via;
         bus.publish(events::LocationRound{std::move(round), r.location, r.node});
         // Not before this node's own view is in: the others' alone would decide too early.
-        if (decides(r.device_id) && views[r.device_id].contains(here())) decide(r.device_id, nullptr);
+        if (decides(r.device_id) && decisions.sees(r.device_id, here())) decide(r.device_id, nullptr);
     }
 
     // This node's own view of a device that lists locations: written for the
@@ -575,37 +558,18 @@ struct Coordinator::Impl {
     void own_view(const events::LocationRound& e) {
         const auto& r = e.round;
         relay(location_view, r);
-        views[r.device_id][here()] = {r.status, r.rtt_ms, r.loss, r.unreachable_via};
+        decisions.see(r.device_id, here(), {r.status, r.rtt_ms, r.loss, r.unreachable_via});
         if (decides(r.device_id)) decide(r.device_id, &r);
     }
 
-    // Combines the views of a device this node decides. After each of its own
-    // rounds (`own`) the combination is published as a round of the device
-    // (its history goes on); after another node's view only when it changed.
-    // A change is told first (StatusChanged), as the engine does.
+    // Combines the views of a device this node decides (decisions.hpp) and
+    // publishes the device's own events.
     void decide(std::int64_t id, const events::RoundFinished* own) {
         const auto& info = devices.at(id);
-        const auto& seen = views[id];
-        std::vector<monitor::Status> statuses;
-        for (const auto& location : *info.locations) {
-            const auto v = seen.find(location);
-            statuses.push_back(v != seen.end() && live_locations.contains(location) ? v->second.status
-                                                                                     : monitor::Status::unknown);
-        }
-        const auto now = WallClock::now();
-        auto& c = combined[id];
-        const auto status = combine(statuses, info.quorum);
-        const bool changed = status != c.status || !c.since;
-        if (!changed && own == nullptr) return;
-        const auto mine = seen.find(here());
-        const View view = mine != seen.end() ? mine->second : View{};
-        const auto via = status == monitor::Status::disconnected ? view.unreachable_via : std::nullopt;
-        if (changed) {
-            if (status != c.status) bus.publish(events::StatusChanged{id, info.ip, c.status, status, now, via});
-            c = {status, now};
-        }
-        bus.publish(events::RoundFinished{id, info.ip, status == monitor::Status::connected, status, view.rtt_ms,
-                                          view.loss, c.since, own ? own->at : now, via});
+        auto outcome = decisions.decide(id, {info.ip, *info.locations, info.quorum}, here(), live_locations, own,
+                                        WallClock::now());
+        if (outcome.change) bus.publish(std::move(*outcome.change));
+        if (outcome.round) bus.publish(std::move(*outcome.round));
     }
 
     void on_event(const events::Event& event) {

@@ -34,6 +34,11 @@ struct HistoryThread::Impl {
     asio::steady_timer events_timer{ioc};
     asio::steady_timer retention_timer{ioc};
     bool events_timer_armed = false;
+    // Set by stop(): a timer whose wait had already ended when stop() cancelled
+    // it still runs its handler (with success); re-armed, it would keep the
+    // loop, and the process, alive for ever (seen at 30,000 devices, where the
+    // loop is busy long enough for this to happen).
+    bool stopping = false;
     std::future<void> retention;  // the running retention, if any
     events::Subscription subscription;
     std::thread thread;
@@ -52,12 +57,12 @@ struct HistoryThread::Impl {
         } else {
             guarded("recording", [&] { recorder.apply(event, seen.muted); });
         }
-        if (recorder.has_pending_events() && !events_timer_armed) {
+        if (recorder.has_pending_events() && !events_timer_armed && !stopping) {
             events_timer_armed = true;
             events_timer.expires_after(std::chrono::milliseconds(500));
             events_timer.async_wait([this](boost::system::error_code ec) {
                 events_timer_armed = false;
-                if (!ec) guarded("writing status changes", [this] { flush_events(); });
+                if (!ec && !stopping) guarded("writing status changes", [this] { flush_events(); });
             });
         }
     }
@@ -86,7 +91,7 @@ struct HistoryThread::Impl {
     void arm_flush() {
         flush_timer.expires_after(options.flush_interval);
         flush_timer.async_wait([this](boost::system::error_code ec) {
-            if (ec) return;
+            if (ec || stopping) return;
             guarded("writing rounds", [this] { flush(); });
             arm_flush();
         });
@@ -95,7 +100,7 @@ struct HistoryThread::Impl {
     void arm_retention(std::chrono::milliseconds after) {
         retention_timer.expires_after(after);
         retention_timer.async_wait([this](boost::system::error_code ec) {
-            if (ec) return;
+            if (ec || stopping) return;
             // Off this thread: removing a day of chunks takes seconds at 100,000 devices.
             if (!retention.valid() || retention.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
                 retention = std::async(std::launch::async, [this] {
@@ -131,6 +136,7 @@ void HistoryThread::start() {
 void HistoryThread::stop() {
     if (!impl_->thread.joinable()) return;
     asio::post(impl_->ioc, [impl = impl_.get()] {
+        impl->stopping = true;
         impl->subscription = {};  // nothing more arrives; what was queued is dropped
         impl->flush_timer.cancel();
         impl->events_timer.cancel();

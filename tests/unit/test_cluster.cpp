@@ -1,5 +1,6 @@
 // Several nodes: which node wins a device (rendezvous), and the shared
 // state on PostgreSQL (membership, exclusive claims, fencing, relayed statuses).
+#include "cluster/decisions.hpp"
 #include "cluster/quorum.hpp"
 #include "cluster/rendezvous.hpp"
 #include "store/pg_cluster.hpp"
@@ -81,6 +82,65 @@ TEST(Quorum, TheFirstListedLocationWithALiveNodeDecides) {
     EXPECT_EQ(cluster::deciding_location(listed, {"west", "east"}), "east");
     EXPECT_EQ(cluster::deciding_location(listed, {"north", "west", "default"}), "west");
     EXPECT_EQ(cluster::deciding_location(listed, {"default"}), std::nullopt);
+}
+
+TEST(QuorumDecisions, TheDeciderTellsAChangeOnceAndEveryOwnRound) {
+    using monitor::Status;
+    cluster::Decisions d;
+    const std::string ip = "127.0.0.1";
+    const std::vector<std::string> listed{"east", "west"};
+    const cluster::Decisions::Device device{ip, listed, 2};
+    const std::set<std::string, std::less<>> live{"east", "west"};
+    const auto now = std::chrono::system_clock::now();
+    events::RoundFinished own;
+    own.device_id = 1;
+    own.at = now;
+    // Its own view first: up here, west unknown -> connected, told once.
+    d.see(1, "east", {Status::connected, 1.5, 0.0, std::nullopt});
+    auto out = d.decide(1, device, "east", live, &own, now);
+    ASSERT_TRUE(out.change);
+    EXPECT_EQ(out.change->from, Status::unknown);
+    EXPECT_EQ(out.change->to, Status::connected);
+    ASSERT_TRUE(out.round);
+    EXPECT_EQ(out.round->rtt_ms, 1.5);
+    // West says down: one of two with quorum 2 changes nothing, and says nothing.
+    d.see(1, "west", {Status::disconnected, std::nullopt, 1.0, std::nullopt});
+    out = d.decide(1, device, "east", live, nullptr, now);
+    EXPECT_FALSE(out.change);
+    EXPECT_FALSE(out.round);
+    // An own round is answered without a change (the history goes on).
+    out = d.decide(1, device, "east", live, &own, now);
+    EXPECT_FALSE(out.change);
+    EXPECT_TRUE(out.round);
+    // East agrees: down, with the "unreachable via" of this node's own view.
+    d.see(1, "east", {Status::disconnected, std::nullopt, 1.0, 7});
+    out = d.decide(1, device, "east", live, nullptr, now);
+    ASSERT_TRUE(out.change);
+    EXPECT_EQ(out.change->to, Status::disconnected);
+    EXPECT_EQ(out.change->unreachable_via, 7);
+    // West has no live node any more: it sees nothing, so the device is unknown.
+    out = d.decide(1, device, "east", {"east"}, nullptr, now);
+    ASSERT_TRUE(out.change);
+    EXPECT_EQ(out.change->to, Status::unknown);
+}
+
+TEST(QuorumDecisions, ANewDeciderStartsFromWhatTheLastOneWrote) {
+    using monitor::Status;
+    cluster::Decisions d;
+    const std::string ip = "127.0.0.1";
+    const std::vector<std::string> listed{"east", "west"};
+    const auto now = std::chrono::system_clock::now();
+    d.seed(1, Status::disconnected, now, false);  // the last decider's "*" row
+    d.seed(1, Status::connected, now, true);      // a decider here keeps its own
+    d.see(1, "west", {Status::disconnected, std::nullopt, 1.0, std::nullopt});
+    d.see(1, "east", {Status::disconnected, std::nullopt, 1.0, std::nullopt});
+    // Still down: no change to tell (a down already sent is not sent again).
+    const auto out = d.decide(1, {ip, listed, 1}, "west", {"east", "west"}, nullptr, now);
+    EXPECT_FALSE(out.change);
+    // A location no longer listed loses its say.
+    d.keep_listed(1, std::vector<std::string>{"west"});
+    EXPECT_FALSE(d.sees(1, "east"));
+    EXPECT_TRUE(d.sees(1, "west"));
 }
 
 class PgClusterTest : public ::testing::Test {
