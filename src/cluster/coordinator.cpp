@@ -53,6 +53,21 @@ monitor::Status status_of(std::string_view text) {
     return monitor::Status::unknown;
 }
 
+// A status another node wrote, as the round it describes.
+events::RoundFinished round_of(const store::RelayedStatus& r) {
+    events::RoundFinished round;
+    round.device_id = r.device_id;
+    round.ip = r.ip;
+    round.status = status_of(r.status);
+    round.ok = round.status == monitor::Status::connected;
+    round.rtt_ms = r.rtt_ms;
+    round.loss = r.loss;
+    round.since = time_of_optional(r.since_ms);
+    round.at = time_of(r.at_ms);
+    round.unreachable_via = r.unreachable_via;
+    return round;
+}
+
 }  // namespace
 
 struct Coordinator::Impl {
@@ -453,17 +468,7 @@ struct Coordinator::Impl {
                                        decides(r.device_id));
                     if (listed ? decides(r.device_id) : held->contains(r.device_id))
                         continue;  // written here: this node's own events are newer
-                    events::RoundFinished round;
-                    round.device_id = r.device_id;
-                    round.ip = r.ip;
-                    round.status = status_of(r.status);
-                    round.ok = round.status == monitor::Status::connected;
-                    round.rtt_ms = r.rtt_ms;
-                    round.loss = r.loss;
-                    if (r.since_ms) round.since = time_of(*r.since_ms);
-                    round.at = time_of(r.at_ms);
-                    round.unreachable_via = r.unreachable_via;
-                    bus.publish(events::RoundRelayed{std::move(round), r.node, r.node_location});
+                    bus.publish(events::RoundRelayed{round_of(r), r.node, r.node_location});
                 }
                 if (rows.size() < k_poll_batch) break;
             }
@@ -473,6 +478,14 @@ struct Coordinator::Impl {
         poll_timer.expires_after(listener ? opt.safety_poll : opt.poll);
         poll_timer.async_wait([this](boost::system::error_code ec) {
             if (!ec) poll();
+        });
+    }
+
+    // Renews, reads the live nodes and rebalances now instead of at the timer.
+    void tick_soon() {
+        tick_timer.expires_after(std::chrono::milliseconds(0));
+        tick_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec) tick();
         });
     }
 
@@ -491,7 +504,7 @@ struct Coordinator::Impl {
             const int fd = ::dup(listener->socket());
             if (fd < 0) throw store::StoreError("cannot duplicate the listening socket");
             listen_socket.emplace(ioc, fd);
-            spdlog::info("cluster: listening for the other nodes' notifications (LISTEN gw_status, gw_config)");
+            spdlog::info("cluster: listening for the other nodes' notifications (LISTEN gw_status, gw_config, gw_nodes)");
             wait_for_notifications();
             poll_soon();  // what was written while nobody listened
         } catch (const std::exception& e) {
@@ -509,6 +522,7 @@ struct Coordinator::Impl {
                 const auto notified = listener->take();
                 if (notified.contains("gw_status")) poll_soon();
                 if (notified.contains("gw_config") && opt.on_config) opt.on_config();
+                if (notified.contains("gw_nodes")) tick_soon();  // a node left: take its share now
                 wait_for_notifications();
             } catch (const std::exception& e) {
                 warn("the listening session ended, reading every 0.25 s until it is back", e);
@@ -538,17 +552,7 @@ struct Coordinator::Impl {
     void take_view(const store::RelayedStatus& r) {
         const auto status = status_of(r.status);
         decisions.see(r.device_id, r.location, {status, r.rtt_ms, r.loss, r.unreachable_via});
-        events::RoundFinished round;
-        round.device_id = r.device_id;
-        round.ip = r.ip;
-        round.status = status;
-        round.ok = status == monitor::Status::connected;
-        round.rtt_ms = r.rtt_ms;
-        round.loss = r.loss;
-        round.since = time_of_optional(r.since_ms);
-        round.at = time_of(r.at_ms);
-        round.unreachable_via = r.unreachable_via;
-        bus.publish(events::LocationRound{std::move(round), r.location, r.node});
+        bus.publish(events::LocationRound{round_of(r), r.location, r.node});
         // Not before this node's own view is in: the others' alone would decide too early.
         if (decides(r.device_id) && decisions.sees(r.device_id, here())) decide(r.device_id, nullptr);
     }
@@ -608,6 +612,13 @@ struct Coordinator::Impl {
         try {
             cluster.leave(me(), *epoch);
             spdlog::info("cluster: node {} left; its {} devices are free for the others", me(), held->size());
+            if (opt.notify) {
+                try {
+                    cluster.notify_nodes();
+                } catch (const std::exception&) {
+                    // No NOTIFY: the others see it at their next heartbeat, within a second.
+                }
+            }
         } catch (const std::exception& e) {
             spdlog::warn("cluster: leaving failed ({}): the others take its devices when its lease lapses", e.what());
         }

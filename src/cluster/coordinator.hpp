@@ -28,7 +28,9 @@
 //    notification, and one follows each (re)connection. Without it (or on a
 //    database without LISTEN, which is retried every 10 s) a read every
 //    `poll` (250 ms). NOTIFY gw_config (sent by the store's writes) calls
-//    `on_config`: the change feed reads at once.
+//    `on_config`: the change feed reads at once. NOTIFY gw_nodes (a node
+//    left) runs the heartbeat and rebalance at once: its devices are taken
+//    without waiting for the next tick.
 //  - locations: the engine reports a device that lists locations as this
 //    location's view (LocationRound); it is written like a status, and the
 //    other nodes' views are read back and published as LocationRound. The

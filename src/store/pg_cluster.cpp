@@ -41,7 +41,7 @@ PgCluster::PgCluster(std::string url, std::chrono::milliseconds liveness)
     : url_(std::move(url)), liveness_ms_(liveness.count()), pool_(pg::pool(url_)) {}
 
 std::unique_ptr<PgListener> PgCluster::listen() {
-    return std::make_unique<PgListener>(url_, std::vector<std::string>{"gw_status", "gw_config"});
+    return std::make_unique<PgListener>(url_, std::vector<std::string>{"gw_status", "gw_config", "gw_nodes"});
 }
 
 std::int64_t PgCluster::heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch, std::int64_t devices) {
@@ -173,6 +173,11 @@ std::size_t PgCluster::publish(const std::string& node, std::int64_t epoch,
 void PgCluster::notify_statuses() {
     auto lease = pool_.lease();
     lease->exec("NOTIFY gw_status");
+}
+
+void PgCluster::notify_nodes() {
+    auto lease = pool_.lease();
+    lease->exec("NOTIFY gw_nodes");
 }
 
 std::vector<RelayedStatus> PgCluster::statuses_after(std::int64_t seq, std::size_t limit) {

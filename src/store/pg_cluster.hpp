@@ -84,7 +84,10 @@ public:
     // never the writers': notifying commits queue on one lock cluster-wide).
     // Throws StoreError where the database has no NOTIFY.
     void notify_statuses();
-    // A session of its own that LISTENs on gw_status and gw_config.
+    // NOTIFY gw_nodes, after a node left: the others rebalance at once
+    // instead of at their next heartbeat. Throws where there is no NOTIFY.
+    void notify_nodes();
+    // A session of its own that LISTENs on gw_status, gw_config and gw_nodes.
     std::unique_ptr<PgListener> listen();
     // Statuses written after `seq`, oldest first, at most `limit`.
     std::vector<RelayedStatus> statuses_after(std::int64_t seq, std::size_t limit);
