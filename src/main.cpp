@@ -319,7 +319,13 @@ int serve(const gw::config::Overrides& overrides) {
                          },
                          gw::monitor::to_string(monitor.method())});
     // Subscribed before the engine starts, so that its first rounds are kept.
-    gw::history::HistoryThread history(history_store, bus, {settings.history_flush_interval}, &dispatcher);
+    gw::history::HistoryOptions recording;
+    recording.flush_interval = settings.history_flush_interval;
+    if (stores.cluster) {  // and this location's view of the devices that list locations
+        recording.node_name = settings.node_name;
+        recording.location = settings.location;
+    }
+    gw::history::HistoryThread history(history_store, bus, recording, &dispatcher);
 
     // Signals belong here, not to the server: SIGINT or SIGTERM stops the
     // parts in order, from the edge inwards.
@@ -331,6 +337,7 @@ int serve(const gw::config::Overrides& overrides) {
         if (coordinator) {  // hand the devices over first: draining the server may take seconds
             monitor_running = false;
             monitor.stop();
+            history.probing_stopped();  // before the others may take the devices over
             coordinator->stop();
         }
         server.stop();
@@ -349,6 +356,7 @@ int serve(const gw::config::Overrides& overrides) {
     feed.stop();      // no more events from other processes
     monitor_running = false;
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
+    history.probing_stopped();
     if (coordinator) coordinator->stop();  // the last statuses written, the devices freed for the other nodes
     history.stop();   // the last rounds written, every device `unknown` from now
     sender.stop();    // what is not sent stays in the outbox for the next start

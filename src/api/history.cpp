@@ -5,6 +5,7 @@
 #include "api/status_hub.hpp"
 #include "api/validation.hpp"
 #include "history/query.hpp"
+#include "util/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -78,6 +79,19 @@ std::optional<std::int64_t> read_bounded(const Call& call, std::string_view key,
     return value;
 }
 
+// ?location= (several nodes): a location's view instead of the device's own
+// history; "" when absent.
+std::string read_location(const Call& call, ValidationErrors& errors) {
+    const std::string* text = query_value(call, "location");
+    if (text == nullptr) return {};
+    if (!util::is_node_label(*text)) {
+        errors.add({"query", "location"}, "string_pattern_mismatch",
+                   "String should be 1 to 64 letters, digits, '-', '_' or '.'");
+        return {};
+    }
+    return *text;
+}
+
 std::optional<Response> refuse(const AppContext& app, std::int64_t device_id) {
     if (app.history == nullptr) return error_response(503, "History is not kept by this server");
     if (!app.store.find_device(device_id)) return error_response(404, "Device not found");
@@ -107,10 +121,11 @@ Response events(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     const auto range = read_range(call, errors);
     const auto limit = read_bounded(call, "limit", 1, 1000, errors);
+    const auto location = read_location(call, errors);
     if (!errors.empty()) return errors.response();
     if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
     json::array out;
-    for (const auto& e : app.history->events(call.ids[0], range->first, range->second,
+    for (const auto& e : app.history->events(call.ids[0], location, range->first, range->second,
                                              static_cast<std::size_t>(limit.value_or(100)))) {
         out.push_back(json::object{{"at", time_text(e.at_ms)},
                                    {"status", e.status},
@@ -125,10 +140,11 @@ Response history(const AppContext& app, const Call& call) {
     ValidationErrors errors;
     const auto range = read_range(call, errors);
     const auto step = read_bounded(call, "step", 1, 400LL * 86400, errors);
+    const auto location = read_location(call, errors);
     if (!errors.empty()) return errors.response();
     if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
     const auto points = history::history(*app.history, call.ids[0], range->first / 1000, range->second / 1000 + 1,
-                                         step, now_ms() / 1000);
+                                         step, now_ms() / 1000, location);
     json::array out;
     out.reserve(points.points.size());
     for (const auto& p : points.points) {
@@ -143,12 +159,15 @@ Response history(const AppContext& app, const Call& call) {
 }
 
 Response device_uptime(const AppContext& app, const Call& call) {
+    ValidationErrors errors;
+    const auto location = read_location(call, errors);
+    if (!errors.empty()) return errors.response();
     if (auto refused = refuse(app, call.ids[0])) return std::move(*refused);
     const std::int64_t now = now_ms();
     // One read of the longest window; each shorter one is a part of it.
     const std::int64_t longest = now - std::end(k_windows)[-1].ms;
-    const auto before = app.history->last_events_before({call.ids[0]}, longest);
-    auto changes = app.history->events(call.ids[0], longest, now, 10'000'000);
+    const auto before = app.history->last_events_before({call.ids[0]}, location, longest);
+    auto changes = app.history->events(call.ids[0], location, longest, now, 10'000'000);
     std::reverse(changes.begin(), changes.end());  // oldest first
     json::object out;
     for (const auto& w : k_windows) {
@@ -191,7 +210,7 @@ Response all_uptime(const AppContext& app, const Call& call) {
     // Two reads for every device at once: the status each began the window
     // with, and the changes inside it (oldest first, grouped by device).
     std::unordered_map<std::int64_t, store::StatusEvent> before;
-    for (auto& e : app.history->last_events_before(ids, from)) before.emplace(e.device_id, std::move(e));
+    for (auto& e : app.history->last_events_before(ids, "", from)) before.emplace(e.device_id, std::move(e));
     std::unordered_map<std::int64_t, std::vector<store::StatusEvent>> changes;
     for (auto& e : app.history->events_between(from, now)) changes[e.device_id].push_back(std::move(e));
     json::object out;

@@ -24,12 +24,17 @@ using enum Body;
 namespace s = schemas;
 
 constexpr Parameter k_room_filter[] = {{"room_id", &s::query_room_id, "Only the devices of this room"}};
+constexpr const char* k_location_note =
+    "Several nodes: as this location's prober saw the device (its own view), instead of the device's combined status";
 constexpr Parameter k_events_query[] = {{"from", &s::query_time, "Default: 24 hours before to"},
                                         {"to", &s::query_time, "Default: now"},
-                                        {"limit", &s::query_limit, "Default 100"}};
+                                        {"limit", &s::query_limit, "Default 100"},
+                                        {"location", &s::location_name, k_location_note}};
 constexpr Parameter k_history_query[] = {{"from", &s::query_time, "Default: 24 hours before to"},
                                          {"to", &s::query_time, "Default: now"},
-                                         {"step", &s::query_step, "Seconds, rounded up to a kept resolution"}};
+                                         {"step", &s::query_step, "Seconds, rounded up to a kept resolution"},
+                                         {"location", &s::location_name, k_location_note}};
+constexpr Parameter k_device_uptime_query[] = {{"location", &s::location_name, k_location_note}};
 constexpr Parameter k_uptime_query[] = {{"window", &s::query_window, "Default 24h"}};
 constexpr Parameter k_limit_query[] = {{"limit", &s::query_limit, "Default 50"}};
 constexpr Parameter k_status_query[] = {{"detail", &s::query_bool, "Each device's status detail"}};
@@ -116,7 +121,7 @@ constexpr Route k_routes[] = {
     {"GET",    "/devices/{device_id}/history", user,         none, false, history_routes::history,
      {"A device's round-trip times, loss and uptime over time", nullptr, 200, &s::history, {}, k_history_query}},
     {"GET",    "/devices/{device_id}/uptime", user,          none, false, history_routes::device_uptime,
-     {"A device's uptime over 24 h, 7, 30 and 365 days", nullptr, 200, &s::uptime}},
+     {"A device's uptime over 24 h, 7, 30 and 365 days", nullptr, 200, &s::uptime, {}, k_device_uptime_query}},
     // every device's events over the window: ~0.3 s at 100,000 devices, off the I/O threads
     {"GET",    "/uptime",                     user,          none, true,  history_routes::all_uptime,
      {"Every monitored device's uptime", nullptr, 200, &s::uptime_map, {}, k_uptime_query}},

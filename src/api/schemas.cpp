@@ -144,8 +144,8 @@ const Schema room{.type = object,
                   .properties = {{"id", &id, true}, {"name", &text, true}, {"description", &nullable_text, true}}};
 const Schema room_list = list_of<&room>;
 
-namespace {
 const Schema location_name{.type = string, .min_length = 1, .max_length = 64, .pattern = "^[A-Za-z0-9._-]+$"};
+namespace {
 const Schema device_locations{.type = array,
                               .description = "Several nodes: the locations whose nodes probe the device, one node in "
                                              "each; null (the default): any one node",

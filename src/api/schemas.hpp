@@ -37,5 +37,6 @@ extern const Schema health, readiness, node_list, metrics_text, openapi_document
 
 // query parameters
 extern const Schema query_room_id, query_time, query_limit, query_step, query_window, query_bool, query_text;
+extern const Schema location_name;  // a node's location (several nodes)
 
 }  // namespace gatewatch::api::schemas

@@ -34,6 +34,13 @@ using DeviceSet = std::unordered_set<std::int64_t>;
 
 namespace {
 
+// Another live node holds this node's name (PgCluster::heartbeat).
+struct NameInUse : std::runtime_error {
+    explicit NameInUse(const std::string& name)
+        : std::runtime_error("node name " + name + " is in use by another live node; waiting for its heartbeat to "
+                             "lapse (give each node a node_name of its own)") {}
+};
+
 // The ownership rows' location of a device that any one node may probe.
 constexpr const char* k_any_location = "*";
 constexpr std::size_t k_event_queue = 1 << 16;
@@ -116,6 +123,10 @@ struct Coordinator::Impl {
     // (device, "*") row too, so two nodes never decide one device at once,
     // even while they disagree for a second about who is live.
     DeviceSet deciding;
+    // Assignment::reported: the held devices whose own status this node
+    // publishes, rebuilt when `held` or `deciding` changed.
+    std::shared_ptr<const DeviceSet> reported = std::make_shared<const DeviceSet>();
+    bool reported_stale = false;
 
     // What was last written of each held device, and what waits to be: the
     // device's own status ("*": the engine's rounds, or the combination this
@@ -206,8 +217,9 @@ struct Coordinator::Impl {
         const auto began = SteadyClock::now();
         try {
             if (!devices_loaded) load_devices();
-            const std::int64_t now_epoch =
-                cluster.heartbeat(opt.node, epoch, static_cast<std::int64_t>(held->size()));
+            const auto renewed = cluster.heartbeat(opt.node, epoch, static_cast<std::int64_t>(held->size()));
+            if (!renewed) throw NameInUse(me());
+            const std::int64_t now_epoch = *renewed;
             if (epoch != now_epoch) {
                 if (epoch)
                     spdlog::warn("cluster: node {} joined again (epoch {}): its lease had lapsed", me(), now_epoch);
@@ -234,13 +246,18 @@ struct Coordinator::Impl {
             rebalance();  // first: a slow LISTEN connection must not hold back the Assignment
             if (opt.notify && !listener && began >= next_listen_attempt) listen();
         } catch (const std::exception& e) {
-            warn("the database is unreachable", e);
-            set_state(std::string("database unreachable: ") + e.what());
+            if (dynamic_cast<const NameInUse*>(&e) != nullptr) {
+                warn("waiting to join", e);
+                set_state(e.what());
+            } else {
+                warn("the database is unreachable", e);
+                set_state(std::string("database unreachable: ") + e.what());
+            }
             if (SteadyClock::now() >= lease_until && !held->empty()) {
                 // The engine stopped by itself at lease_until; what it held
                 // may be another node's by now.
                 forget_held();
-                bus.publish(events::Assignment{held, lease_until});
+                publish_assignment();
             }
         }
         tick_timer.expires_at(began + opt.heartbeat);
@@ -249,7 +266,19 @@ struct Coordinator::Impl {
         });
     }
 
+    void publish_assignment() {
+        if (reported_stale) {
+            auto next = std::make_shared<DeviceSet>();
+            for (const auto& [id, at_here] : held_here)
+                if (!at_here || deciding.contains(id)) next->insert(id);
+            reported = std::move(next);
+            reported_stale = false;
+        }
+        bus.publish(events::Assignment{held, lease_until, reported});
+    }
+
     void forget_held() {
+        reported_stale = true;
         settled = false;
         held = std::make_shared<const DeviceSet>();
         held_here.clear();
@@ -268,7 +297,7 @@ struct Coordinator::Impl {
             settled = false;
         }
         if (settled) {  // nothing moved since everything was claimed: renew only
-            bus.publish(events::Assignment{held, lease_until});
+            publish_assignment();
             return;
         }
         // [0]: as any one node ("*"), [1]: at this node's location. A device
@@ -294,6 +323,7 @@ struct Coordinator::Impl {
         auto any_gone = letting_go[0];
         any_gone.insert(any_gone.end(), stop_deciding.begin(), stop_deciding.end());
         cluster.release(me(), k_any_location, any_gone);
+        reported_stale = reported_stale || !stop_deciding.empty() || !start_deciding.empty();
         for (const auto id : stop_deciding) {
             deciding.erase(id);
             own_status.forget(id);
@@ -333,12 +363,13 @@ struct Coordinator::Impl {
                     held_here[id] = at_here;
                 }
             held = std::move(next);
+            reported_stale = true;
             held_count = held->size();
             cluster.report_devices(me(), *epoch, static_cast<std::int64_t>(held->size()));
             spdlog::info("cluster: probing {} devices ({} claimed, {} handed on; {} live nodes)", held->size(), taken,
                          gone, live.size());
         }
-        bus.publish(events::Assignment{held, lease_until});
+        publish_assignment();
         // A decision taken over: combined at once from the views known here.
         for (const auto id : start_deciding)
             if (deciding.contains(id) && decisions.sees(id, here())) decide(id, nullptr);

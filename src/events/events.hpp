@@ -79,6 +79,10 @@ struct StatusChanged {
 struct Assignment {
     std::shared_ptr<const std::unordered_set<std::int64_t>> devices;  // the same pointer while the set is unchanged
     std::chrono::steady_clock::time_point valid_until;
+    // The devices whose own RoundFinished this node publishes (their history
+    // is recorded here): those it probes as any one node and those whose
+    // locations' views it decides (cluster/decisions.hpp). Null: `devices`.
+    std::shared_ptr<const std::unordered_set<std::int64_t>> reported{};
 };
 // The outcome of a round that another node probed, as it wrote it to the
 // database: shown by the status hub and metrics, never recorded or notified

@@ -9,7 +9,10 @@
 #include <spdlog/spdlog.h>
 #include <pthread.h>
 
+#include <atomic>
 #include <future>
+#include <optional>
+#include <unordered_set>
 #include <thread>
 
 namespace gatewatch::history {
@@ -28,6 +31,9 @@ struct HistoryThread::Impl {
     HistoryOptions options;
     Companion* companion;
     Recorder recorder;
+    std::optional<Recorder> view;  // several nodes: this location's view
+    std::shared_ptr<const std::unordered_set<std::int64_t>> probed, reported;  // the last Assignment's
+    std::atomic<std::int64_t> probing_stopped_ms{0};
     asio::io_context ioc{1};
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
     asio::steady_timer flush_timer{ioc};
@@ -45,7 +51,9 @@ struct HistoryThread::Impl {
     log::RateLimit warnings{std::chrono::seconds(60)};
 
     Impl(store::HistoryStore& s, events::EventBus& b, HistoryOptions o, Companion* c)
-        : store(s), bus(b), options(o), companion(c), recorder(s, wall_seconds) {}
+        : store(s), bus(b), options(o), companion(c), recorder(s, wall_seconds) {
+        if (!options.node_name.empty()) view.emplace(s, wall_seconds, options.location);
+    }
 
     void on_event(const events::Event& event) {
         Companion::Seen seen;
@@ -54,16 +62,37 @@ struct HistoryThread::Impl {
         if (std::holds_alternative<events::Reload>(event)) {
             // The bus says so after this queue overflowed, and after a bulk import (many devices at once).
             if (warnings.due()) spdlog::info("history: told to reload; rounds may have been missed if its queue overflowed");
+        } else if (const auto* a = std::get_if<events::Assignment>(&event)) {
+            guarded("handing devices over", [&] { assign(*a); });
+        } else if (const auto* l = std::get_if<events::LocationRound>(&event)) {
+            if (view && l->node == options.node_name) guarded("recording", [&] { view->apply(l->round); });
         } else {
             guarded("recording", [&] { recorder.apply(event, seen.muted); });
+            if (view && std::holds_alternative<events::DeviceRemoved>(event))
+                guarded("recording", [&] { view->apply(event); });
         }
-        if (recorder.has_pending_events() && !events_timer_armed && !stopping) {
+        if ((recorder.has_pending_events() || (view && view->has_pending_events())) && !events_timer_armed &&
+            !stopping) {
             events_timer_armed = true;
             events_timer.expires_after(std::chrono::milliseconds(500));
             events_timer.async_wait([this](boost::system::error_code ec) {
                 events_timer_armed = false;
                 if (!ec && !stopping) guarded("writing status changes", [this] { flush_events(); });
             });
+        }
+    }
+
+    // The same pointers while nothing moved (an Assignment comes every second).
+    void assign(const events::Assignment& a) {
+        static const std::unordered_set<std::int64_t> none;
+        const auto& own = a.reported ? a.reported : a.devices;
+        if (own != reported) {
+            reported = own;
+            recorder.keep_only(own ? *own : none);
+        }
+        if (view && a.devices != probed) {
+            probed = a.devices;
+            view->keep_only(probed ? *probed : none);
         }
     }
 
@@ -78,12 +107,14 @@ struct HistoryThread::Impl {
 
     void flush_events() {
         const bool deliveries = recorder.has_pending_events();
+        if (view) guarded("writing a location's status changes", [this] { view->flush_events(); });
         recorder.flush_events();
         if (deliveries && companion != nullptr) companion->written();
     }
 
     void flush() {
         const bool deliveries = recorder.has_pending_events();
+        if (view) guarded("writing a location's rounds", [this] { view->flush(); });
         recorder.flush();
         if (deliveries && companion != nullptr) companion->written();
     }
@@ -133,6 +164,13 @@ void HistoryThread::start() {
     });
 }
 
+void HistoryThread::probing_stopped() {
+    std::int64_t unset = 0;  // the first call's time: a later one must not move it past a takeover
+    impl_->probing_stopped_ms.compare_exchange_strong(
+        unset, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                   .count());
+}
+
 void HistoryThread::stop() {
     if (!impl_->thread.joinable()) return;
     asio::post(impl_->ioc, [impl = impl_.get()] {
@@ -141,7 +179,10 @@ void HistoryThread::stop() {
         impl->flush_timer.cancel();
         impl->events_timer.cancel();
         impl->retention_timer.cancel();
-        impl->guarded("writing the last rounds", [impl] { impl->recorder.stop(); });
+        const std::int64_t stopped = impl->probing_stopped_ms.load();
+        const auto at = stopped != 0 ? std::optional(stopped) : std::nullopt;
+        impl->guarded("writing the last rounds", [impl, at] { impl->recorder.stop(at); });
+        if (impl->view) impl->guarded("writing the last rounds", [impl, at] { impl->view->stop(at); });
         impl->work.reset();
     });
     impl_->thread.join();

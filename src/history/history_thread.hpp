@@ -8,12 +8,19 @@
 // an hour on a helper thread so the queue keeps draining meanwhile. stop()
 // records every known device `unknown` from now (Recorder::stop), writes
 // what is pending and joins.
+//
+// Several nodes (`node_name` set): a second recorder keeps this location's
+// view of the devices that list locations (the engine's LocationRound),
+// and each Assignment hands over the devices this node no longer records
+// (Recorder::keep_only): its own history only for those whose own status it
+// publishes (Assignment::reported), the view for those it probes.
 #include "events/event_bus.hpp"
 #include "history/recorder.hpp"
 #include "store/history_store.hpp"
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 namespace gatewatch::history {
 
@@ -36,6 +43,8 @@ struct HistoryOptions {
     std::chrono::milliseconds flush_interval{60'000};
     std::chrono::milliseconds retention_interval{3'600'000};
     std::size_t queue_capacity = 262'144;  // events: over 20 s of rounds at 100,000 devices
+    std::string node_name{};  // several nodes: this node, whose LocationRounds are its own view
+    std::string location{};   // and where it probes from
 };
 
 class HistoryThread {
@@ -48,6 +57,10 @@ public:
     HistoryThread& operator=(const HistoryThread&) = delete;
 
     void start();
+    // The engine stopped probing now: stop() records `unknown` from this time
+    // (another node may take the devices over before stop() is called). The
+    // first call counts.
+    void probing_stopped();
     void stop();
 
 private:

@@ -49,15 +49,15 @@ struct Collector {
     }
 };
 
-void collect(store::HistoryStore& store, std::int64_t device_id, Level level, std::int64_t from, std::int64_t to,
-             std::int64_t now, Collector& out) {
+void collect(store::HistoryStore& store, std::int64_t device_id, std::string_view location, Level level,
+             std::int64_t from, std::int64_t to, std::int64_t now, Collector& out) {
     const LevelSpec l = spec(level);
     // Only where the level can hold anything: `from=0001-01-01` must not
     // mean a seek for every day since then.
     from = std::max(from, now - l.keep_s - 2 * l.chunk_s);
     to = std::min(to, now + l.chunk_s);
     if (from >= to) return;
-    for (const auto& chunk : store.chunks(device_id, static_cast<int>(level), chunk_starts(level, from, to))) {
+    for (const auto& chunk : store.chunks(device_id, location, static_cast<int>(level), chunk_starts(level, from, to))) {
         if (level == Level::round) {
             for (const Round& r : decode_rounds(chunk.start, chunk.data)) out.add(r);
         } else {
@@ -95,17 +95,17 @@ std::int64_t choose_step(std::int64_t from, std::int64_t to, std::optional<std::
 }
 
 Points history(store::HistoryStore& store, std::int64_t device_id, std::int64_t from, std::int64_t to,
-               std::optional<std::int64_t> asked, std::int64_t now) {
+               std::optional<std::int64_t> asked, std::int64_t now, std::string_view location) {
     Points out;
     out.step_s = choose_step(from, to, asked, now);
     Collector c{out.step_s, from, to, {}, 0};
     const Level level = out.step_s < 60 ? Level::round : out.step_s < k_hour ? Level::minute : Level::hour;
-    collect(store, device_id, level, from, to, now, c);
+    collect(store, device_id, location, level, from, to, now, c);
     // Where the level is not filled yet, the one below it (kept long enough for the tail).
     if (level != Level::round) {
         const Level finer = level == Level::hour ? Level::minute : Level::round;
         const std::int64_t tail = std::max({c.covered, from, now - spec(finer).keep_s});
-        if (tail < to) collect(store, device_id, finer, tail, to, now, c);
+        if (tail < to) collect(store, device_id, location, finer, tail, to, now, c);
     }
     for (const auto& [at, group] : c.groups) out.points.push_back(to_point(at, group));
     return out;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace gatewatch::history {
@@ -35,8 +36,9 @@ struct Points {
 // The step history() uses for a range [from, to) asked at `now`.
 std::int64_t choose_step(std::int64_t from, std::int64_t to, std::optional<std::int64_t> asked, std::int64_t now);
 
+// `location`: "" for the device's own history, or a location's view of it.
 Points history(store::HistoryStore& store, std::int64_t device_id, std::int64_t from, std::int64_t to,
-               std::optional<std::int64_t> step, std::int64_t now);
+               std::optional<std::int64_t> step, std::int64_t now, std::string_view location = {});
 
 // `before`: the device's last status change before `from_ms`, if any;
 // `changes`: its changes in [from_ms, to_ms], oldest first.

@@ -23,11 +23,15 @@ constexpr std::size_t k_most_pending = 1'000'000;  // chunks or status changes w
 
 }  // namespace
 
-Recorder::Recorder(store::HistoryStore& store, Clock now) : store_(store), now_(std::move(now)), started_(now_()) {}
+Recorder::Recorder(store::HistoryStore& store, Clock now, std::string location)
+    : store_(store), now_(std::move(now)), location_(std::move(location)), started_(now_()) {}
 
 void Recorder::apply(const events::Event& event, bool muted) {
     std::visit(util::Overloaded{
                    [&](const events::RoundFinished& e) {
+                       const auto known = series_.find(e.device_id);
+                       const auto last = known == series_.end() ? monitor::Status::unknown : known->second.status;
+                       if (e.status != last) record_status(e.device_id, millis_of(e.at), last, e.status, e.unreachable_via);
                        record_round(e.device_id, seconds_of(e.at), e.ok, e.rtt_ms, e.loss);
                    },
                    [&](const events::StatusChanged& e) {
@@ -44,15 +48,23 @@ void Recorder::add_deliveries(std::vector<store::Delivery> deliveries) {
                        std::make_move_iterator(deliveries.end()));
 }
 
-void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes) {
-    closed_[{device_id, static_cast<int>(level), start}] = bytes;  // complete: its period is over
+void Recorder::set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes,
+                         bool complete) {
+    closed_[{device_id, static_cast<int>(level), start}] = {bytes, complete};
+}
+
+void Recorder::set_aside_all(std::int64_t device_id, const Series& s, bool complete) {
+    if (!s.loaded) return;
+    if (!s.rounds->empty()) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes(), complete);
+    if (!s.minutes->empty()) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes(), complete);
+    if (!s.hours->empty()) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes(), complete);
 }
 
 // What is stored of a chunk the device moves on to: nothing, usually, but
 // after a restart it may hold records that must not be overwritten.
 std::string Recorder::stored(std::int64_t device_id, Level level, std::int64_t start) {
     if (const auto pending = closed_.find({device_id, static_cast<int>(level), start}); pending != closed_.end())
-        return pending->second;
+        return pending->second.bytes;
     // A period that began after this process did, and is the newest any
     // device has moved to, holds nothing yet: a chunk is completed only when
     // its device moves past it. This spares a seek per device and period. A
@@ -62,7 +74,7 @@ std::string Recorder::stored(std::int64_t device_id, Level level, std::int64_t s
         frontier = start;
         return {};
     }
-    auto found = store_.chunks(device_id, static_cast<int>(level), {start});
+    auto found = store_.chunks(device_id, location_, static_cast<int>(level), {start});
     return found.empty() ? std::string() : std::move(found.front().data);
 }
 
@@ -76,8 +88,9 @@ void Recorder::load(std::int64_t device_id, Series& s, std::int64_t at) {
     // longer stop leaves what was open then to the minute buckets).
     const auto latest = [&](Level level, std::int64_t lookback) {
         const std::int64_t start = chunk_start(level, at);
-        auto stored = store_.chunks(device_id, static_cast<int>(level), chunk_starts(level, start - lookback, start + 1));
-        return stored.empty() ? store::SeriesChunk{device_id, static_cast<int>(level), start, {}}
+        auto stored =
+            store_.chunks(device_id, location_, static_cast<int>(level), chunk_starts(level, start - lookback, start + 1));
+        return stored.empty() ? store::SeriesChunk{device_id, static_cast<int>(level), start, {}, false, location_}
                               : std::move(stored.back());
     };
     const auto hours = latest(Level::hour, 86400);
@@ -86,8 +99,8 @@ void Recorder::load(std::int64_t device_id, Series& s, std::int64_t at) {
     s.minutes.emplace(Level::minute, minutes.start, minutes.data);
     const auto last_minute = s.minutes->last_at();
     const std::int64_t summed_until = last_minute ? *last_minute + 60 : s.minutes->start();
-    const auto stored =
-        store_.chunks(device_id, static_cast<int>(Level::round), chunk_starts(Level::round, summed_until, at + 1));
+    const auto stored = store_.chunks(device_id, location_, static_cast<int>(Level::round),
+                                      chunk_starts(Level::round, summed_until, at + 1));
     for (const auto& chunk : stored) {
         for (const Round& r : decode_rounds(chunk.start, chunk.data)) {
             if (r.at < summed_until || r.at > at) continue;
@@ -179,20 +192,44 @@ void Recorder::close_hour(std::int64_t device_id, Series& s) {
 void Recorder::record_status(std::int64_t device_id, std::int64_t at_ms, monitor::Status from, monitor::Status to,
                              std::optional<std::int64_t> unreachable_via, bool muted) {
     series_[device_id].status = to;
-    events_.push_back({device_id, at_ms, monitor::to_string(to), monitor::to_string(from), unreachable_via, muted});
+    events_.push_back(
+        {device_id, at_ms, monitor::to_string(to), monitor::to_string(from), unreachable_via, muted, location_});
 }
 
 // Its rounds so far are still written; what is stored ages out with retention.
 void Recorder::forget(std::int64_t device_id) {
     const auto it = series_.find(device_id);
     if (it == series_.end()) return;
-    Series& s = it->second;
-    if (s.loaded) {
-        if (!s.rounds->empty()) set_aside(device_id, Level::round, s.rounds->start(), s.rounds->bytes());
-        if (!s.minutes->empty()) set_aside(device_id, Level::minute, s.minutes->start(), s.minutes->bytes());
-        if (!s.hours->empty()) set_aside(device_id, Level::hour, s.hours->start(), s.hours->bytes());
-    }
+    set_aside_all(device_id, it->second, true);
     series_.erase(it);
+}
+
+void Recorder::keep_only(const std::unordered_set<std::int64_t>& devices) {
+    std::vector<store::SeriesChunk> handed;
+    for (auto it = series_.begin(); it != series_.end();) {
+        if (devices.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        const Series& s = it->second;
+        const auto add = [&](Level level, const auto& writer) {
+            if (writer && !writer->empty())
+                handed.push_back({it->first, static_cast<int>(level), writer->start(), writer->bytes(), false, location_});
+        };
+        if (s.loaded) {
+            add(Level::round, s.rounds);
+            add(Level::minute, s.minutes);
+            add(Level::hour, s.hours);
+        }
+        it = series_.erase(it);
+    }
+    if (handed.empty()) return;
+    try {
+        store_.write(handed, {});
+    } catch (...) {
+        for (auto& c : handed) set_aside(c.device_id, static_cast<Level>(c.level), c.start, c.data, false);
+        throw;
+    }
 }
 
 void Recorder::flush() {
@@ -218,16 +255,19 @@ void Recorder::flush() {
             s.hours_dirty = false;
             s.hours.emplace(Level::hour, chunk_start(Level::hour, now), stored(id, Level::hour, chunk_start(Level::hour, now)));
         }
-        if (s.rounds_dirty) batch.push_back({id, static_cast<int>(Level::round), s.rounds->start(), s.rounds->bytes()});
+        if (s.rounds_dirty)
+            batch.push_back({id, static_cast<int>(Level::round), s.rounds->start(), s.rounds->bytes(), false, location_});
         if (s.minutes_dirty)
-            batch.push_back({id, static_cast<int>(Level::minute), s.minutes->start(), s.minutes->bytes()});
-        if (s.hours_dirty) batch.push_back({id, static_cast<int>(Level::hour), s.hours->start(), s.hours->bytes()});
+            batch.push_back(
+                {id, static_cast<int>(Level::minute), s.minutes->start(), s.minutes->bytes(), false, location_});
+        if (s.hours_dirty)
+            batch.push_back({id, static_cast<int>(Level::hour), s.hours->start(), s.hours->bytes(), false, location_});
     }
     // Set aside before (or by the closes above): older than any open chunk of the same key.
     std::vector<store::SeriesChunk> set_aside_chunks;
     set_aside_chunks.reserve(closed_.size());
-    for (const auto& [key, bytes] : closed_)
-        set_aside_chunks.push_back({key.device_id, key.level, key.start, bytes, true});
+    for (const auto& [key, aside] : closed_)
+        set_aside_chunks.push_back({key.device_id, key.level, key.start, aside.bytes, aside.complete, location_});
     batch.insert(batch.begin(), std::make_move_iterator(set_aside_chunks.begin()),
                  std::make_move_iterator(set_aside_chunks.end()));
     // In key order: chunks that close together are appended together, pages full (in hash
@@ -271,12 +311,12 @@ void Recorder::retain() {
     store_.trim_deliveries((now - k_deliveries_kept_s) * 1000);
 }
 
-void Recorder::stop() {
-    const std::int64_t now_ms = now_() * 1000;
+void Recorder::stop(std::optional<std::int64_t> at_ms) {
+    const std::int64_t stopped_ms = at_ms.value_or(now_() * 1000);
     for (auto& [id, s] : series_) {
         if (s.status == monitor::Status::unknown) continue;
-        events_.push_back({id, now_ms, monitor::to_string(monitor::Status::unknown), monitor::to_string(s.status),
-                           std::nullopt, false});
+        events_.push_back({id, stopped_ms, monitor::to_string(monitor::Status::unknown), monitor::to_string(s.status),
+                           std::nullopt, false, location_});
         s.status = monitor::Status::unknown;
     }
     flush();

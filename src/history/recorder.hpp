@@ -10,6 +10,14 @@
 // After a restart, a device's open chunks are read back before its first
 // new round is appended to them.
 //
+// Several nodes: a recorder keeps the device's own history (location "") or
+// one location's view of it; a node records the devices whose rounds it
+// publishes and hands the others over (keep_only): their chunks are written
+// at once, still open, so that the node that takes them over reads them.
+// A round whose status differs from the last one recorded records the
+// change too (a device taken over, whose status carried on without one; a
+// location's view, which has rounds only).
+//
 // Single-threaded: one thread (history/history_thread.hpp, or a benchmark
 // with its own clock) calls everything. `now` is the clock that closes the
 // minutes and hours of devices that stopped reporting and drives retention.
@@ -21,7 +29,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace gatewatch::history {
@@ -29,12 +39,18 @@ namespace gatewatch::history {
 class Recorder {
 public:
     using Clock = std::function<std::int64_t()>;  // seconds since the epoch
-    Recorder(store::HistoryStore& store, Clock now);
+    // `location`: "" for the devices' own history, or the location whose view this records.
+    Recorder(store::HistoryStore& store, Clock now, std::string location = {});
 
     // The events the recorder cares about: rounds, status changes (recorded
     // `muted` when a maintenance window covers them), removed devices (whose
     // state in memory goes; their stored history ages out).
     void apply(const events::Event& event, bool muted = false);
+    // Several nodes: the devices whose rounds come here now. The others' open
+    // chunks are written at once (not complete: another node goes on with
+    // them) and their state in memory goes. Throws store errors (then they
+    // are written with the next flush).
+    void keep_only(const std::unordered_set<std::int64_t>& devices);
     // Notifications to store with the next status changes, in the same transaction.
     void add_deliveries(std::vector<store::Delivery> deliveries);
 
@@ -54,8 +70,9 @@ public:
     // Removes chunks and status changes older than each level keeps.
     void retain();
     // At a clean stop: each device with a known status is recorded `unknown`
-    // from now (the time gatewatch is down is not counted as up or down), then flush().
-    void stop();
+    // from `at_ms` (default now: the time gatewatch is down is not counted as
+    // up or down), then flush().
+    void stop(std::optional<std::int64_t> at_ms = std::nullopt);
 
 private:
     struct Series {
@@ -75,11 +92,14 @@ private:
     void load(std::int64_t device_id, Series& s, std::int64_t at);
     void close_minute(std::int64_t device_id, Series& s);
     void close_hour(std::int64_t device_id, Series& s);
-    void set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes);
+    void set_aside(std::int64_t device_id, Level level, std::int64_t start, const std::string& bytes,
+                   bool complete = true);
+    void set_aside_all(std::int64_t device_id, const Series& s, bool complete);
     std::string stored(std::int64_t device_id, Level level, std::int64_t start);
 
     store::HistoryStore& store_;
     Clock now_;
+    const std::string location_;
     const std::int64_t started_;  // the clock when this recorder began
     std::int64_t frontier_[3] = {INT64_MIN, INT64_MIN, INT64_MIN};  // per level: the newest chunk start moved to
     std::unordered_map<std::int64_t, Series> series_;
@@ -96,7 +116,11 @@ private:
             return std::hash<std::int64_t>()(k.device_id * 1'000'003 + k.start * 3 + k.level);
         }
     };
-    std::unordered_map<ChunkKey, std::string, ChunkKeyHash> closed_;
+    struct SetAside {
+        std::string bytes;
+        bool complete = true;  // false: handed over to another node in mid-period
+    };
+    std::unordered_map<ChunkKey, SetAside, ChunkKeyHash> closed_;
     std::vector<store::StatusEvent> events_;
     std::vector<store::Delivery> deliveries_;
 };

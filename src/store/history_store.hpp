@@ -5,6 +5,11 @@
 // file of its own, so that history writes never hold the accounts' and
 // devices' write lock and the main database stays small to back up.
 //
+// Several nodes: besides the device's own history (location ""), a device
+// that lists locations has one per location, as that location's prober saw
+// it (its rounds, and its status changes there); kept apart from the
+// device's own, with the same retention.
+//
 // A deleted device's history is not removed at once: it ages out with
 // retention like any other (ids are never reused).
 // write() is one transaction: a batch of chunks (each replaces the stored
@@ -16,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gatewatch::store {
@@ -26,6 +32,7 @@ struct SeriesChunk {
     std::int64_t start = 0;  // seconds since the epoch
     std::string data;       // history/series.hpp encoding
     bool complete = false;  // its period is over: it will not be written again
+    std::string location{};  // "": the device's own history
 };
 
 struct StatusEvent {
@@ -35,6 +42,7 @@ struct StatusEvent {
     std::string previous;
     std::optional<std::int64_t> unreachable_via;
     bool muted = false;
+    std::string location{};  // "": the device's own status
 };
 
 // One notification to one notifier: the transactional outbox (notify/).
@@ -63,22 +71,26 @@ public:
         write(chunks, events, {});
     }
 
-    // The stored chunks of one device and level among `starts` (ascending:
-    // the caller knows where chunks begin), oldest first.
-    virtual std::vector<SeriesChunk> chunks(std::int64_t device_id, int level,
+    // The stored chunks of one device (as seen from `location`; "": its own)
+    // and level among `starts` (ascending: the caller knows where chunks
+    // begin), oldest first.
+    virtual std::vector<SeriesChunk> chunks(std::int64_t device_id, std::string_view location, int level,
                                             const std::vector<std::int64_t>& starts) = 0;
 
-    // One device's status events in [from_ms, to_ms], newest first, at most `limit`.
-    virtual std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
-                                            std::size_t limit) = 0;
-    // The newest event of each listed device before `at_ms` (none for a device without one).
+    // One device's status events (at `location`; "": its own) in [from_ms,
+    // to_ms], newest first, at most `limit`.
+    virtual std::vector<StatusEvent> events(std::int64_t device_id, std::string_view location, std::int64_t from_ms,
+                                            std::int64_t to_ms, std::size_t limit) = 0;
+    // The newest event (at `location`) of each listed device before `at_ms`
+    // (none for a device without one).
     virtual std::vector<StatusEvent> last_events_before(const std::vector<std::int64_t>& device_ids,
-                                                        std::int64_t at_ms) = 0;
-    // Every device's events in [from_ms, to_ms], oldest first per device.
+                                                        std::string_view location, std::int64_t at_ms) = 0;
+    // Every device's own events in [from_ms, to_ms], oldest first per device.
     virtual std::vector<StatusEvent> events_between(std::int64_t from_ms, std::int64_t to_ms) = 0;
 
-    // Retention: removes the chunks of `level` that start before `before`, and
-    // status events before `events_before_ms`. Returns the rows removed.
+    // Retention (every location's): removes the chunks of `level` that start
+    // before `before`, and status events before `events_before_ms`. Returns
+    // the rows removed.
     virtual std::size_t trim(int level, std::int64_t before) = 0;
     virtual std::size_t trim_events(std::int64_t before_ms) = 0;
 

@@ -44,7 +44,8 @@ std::unique_ptr<PgListener> PgCluster::listen() {
     return std::make_unique<PgListener>(url_, std::vector<std::string>{"gw_status", "gw_config", "gw_nodes"});
 }
 
-std::int64_t PgCluster::heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch, std::int64_t devices) {
+std::optional<std::int64_t> PgCluster::heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch,
+                                                 std::int64_t devices) {
     auto lease = pool_.lease();
     if (epoch) {
         auto s = lease->prepare("UPDATE nodes SET heartbeat_ms = " GW_DB_MS ", devices = ?"
@@ -59,9 +60,12 @@ std::int64_t PgCluster::heartbeat(const NodeIdentity& node, std::optional<std::i
         " ON CONFLICT (name) DO UPDATE SET location = excluded.location, epoch = excluded.epoch,"
         " started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms, stopped = 0, devices = 0,"
         " probe_method = excluded.probe_method, version = excluded.version"
+        // Never over a live node's row: the two would take the lease from each other every second.
+        " WHERE nodes.stopped = 1 OR nodes.heartbeat_ms <= " GW_DB_MS " - ?"
         " RETURNING epoch");
     s.bind(1, node.name).bind(2, node.location).bind(3, node.started_ms).bind(4, node.probe_method).bind(5, node.version);
-    if (!s.step()) throw StoreError("postgresql: joining the nodes returned nothing");
+    s.bind(6, liveness_ms_);
+    if (!s.step()) return std::nullopt;
     return s.int64(0);
 }
 

@@ -62,8 +62,11 @@ public:
 
     // Renews this node's heartbeat (and its device count) while `epoch` is
     // still its live lease; otherwise (or with no epoch) joins with a new
-    // epoch. Returns the epoch now held.
-    std::int64_t heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch, std::int64_t devices);
+    // epoch. Returns the epoch now held, or none while another live node
+    // holds the name (two nodes given one `node_name`, or this one restarted
+    // within `liveness` of a crash: then its old row lapses first).
+    std::optional<std::int64_t> heartbeat(const NodeIdentity& node, std::optional<std::int64_t> epoch,
+                                          std::int64_t devices);
     // The count GET /nodes/ shows, written when it changes between heartbeats.
     void report_devices(const std::string& node, std::int64_t epoch, std::int64_t devices);
     // The nodes live now, in name order.

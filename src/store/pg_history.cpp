@@ -50,6 +50,26 @@ constexpr std::array k_migrations = {
     CREATE INDEX deliveries_due ON deliveries (next_at_ms) WHERE status = 'pending';
     CREATE INDEX deliveries_by_notifier ON deliveries (notifier_id, id);
     )sql",
+    R"sql(
+    CREATE TABLE location_series (
+        level     INTEGER NOT NULL,
+        start     BIGINT  NOT NULL,
+        device_id BIGINT  NOT NULL,
+        location  TEXT    NOT NULL,
+        data      BYTEA   NOT NULL,
+        PRIMARY KEY (level, start, device_id, location)
+    );
+    CREATE TABLE location_events (
+        id              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        device_id       BIGINT  NOT NULL,
+        location        TEXT    NOT NULL,
+        at_ms           BIGINT  NOT NULL,
+        status          TEXT    NOT NULL,
+        previous        TEXT    NOT NULL,
+        unreachable_via BIGINT
+    );
+    CREATE INDEX location_events_by_device ON location_events (device_id, location, at_ms);
+    )sql",
 };
 
 }  // namespace

@@ -7,8 +7,9 @@ using sql::Transaction;
 
 namespace {
 
-StatusEvent read_event(const Statement& s) {
+StatusEvent read_event(const Statement& s, const std::string& location = {}) {
     StatusEvent e;
+    e.location = location;
     e.device_id = s.int64(0);
     e.at_ms = s.int64(1);
     e.status = s.text(2);
@@ -23,6 +24,12 @@ constexpr const char* k_delivery_columns =
     "FROM deliveries ";
 
 constexpr const char* k_event_columns = "device_id, at_ms, status, previous, unreachable_via, muted";
+
+// The columns of read_event() and the table: a location's events, or the device's own.
+std::string event_columns(const std::string& location) {
+    return location.empty() ? std::string(k_event_columns) + " FROM status_events"
+                            : std::string("device_id, at_ms, status, previous, unreachable_via, 0 FROM location_events");
+}
 
 }  // namespace
 
@@ -45,6 +52,15 @@ void SqlHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector
     if (chunks.empty() && events.empty() && deliveries.empty()) return;
     run_write([&](Connection& c) {
         for (const auto& chunk : chunks) {
+            if (!chunk.location.empty()) {  // a location's view: one table, open or complete
+                auto s = c.prepare(
+                    "INSERT INTO location_series (level, start, device_id, location, data) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (level, start, device_id, location) DO UPDATE SET data = excluded.data");
+                s.bind(1, std::int64_t{chunk.level}).bind(2, chunk.start).bind(3, chunk.device_id);
+                s.bind(4, chunk.location).bind_blob(5, chunk.data);
+                s.step();
+                continue;
+            }
             const char* table_upsert =
                 chunk.complete ? "INSERT INTO series (level, start, device_id, data) VALUES (?, ?, ?, ?)"
                                  " ON CONFLICT (level, start, device_id) DO UPDATE SET data = excluded.data"
@@ -59,6 +75,15 @@ void SqlHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector
             gone.step();
         }
         for (const auto& e : events) {
+            if (!e.location.empty()) {
+                auto s = c.prepare(
+                    "INSERT INTO location_events (device_id, location, at_ms, status, previous, unreachable_via)"
+                    " VALUES (?, ?, ?, ?, ?, ?)");
+                s.bind(1, e.device_id).bind(2, e.location).bind(3, e.at_ms).bind(4, e.status).bind(5, e.previous);
+                s.bind(6, e.unreachable_via);
+                s.step();
+                continue;
+            }
             auto s = c.prepare(
                 "INSERT INTO status_events (device_id, at_ms, status, previous, unreachable_via, muted)"
                 " VALUES (?, ?, ?, ?, ?, ?)");
@@ -77,12 +102,20 @@ void SqlHistory::write(const std::vector<SeriesChunk>& chunks, const std::vector
     });
 }
 
-std::vector<SeriesChunk> SqlHistory::chunks(std::int64_t device_id, int level,
-                                               const std::vector<std::int64_t>& starts) {
+std::vector<SeriesChunk> SqlHistory::chunks(std::int64_t device_id, std::string_view location, int level,
+                                            const std::vector<std::int64_t>& starts) {
     auto lease = read();
     Transaction tx(*lease, Connection::Mode::read);  // one snapshot for every chunk
     std::vector<SeriesChunk> out;
+    const std::string place(location);
     for (const auto start : starts) {
+        if (!place.empty()) {
+            auto s = lease->prepare(
+                "SELECT data FROM location_series WHERE level = ? AND start = ? AND device_id = ? AND location = ?");
+            s.bind(1, std::int64_t{level}).bind(2, start).bind(3, device_id).bind(4, place);
+            if (s.step()) out.push_back({device_id, level, start, s.blob(0), false, place});
+            continue;
+        }
         auto done = lease->prepare("SELECT data FROM series WHERE level = ? AND start = ? AND device_id = ?");
         done.bind(1, std::int64_t{level}).bind(2, start).bind(3, device_id);
         if (done.step()) {
@@ -97,29 +130,33 @@ std::vector<SeriesChunk> SqlHistory::chunks(std::int64_t device_id, int level,
     return out;
 }
 
-std::vector<StatusEvent> SqlHistory::events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
-                                               std::size_t limit) {
+std::vector<StatusEvent> SqlHistory::events(std::int64_t device_id, std::string_view location, std::int64_t from_ms,
+                                            std::int64_t to_ms, std::size_t limit) {
     auto lease = read();
-    auto s = lease->prepare(std::string("SELECT ") + k_event_columns +
-                              " FROM status_events WHERE device_id = ? AND at_ms >= ? AND at_ms <= ?"
-                              " ORDER BY at_ms DESC, id DESC LIMIT ?");
-    s.bind(1, device_id).bind(2, from_ms).bind(3, to_ms).bind(4, static_cast<std::int64_t>(limit));
+    const std::string place(location);
+    auto s = lease->prepare(std::string("SELECT ") + event_columns(place) + " WHERE device_id = ? AND at_ms >= ? AND at_ms <= ?" +
+                            (place.empty() ? "" : " AND location = ?") + " ORDER BY at_ms DESC, id DESC LIMIT ?");
+    s.bind(1, device_id).bind(2, from_ms).bind(3, to_ms);
+    int next = 4;
+    if (!place.empty()) s.bind(next++, place);
+    s.bind(next, static_cast<std::int64_t>(limit));
     std::vector<StatusEvent> out;
-    while (s.step()) out.push_back(read_event(s));
+    while (s.step()) out.push_back(read_event(s, place));
     return out;
 }
 
 std::vector<StatusEvent> SqlHistory::last_events_before(const std::vector<std::int64_t>& device_ids,
-                                                           std::int64_t at_ms) {
+                                                        std::string_view location, std::int64_t at_ms) {
     auto lease = read();
     Transaction tx(*lease, Connection::Mode::read);  // one snapshot for every device
+    const std::string place(location);
     std::vector<StatusEvent> out;
     for (const auto id : device_ids) {
-        auto s = lease->prepare(std::string("SELECT ") + k_event_columns +
-                                  " FROM status_events WHERE device_id = ? AND at_ms < ?"
-                                  " ORDER BY at_ms DESC, id DESC LIMIT 1");
+        auto s = lease->prepare(std::string("SELECT ") + event_columns(place) + " WHERE device_id = ? AND at_ms < ?" +
+                                (place.empty() ? "" : " AND location = ?") + " ORDER BY at_ms DESC, id DESC LIMIT 1");
         s.bind(1, id).bind(2, at_ms);
-        if (s.step()) out.push_back(read_event(s));
+        if (!place.empty()) s.bind(3, place);
+        if (s.step()) out.push_back(read_event(s, place));
     }
     tx.commit();
     return out;
@@ -152,9 +189,15 @@ std::size_t SqlHistory::trim(int level, std::int64_t before) {
             removed += static_cast<std::size_t>(c.changes());
         });
     }
-    // Chunks left open by a device that stopped before its period ended.
+    // Chunks left open by a device that stopped before its period ended, and
+    // the locations' views (few: only devices that list locations have them).
     run_write([&](Connection& c) {
         c.prepare("DELETE FROM series_open WHERE level = ? AND start < ?").bind(1, std::int64_t{level}).bind(2, before).step();
+        removed += static_cast<std::size_t>(c.changes());
+        c.prepare("DELETE FROM location_series WHERE level = ? AND start < ?")
+            .bind(1, std::int64_t{level})
+            .bind(2, before)
+            .step();
         removed += static_cast<std::size_t>(c.changes());
     });
     return removed;
@@ -166,6 +209,8 @@ std::size_t SqlHistory::trim_events(std::int64_t before_ms) {
         // No index on time alone: the scan runs once an hour over small rows.
         c.prepare("DELETE FROM status_events WHERE at_ms < ?").bind(1, before_ms).step();
         removed = static_cast<std::size_t>(c.changes());
+        c.prepare("DELETE FROM location_events WHERE at_ms < ?").bind(1, before_ms).step();
+        removed += static_cast<std::size_t>(c.changes());
     });
     return removed;
 }

@@ -12,6 +12,9 @@
 // device's 30 days is one seek per chunk (30 for hour buckets). Chunks still
 // being filled live in `series_open`, so rows that grow do not leave the
 // pages of finished ones half empty. Status events: indexed by (device, time).
+// A location's view of a device (several nodes) lives in `location_series`
+// (open and complete chunks together: few devices list locations) and
+// `location_events`, indexed by (device, location, time).
 // The outbox of notifications lives here too, so that a status change and
 // the deliveries it causes commit together; its pending rows are indexed by
 // when they are due.
@@ -27,11 +30,12 @@ public:
     using HistoryStore::write;
     void write(const std::vector<SeriesChunk>& chunks, const std::vector<StatusEvent>& events,
                const std::vector<Delivery>& deliveries) override;
-    std::vector<SeriesChunk> chunks(std::int64_t device_id, int level, const std::vector<std::int64_t>& starts) override;
-    std::vector<StatusEvent> events(std::int64_t device_id, std::int64_t from_ms, std::int64_t to_ms,
-                                    std::size_t limit) override;
+    std::vector<SeriesChunk> chunks(std::int64_t device_id, std::string_view location, int level,
+                                    const std::vector<std::int64_t>& starts) override;
+    std::vector<StatusEvent> events(std::int64_t device_id, std::string_view location, std::int64_t from_ms,
+                                    std::int64_t to_ms, std::size_t limit) override;
     std::vector<StatusEvent> last_events_before(const std::vector<std::int64_t>& device_ids,
-                                                std::int64_t at_ms) override;
+                                                std::string_view location, std::int64_t at_ms) override;
     std::vector<StatusEvent> events_between(std::int64_t from_ms, std::int64_t to_ms) override;
     std::size_t trim(int level, std::int64_t before) override;
     std::size_t trim_events(std::int64_t before_ms) override;

@@ -51,6 +51,28 @@ constexpr std::array k_migrations = {
     CREATE INDEX deliveries_due ON deliveries (next_at_ms) WHERE status = 'pending';
     CREATE INDEX deliveries_by_notifier ON deliveries (notifier_id, id);
     )sql",
+    // Several nodes: each location's view of a device that lists locations
+    // (store/sql_history.hpp). Here too, so both backends keep one schema.
+    R"sql(
+    CREATE TABLE location_series (
+        level     INTEGER NOT NULL,
+        start     INTEGER NOT NULL,
+        device_id INTEGER NOT NULL,
+        location  TEXT    NOT NULL,
+        data      BLOB    NOT NULL,
+        PRIMARY KEY (level, start, device_id, location)
+    ) WITHOUT ROWID;
+    CREATE TABLE location_events (
+        id              INTEGER PRIMARY KEY,
+        device_id       INTEGER NOT NULL,
+        location        TEXT    NOT NULL,
+        at_ms           INTEGER NOT NULL,
+        status          TEXT    NOT NULL,
+        previous        TEXT    NOT NULL,
+        unreachable_via INTEGER
+    );
+    CREATE INDEX location_events_by_device ON location_events (device_id, location, at_ms);
+    )sql",
 };
 
 }  // namespace

@@ -172,6 +172,14 @@ class Cluster(unittest.TestCase):
             server = self.nodes[name]
             self.assertTrue(wait_for(lambda: server.get("/device_status/", token=self.admin).json().get(GONE)
                                      == "disconnected", deadline=10))
+        # Their history goes on: each device's newest recorded change is the
+        # status its new prober sees, never the `unknown` the stopped node
+        # left (recorded from when it stopped probing, before the handover).
+        def newest(ip):
+            changes = watcher.get(f"/devices/{self.ids[ip]}/events?limit=1", token=self.admin).json()
+            return changes[0]["status"] if changes else None
+        self.assertTrue(wait_for(lambda: all(newest(ip) == "disconnected" for ip in TARGETS), deadline=15),
+                        {ip: newest(ip) for ip in TARGETS})
         stopped.cleanup()
         self.nodes[victim] = self.start_node(victim)  # it comes back and takes its share again
         self.assertTrue(wait_for(lambda: self.balanced(watcher, NODES), deadline=30), self.listed(watcher))
@@ -246,6 +254,19 @@ class Cluster(unittest.TestCase):
             self.assertTrue(wait_for(lambda: server.get("/readyz").status == 200, deadline=30))
         self.sees_a_flip_everywhere()
 
+    def test_7b_a_second_node_with_a_name_in_use_waits_and_probes_nothing(self):
+        some = self.nodes[NODES[1]]
+        self.assertTrue(wait_for(lambda: self.balanced(some, NODES), deadline=30), self.listed(some))
+        twin = self.start_node(NODES[0])
+        self.addCleanup(twin.cleanup)
+        self.assertTrue(wait_for(lambda: "in use by another live node" in twin.get("/readyz").json().get("cluster", ""),
+                                 deadline=30), twin.get("/readyz").json())
+        self.assertEqual(twin.get("/readyz").status, 503)
+        time.sleep(3)  # the first keeps its lease and its devices: nothing moves
+        self.assertTrue(self.balanced(some, NODES), self.listed(some))
+        self.assertEqual(self.probes_sent(twin), 0)
+        self.assertIn("in use by another live node", twin.get("/readyz").json()["cluster"])
+
     def test_8_two_locations_with_quorum_2_agree_before_down(self):
         """Two more nodes: `east` in this namespace, `west` in a network
         namespace of its own (its lo holds 127.0.0.1/32 only, so it never
@@ -309,6 +330,27 @@ class Cluster(unittest.TestCase):
                             detail())
         finally:
             on_lo(False, elsewhere)
+        # History per location: each location's view is kept beside the
+        # device's own; west never reached it, east did.
+        base = f"/devices/{device['id']}"
+
+        def statuses(location):
+            return {e["status"] for e in some.get(f"{base}/events?location={location}", token=self.admin).json()}
+
+        def ups(location):
+            r = some.get(f"{base}/history?location={location}&step=1", token=self.admin)
+            self.assertEqual(r.status, 200, r)
+            return [p["up"] for p in r.json()["points"]]
+
+        self.assertTrue(wait_for(lambda: statuses("west") == {"disconnected"} and
+                                 {"connected", "disconnected"} <= statuses("east"), deadline=30),
+                        (statuses("west"), statuses("east")))
+        self.assertTrue(wait_for(lambda: ups("west") and any(ups("east")), deadline=30), (ups("west"), ups("east")))
+        self.assertFalse(any(ups("west")))
+        self.assertEqual(some.get(f"{base}/uptime?location=west", token=self.admin).json()["24h"], 0)
+        self.assertGreater(some.get(f"{base}/uptime?location=east", token=self.admin).json()["24h"], 0)
+        self.assertEqual(some.get(f"{base}/history?location=north", token=self.admin).json()["points"], [])
+        self.assertEqual(some.get(f"{base}/events?location=no%20such", token=self.admin).status, 422)
         # One notice for each change of the device's own status, from the node
         # that decides it, none from the location that only reports its view.
         def flips():

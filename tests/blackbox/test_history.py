@@ -113,6 +113,10 @@ class Flip(ServerTestCase):
         self.assertEqual(self.get(f"/devices/{device}/history")["points"], [])
         self.assertEqual(self.get(f"/devices/{device}/events"), [])
         self.assertNotIn("127.0.0.99", self.get("/uptime/"))
+        # Nor seen from any location (several nodes keep those; one node has none).
+        self.assertEqual(self.get(f"/devices/{device}/history?location=east")["points"], [])
+        self.assertEqual(self.get(f"/devices/{device}/events?location=east"), [])
+        self.assertEqual(self.get(f"/devices/{device}/uptime?location=east")["24h"], None)
 
     def test_bad_queries_are_422_and_unknown_devices_404(self):
         r = self.server.post("/devices/", {"name": "one", "ip": "127.0.0.98"}, token=self.admin)
@@ -126,7 +130,10 @@ class Flip(ServerTestCase):
                           (d + "/history?to=2026-01-01T00:00:00", "to"),
                           (d + "/events?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
                           ("/devices/999999/events?limit=0", "limit"),
-                          ("/uptime/?window=2d", "window")]:
+                          ("/uptime/?window=2d", "window"),
+                          (d + "/history?location=", "location"), (d + "/events?location=a%20b", "location"),
+                          (d + "/uptime?location=" + "x" * 65, "location"),
+                          (d + "/history?location=%2A", "location")]:
             self.assertValidation(self.server.get(path, token=self.viewer), ("query", loc))
         for path in ["/devices/999999/events", "/devices/999999/history", "/devices/999999/uptime"]:
             self.assertError(self.server.get(path, token=self.viewer), 404, "Device not found")

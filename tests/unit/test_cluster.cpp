@@ -164,8 +164,8 @@ protected:
 
 TEST_F(PgClusterTest, NodesJoinRenewAndLeave) {
     store::PgCluster cluster(db.url, 10s);
-    const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
-    const auto b = cluster.heartbeat(node("b"), std::nullopt, 0);
+    const auto a = *cluster.heartbeat(node("a"), std::nullopt, 0);
+    const auto b = *cluster.heartbeat(node("b"), std::nullopt, 0);
     EXPECT_NE(a, b);
     EXPECT_EQ(cluster.heartbeat(node("a"), a, 3), a);  // renewed: the same epoch
     EXPECT_EQ(cluster.live_nodes(), (std::vector<store::LiveNode>{{"a", "default"}, {"b", "default"}}));
@@ -180,10 +180,27 @@ TEST_F(PgClusterTest, NodesJoinRenewAndLeave) {
     EXPECT_NE(cluster.heartbeat(node("b"), b, 0), b);
 }
 
+// Two processes given one node_name: the second does not take the first's
+// lease (they would take it from each other every second) until the first
+// stops or falls silent.
+TEST_F(PgClusterTest, ANameHeldByALiveNodeIsNotTakenOver) {
+    store::PgCluster cluster(db.url, 500ms);
+    const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
+    ASSERT_TRUE(a);
+    EXPECT_FALSE(cluster.heartbeat(node("a"), std::nullopt, 0));
+    EXPECT_EQ(cluster.heartbeat(node("a"), a, 0), a);  // the first renews as before
+    std::this_thread::sleep_for(900ms);               // and falls silent
+    const auto again = cluster.heartbeat(node("a"), std::nullopt, 0);
+    ASSERT_TRUE(again);
+    EXPECT_NE(again, a);
+    cluster.leave("a", *again);
+    EXPECT_TRUE(cluster.heartbeat(node("a"), std::nullopt, 0));  // a stopped node's name is free at once
+}
+
 TEST_F(PgClusterTest, AClaimIsExclusiveWhileItsHolderIsLive) {
     store::PgCluster cluster(db.url, 10s);
-    const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
-    const auto b = cluster.heartbeat(node("b"), std::nullopt, 0);
+    const auto a = *cluster.heartbeat(node("a"), std::nullopt, 0);
+    const auto b = *cluster.heartbeat(node("b"), std::nullopt, 0);
     EXPECT_EQ(cluster.claim("a", a, "*", {ids[0], ids[1]}).size(), 2u);
     EXPECT_EQ(cluster.claim("b", b, "*", {ids[0], ids[1], ids[2]}), (std::vector<std::int64_t>{ids[2]}));
     cluster.release("a", "*", {ids[1]});
@@ -197,10 +214,10 @@ TEST_F(PgClusterTest, AClaimIsExclusiveWhileItsHolderIsLive) {
 
 TEST_F(PgClusterTest, ANodeWhoseLeaseLapsedLosesItsDevicesAndCannotWrite) {
     store::PgCluster cluster(db.url, 500ms);
-    const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
+    const auto a = *cluster.heartbeat(node("a"), std::nullopt, 0);
     ASSERT_EQ(cluster.claim("a", a, "*", {ids[0]}).size(), 1u);
     std::this_thread::sleep_for(900ms);  // a is silent past its liveness
-    const auto b = cluster.heartbeat(node("b"), std::nullopt, 0);
+    const auto b = *cluster.heartbeat(node("b"), std::nullopt, 0);
     EXPECT_EQ(cluster.live_nodes(), (std::vector<store::LiveNode>{{"b", "default"}}));
     EXPECT_EQ(cluster.claim("b", b, "*", {ids[0]}).size(), 1u);
     // a's late write of the device is refused (fenced), b's lands.
@@ -213,7 +230,7 @@ TEST_F(PgClusterTest, ANodeWhoseLeaseLapsedLosesItsDevicesAndCannotWrite) {
 
 TEST_F(PgClusterTest, StatusesAreReadBackInCommitOrderAfterASeq) {
     store::PgCluster cluster(db.url, 10s);
-    const auto a = cluster.heartbeat(node("a"), std::nullopt, 0);
+    const auto a = *cluster.heartbeat(node("a"), std::nullopt, 0);
     ASSERT_EQ(cluster.claim("a", a, "*", ids).size(), ids.size());
     store::RelayedStatus up{ids[0], "*", "", "*", "", "127.0.0.1", "connected", 0.25, 0.0, 1000, 2000, std::nullopt, 0};
     store::RelayedStatus down{ids[1], "*", "", "*", "", "127.0.0.2", "disconnected", std::nullopt, 1.0, 1500, 2500, ids[0], 0};
@@ -241,9 +258,9 @@ TEST_F(PgClusterTest, StatusesAreReadBackInCommitOrderAfterASeq) {
 
 TEST_F(PgClusterTest, EachLocationHasItsOwnHolderAndOnlyAHolderWritesTheDevicesOwnStatus) {
     store::PgCluster cluster(db.url, 10s);
-    const auto a = cluster.heartbeat({"a", "east", 1, "datagram", "test"}, std::nullopt, 0);
-    const auto b = cluster.heartbeat({"b", "west", 1, "datagram", "test"}, std::nullopt, 0);
-    const auto c = cluster.heartbeat({"c", "west", 1, "datagram", "test"}, std::nullopt, 0);
+    const auto a = *cluster.heartbeat({"a", "east", 1, "datagram", "test"}, std::nullopt, 0);
+    const auto b = *cluster.heartbeat({"b", "west", 1, "datagram", "test"}, std::nullopt, 0);
+    const auto c = *cluster.heartbeat({"c", "west", 1, "datagram", "test"}, std::nullopt, 0);
     EXPECT_EQ(cluster.live_nodes(),
               (std::vector<store::LiveNode>{{"a", "east"}, {"b", "west"}, {"c", "west"}}));
     // One holder per (device, location): east and west both hold the device.

@@ -152,7 +152,7 @@ protected:
     }
     std::vector<Bucket> buckets(Level level, std::int64_t device, std::int64_t from, std::int64_t to) {
         std::vector<Bucket> out;
-        for (const auto& c : store_->chunks(device, static_cast<int>(level), chunk_starts(level, from, to)))
+        for (const auto& c : store_->chunks(device, "", static_cast<int>(level), chunk_starts(level, from, to)))
             for (const auto& b : decode_buckets(level, c.start, c.data)) out.push_back(b);
         return out;
     }
@@ -214,7 +214,7 @@ TEST_P(HistoryRecorder, AfterARestartRoundsAppendToTheStoredChunks) {
     }
     now_ = k_t0 + 700;
     again.flush();
-    const auto chunks = store_->chunks(3, static_cast<int>(Level::round), chunk_starts(Level::round, k_t0, k_t0 + 3600));
+    const auto chunks = store_->chunks(3, "", static_cast<int>(Level::round), chunk_starts(Level::round, k_t0, k_t0 + 3600));
     ASSERT_EQ(chunks.size(), 1u);
     EXPECT_EQ(decode_rounds(chunks[0].start, chunks[0].data).size(), 60u);
     EXPECT_EQ(buckets(Level::minute, 3, k_t0, k_t0 + k_day).size(), 10u);
@@ -225,7 +225,7 @@ TEST_P(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
     recorder_->record_status(4, k_t0 * 1000, monitor::Status::unknown, monitor::Status::connected);
     recorder_->flush();
     const auto count = [&](Level level) {
-        return store_->chunks(4, static_cast<int>(level), chunk_starts(level, k_t0 - k_day, k_t0 + 2 * k_day)).size();
+        return store_->chunks(4, "", static_cast<int>(level), chunk_starts(level, k_t0 - k_day, k_t0 + 2 * k_day)).size();
     };
     EXPECT_EQ(count(Level::round), 12u);
     EXPECT_EQ(count(Level::minute), 2u);
@@ -238,11 +238,11 @@ TEST_P(HistoryRecorder, RetentionKeepsEachLevelForItsTimeAndNoLonger) {
     EXPECT_EQ(count(Level::round), 0u);
     EXPECT_EQ(count(Level::minute), 0u);
     EXPECT_EQ(count(Level::hour), 1u);
-    EXPECT_EQ(store_->events(4, 0, INT64_MAX, 10).size(), 1u);
+    EXPECT_EQ(store_->events(4, "", 0, INT64_MAX, 10).size(), 1u);
     now_ = k_t0 + 402 * k_day;
     recorder_->retain();
     EXPECT_EQ(count(Level::hour), 0u);
-    EXPECT_TRUE(store_->events(4, 0, INT64_MAX, 10).empty());
+    EXPECT_TRUE(store_->events(4, "", 0, INT64_MAX, 10).empty());
 }
 
 TEST_P(HistoryRecorder, AnyRangeReadsOnlyWhatIsKept) {
@@ -318,6 +318,110 @@ TEST_P(HistoryRecorder, ARestartHoursLaterStillSumsTheMinuteAndHourThatWereOpen)
     const auto hours = buckets(Level::hour, 5, k_t0, k_t0 + k_day);
     ASSERT_EQ(hours.size(), 1u);
     EXPECT_EQ(std::pair(hours[0].at, hours[0].rounds), std::pair(k_t0, 360u));
+}
+
+namespace {
+events::RoundFinished round_at(std::int64_t device, std::int64_t at, monitor::Status status, std::optional<double> ms) {
+    const auto when = events::WallClock::time_point(std::chrono::seconds(at));
+    return {device, "127.0.0.1", ms.has_value(), status, ms, ms ? 0.0 : 1.0, when, when, std::nullopt};
+}
+}  // namespace
+
+// Several nodes: a location's view (rounds only; its status changes follow
+// from them) is stored beside the device's own history, not in it.
+TEST_P(HistoryRecorder, ALocationsViewIsKeptApartFromTheDevicesOwnHistory) {
+    Recorder east(*store_, [this] { return now_; }, "east");
+    for (std::int64_t t = k_t0; t < k_t0 + 600; t += 10) {
+        now_ = t;
+        const bool down = t >= k_t0 + 300;
+        east.apply(round_at(8, t, down ? monitor::Status::disconnected : monitor::Status::connected,
+                            down ? std::nullopt : std::optional(3.0)));
+        recorder_->apply(round_at(8, t, monitor::Status::connected, 1.0));
+    }
+    now_ = k_t0 + 700;
+    east.flush();
+    recorder_->flush();
+
+    const auto seen_east = history::history(*store_, 8, k_t0, k_t0 + 600, 60, now_, "east");
+    ASSERT_EQ(seen_east.points.size(), 10u);
+    EXPECT_EQ(seen_east.points[0].up, 1);
+    EXPECT_NEAR(*seen_east.points[0].rtt_ms, 3.0, 0.02);
+    EXPECT_EQ(seen_east.points[9].up, 0);
+    const auto own = history::history(*store_, 8, k_t0, k_t0 + 600, 60, now_);
+    ASSERT_EQ(own.points.size(), 10u);
+    EXPECT_EQ(own.points[9].up, 1);
+    EXPECT_NEAR(*own.points[9].rtt_ms, 1.0, 0.01);
+    EXPECT_TRUE(history::history(*store_, 8, k_t0, k_t0 + 600, 60, now_, "west").points.empty());
+
+    const auto changes = store_->events(8, "east", 0, INT64_MAX, 10);  // newest first
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(std::pair(changes[0].previous, changes[0].status), std::pair(std::string("connected"), std::string("disconnected")));
+    EXPECT_EQ(changes[0].at_ms, (k_t0 + 300) * 1000);
+    EXPECT_EQ(changes[0].location, "east");
+    EXPECT_EQ(std::pair(changes[1].previous, changes[1].status), std::pair(std::string("unknown"), std::string("connected")));
+    const auto before = store_->last_events_before({8}, "east", (k_t0 + 400) * 1000);
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_EQ(before[0].status, "disconnected");
+    ASSERT_EQ(store_->events(8, "", 0, INT64_MAX, 10).size(), 1u);  // its own: unknown -> connected only
+
+    now_ = k_t0 + 402 * k_day;  // retention removes every location's rows too
+    recorder_->retain();
+    EXPECT_TRUE(store_->events(8, "east", 0, INT64_MAX, 10).empty());
+    EXPECT_TRUE(store_->chunks(8, "east", static_cast<int>(Level::hour), chunk_starts(Level::hour, k_t0, k_t0 + k_day)).empty());
+}
+
+// A round's status is what was recorded last, or a change is recorded: a
+// device taken over from another node carries its status on without one.
+TEST_P(HistoryRecorder, ARoundThatCarriesAStatusOnRecordsTheChangeOnce) {
+    recorder_->apply(events::StatusChanged{9, "127.0.0.1", monitor::Status::unknown, monitor::Status::connected,
+                                           events::WallClock::time_point(std::chrono::seconds(k_t0)), std::nullopt});
+    recorder_->apply(round_at(9, k_t0, monitor::Status::connected, 1.0));
+    recorder_->apply(round_at(9, k_t0 + 10, monitor::Status::connected, 1.0));
+    Recorder taken_over(*store_, [this] { return now_; });
+    taken_over.apply(round_at(10, k_t0 + 10, monitor::Status::disconnected, std::nullopt));
+    taken_over.apply(round_at(10, k_t0 + 20, monitor::Status::disconnected, std::nullopt));
+    now_ = k_t0 + 30;
+    recorder_->flush();
+    taken_over.flush();
+    EXPECT_EQ(store_->events(9, "", 0, INT64_MAX, 10).size(), 1u);
+    const auto carried = store_->events(10, "", 0, INT64_MAX, 10);
+    ASSERT_EQ(carried.size(), 1u);
+    EXPECT_EQ(std::pair(carried[0].previous, carried[0].status), std::pair(std::string("unknown"), std::string("disconnected")));
+    EXPECT_EQ(carried[0].at_ms, (k_t0 + 10) * 1000);
+}
+
+// A device handed to another node in mid-period: its open chunks are written
+// at once, still open, and the next node's rounds go on in them; nothing is
+// lost or counted twice.
+TEST_P(HistoryRecorder, AHandedOverDeviceGoesOnInTheSameChunksOnTheNextNode) {
+    rounds(11, k_t0, k_t0 + 300, 1.0);  // nothing flushed yet
+    recorder_->keep_only({12});
+    const auto open = store_->chunks(11, "", static_cast<int>(Level::round), {k_t0});
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_FALSE(open[0].complete);
+    EXPECT_EQ(decode_rounds(open[0].start, open[0].data).size(), 30u);
+
+    Recorder next_node(*store_, [this] { return now_; });
+    for (std::int64_t t = k_t0 + 300; t < k_t0 + 600; t += 10) {
+        now_ = t;
+        next_node.record_round(11, t, true, 2.0, 0.0);
+    }
+    now_ = k_t0 + 3 * 3600;
+    next_node.flush();
+    const auto chunks = store_->chunks(11, "", static_cast<int>(Level::round), {k_t0});
+    ASSERT_EQ(chunks.size(), 1u);
+    EXPECT_EQ(decode_rounds(chunks[0].start, chunks[0].data).size(), 60u);
+    const auto minutes = buckets(Level::minute, 11, k_t0, k_t0 + 3600);
+    ASSERT_EQ(minutes.size(), 10u);
+    for (const auto& m : minutes) EXPECT_EQ(m.rounds, 6u);
+    const auto hours = buckets(Level::hour, 11, k_t0, k_t0 + k_day);
+    ASSERT_EQ(hours.size(), 1u);
+    EXPECT_EQ(hours[0].rounds, 60u);
+    // The first node, given the device back, reads what the other wrote.
+    now_ = k_t0 + 3 * 3600 + 10;
+    recorder_->record_round(11, now_, true, 1.0, 0.0);
+    recorder_->flush();
+    EXPECT_EQ(buckets(Level::hour, 11, k_t0, k_t0 + k_day).front().rounds, 60u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HistoryRecorder, k_history_backends,

@@ -564,6 +564,33 @@ async function main() {
   await audit(page, 'nodes, desktop', 'desktop-nodes-dark');
   ok('the nodes page lists this node, live');
 
+  // A device that lists locations: its page shows the history as one location saw it, on request.
+  {
+    const jwt = await page.evaluate(() => localStorage.getItem('token'));
+    const putLocations = (locations) =>
+      fetch(`${origin}/devices/${printerPage.split('/').pop()}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ locations }),
+      });
+    const listed = await putLocations(['default']);
+    if (listed.status !== 200) throw new Error(`PUT locations answered ${listed.status}`);
+    await page.evaluate((hash) => { location.hash = hash; }, printerPage);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'printer' }).waitFor(WAIT);
+    await page.getByRole('combobox', { name: /Seen from/ }).selectOption('default');
+    await page.getByRole('heading', { name: 'Status changes seen from default' }).waitFor(WAIT);
+    await page.getByRole('heading', { name: 'Round-trip time and loss seen from default' }).waitFor(WAIT);
+    await audit(page, 'device page, seen from a location, desktop');
+    const desktopSize = page.viewportSize();
+    await page.setViewportSize(PHONE);
+    await audit(page, 'device page, seen from a location, phone');
+    await page.setViewportSize(desktopSize);
+    const unlisted = await putLocations(null);
+    if (unlisted.status !== 200) throw new Error(`PUT locations null answered ${unlisted.status}`);
+    ok('a device that lists locations offers each one\'s view of its chart, uptime and status changes (audited at desktop and phone width)');
+  }
+
   // Importing devices from CSV: the preview refuses a bad file before anything is sent.
   await nav(page, 'Devices');
   await page.getByRole('link', { name: 'Import CSV' }).click();

@@ -217,14 +217,15 @@ export class Api {
     return this.call('GET', '/nodes/');
   }
   // History and uptime (spec: "History and uptime"); times are RFC 3339.
-  deviceEvents(id: number, limit = 100): Promise<StatusEvent[]> {
-    return this.call('GET', `/devices/${id}/events${query({ limit })}`);
+  // `location` (several nodes): as that location's prober saw the device.
+  deviceEvents(id: number, limit = 100, location?: string): Promise<StatusEvent[]> {
+    return this.call('GET', `/devices/${id}/events${query({ limit, location })}`);
   }
-  deviceHistory(id: number, range: { from: string; to: string; step?: number }): Promise<History> {
+  deviceHistory(id: number, range: { from: string; to: string; step?: number; location?: string }): Promise<History> {
     return this.call('GET', `/devices/${id}/history${query(range)}`);
   }
-  deviceUptime(id: number): Promise<Uptime> {
-    return this.call('GET', `/devices/${id}/uptime`);
+  deviceUptime(id: number, location?: string): Promise<Uptime> {
+    return this.call('GET', `/devices/${id}/uptime${query({ location })}`);
   }
   // {"<ip>": fraction | null} for every monitored device.
   uptime(window: UptimeWindow): Promise<UptimeMap> {

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../api';
 import { applyStatusMessage, emptyStatus } from '../status';
@@ -122,6 +122,27 @@ describe('DevicePage', () => {
     expect(rows[2].dataset.status).toBe('disconnected');
     expect(rows[3].textContent).toContain('no live node');
     expect(api.deviceStatus).toHaveBeenCalledWith(2);
+  });
+
+  it('shows the chart, uptime and status changes as one listed location saw the device, on request', async () => {
+    const api = fakeApi();
+    const listed = devices.map((d) => (d.id === 2 ? { ...d, locations: ['hq', 'branch'], quorum: 2 } : d));
+    show(api, 2, emptyStatus, listed);
+    const select = screen.getByRole('combobox', { name: /Seen from/ }) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.value)).toEqual(['', 'hq', 'branch']);
+    await waitFor(() => expect(api.deviceHistory).toHaveBeenCalled());
+    expect((api.deviceHistory.mock.calls[0][1] as { location?: string }).location).toBeUndefined();
+    fireEvent.change(select, { target: { value: 'branch' } });
+    await waitFor(() => expect(api.deviceUptime).toHaveBeenCalledWith(2, 'branch'));
+    expect(api.deviceEvents).toHaveBeenCalledWith(2, 50, 'branch');
+    expect((api.deviceHistory.mock.lastCall?.[1] as { location?: string }).location).toBe('branch');
+    expect(screen.getByRole('heading', { name: 'Status changes seen from branch' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Uptime seen from branch' })).toBeTruthy();
+  });
+
+  it('a device probed by any one node has no location to choose', () => {
+    show(fakeApi());
+    expect(screen.queryByRole('combobox', { name: /Seen from/ })).toBeNull();
   });
 
   it('a device that is not in the list is not found; while the list loads, it says so', () => {

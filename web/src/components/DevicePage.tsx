@@ -3,8 +3,10 @@
 // status and RTT, with several nodes), the RTT and loss chart over a range kept
 // in the URL, the uptime figures, its parent and children (links to their
 // pages), and its status changes, newest first. What the history says is
-// read again when the live status moves (hooks/useDeviceRecord.ts).
-import { lazy, Suspense, useEffect, useMemo, useRef } from 'react';
+// read again when the live status moves (hooks/useDeviceRecord.ts). A device
+// that lists locations (several nodes) can show the chart, uptime and status
+// changes as one location saw it instead of its own combined status.
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../api';
 import { formatUptime, rangeDescription, rangeLabel, uptimeLabel, uptimeWindows } from '../history';
 import { useDeviceEvents, useDeviceHistory, useDeviceLocations, useDeviceUptime } from '../hooks/useDeviceRecord';
@@ -95,9 +97,13 @@ function DeviceDetails({
   const status = displayStatus(device, statuses);
   const via = status === 'disconnected' ? (detail?.unreachable_via ?? null) : null;
   const changeKey = `${status}/${detail?.since ?? ''}`;
-  const chart = useDeviceHistory(api, id, range, changeKey);
-  const uptime = useDeviceUptime(api, id, changeKey);
-  const events = useDeviceEvents(api, id, changeKey);
+  // Kept while moving between devices; applies only where it is listed.
+  const [seenFrom, setSeenFrom] = useState('');
+  const location = device.locations?.includes(seenFrom) ? seenFrom : undefined;
+  const chart = useDeviceHistory(api, id, range, changeKey, location);
+  const uptime = useDeviceUptime(api, id, changeKey, location);
+  const events = useDeviceEvents(api, id, changeKey, location);
+  const asSeen = location ? ` seen from ${location}` : '';
   const locations = useDeviceLocations(api, id, changeKey);
 
   const room = rooms?.find((r) => r.id === device.room_id) ?? null;
@@ -174,7 +180,7 @@ function DeviceDetails({
         </section>
 
         <section className="card" aria-labelledby="device-uptime">
-          <h2 id="device-uptime">Uptime</h2>
+          <h2 id="device-uptime">Uptime{asSeen}</h2>
           {uptime.error && !uptime.value && <p className="form-error">Could not load the uptime: {uptime.error}</p>}
           <dl className="facts uptime-figures">
             {uptimeWindows.map((w) => (
@@ -217,13 +223,28 @@ function DeviceDetails({
 
       <section className="card chart-card" aria-labelledby="device-chart">
         <div className="card-heading">
-          <h2 id="device-chart">Round-trip time and loss</h2>
-          <div className="segmented" role="group" aria-label="Time range">
-            {ranges.map((r) => (
-              <button key={r} type="button" aria-pressed={r === range} onClick={() => onRange(r)} aria-label={rangeDescription(r)}>
-                {rangeLabel[r]}
-              </button>
-            ))}
+          <h2 id="device-chart">Round-trip time and loss{asSeen}</h2>
+          <div className="chart-controls">
+            {device.locations && (
+              <label className="seen-from">
+                Seen from{' '}
+                <select value={location ?? ''} onChange={(e) => setSeenFrom(e.target.value)}>
+                  <option value="">all locations</option>
+                  {device.locations.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <div className="segmented" role="group" aria-label="Time range">
+              {ranges.map((r) => (
+                <button key={r} type="button" aria-pressed={r === range} onClick={() => onRange(r)} aria-label={rangeDescription(r)}>
+                  {rangeLabel[r]}
+                </button>
+              ))}
+            </div>
           </div>
         </div>
         {chart.error && <p className="form-error">Could not load the history: {chart.error}</p>}
@@ -240,7 +261,7 @@ function DeviceDetails({
       </section>
 
       <section className="card" aria-labelledby="device-events">
-        <h2 id="device-events">Status changes</h2>
+        <h2 id="device-events">Status changes{asSeen}</h2>
         {events.error && <p className="form-error">Could not load the status changes: {events.error}</p>}
         {events.value === null ? (
           !events.error && <p className="placeholder">Loading…</p>

@@ -63,22 +63,24 @@ export interface Chart {
   toS: number;
 }
 
-export function useDeviceHistory(api: Api, id: number, range: RangeKey, changeKey: string): Loaded<Chart> {
+// `location`: a location's own view (several nodes), or undefined for the
+// device's own history.
+export function useDeviceHistory(api: Api, id: number, range: RangeKey, changeKey: string, location?: string): Loaded<Chart> {
   const read = async (): Promise<Chart> => {
     const q = rangeQuery(range, Date.now());
-    const history = await api.deviceHistory(id, { from: q.from, to: q.to, step: q.step });
+    const history = await api.deviceHistory(id, { from: q.from, to: q.to, step: q.step, location });
     return { columns: chartColumns(history.points, history.step_s), summary: summarize(history.points), fromS: q.fromS, toS: q.toS };
   };
-  return usePolled(read, `${id}/${range}`, range === '1h' ? 30_000 : 300_000, changeKey);
+  return usePolled(read, `${id}/${range}/${location ?? ''}`, range === '1h' ? 30_000 : 300_000, changeKey);
 }
 
-export function useDeviceUptime(api: Api, id: number, changeKey: string): Loaded<Uptime> {
-  const read = async () => ({ ...emptyUptime, ...(await api.deviceUptime(id)) });
-  return usePolled(read, String(id), 60_000, changeKey);
+export function useDeviceUptime(api: Api, id: number, changeKey: string, location?: string): Loaded<Uptime> {
+  const read = async () => ({ ...emptyUptime, ...(await api.deviceUptime(id, location)) });
+  return usePolled(read, `${id}/${location ?? ''}`, 60_000, changeKey);
 }
 
-export function useDeviceEvents(api: Api, id: number, changeKey: string): Loaded<StatusEvent[]> {
-  return usePolled(() => api.deviceEvents(id, 50), String(id), 30_000, changeKey);
+export function useDeviceEvents(api: Api, id: number, changeKey: string, location?: string): Loaded<StatusEvent[]> {
+  return usePolled(() => api.deviceEvents(id, 50, location), `${id}/${location ?? ''}`, 30_000, changeKey);
 }
 
 // Each location's view of the device (several nodes; on one node, the node
