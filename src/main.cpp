@@ -358,7 +358,7 @@ int serve(const gw::config::Overrides& overrides) {
     monitor.stop();   // the engine, its subscription and its `ping` children, reaped
     history.probing_stopped();
     if (coordinator) coordinator->stop();  // the last statuses written, the devices freed for the other nodes
-    history.stop();   // the last rounds written, every device `unknown` from now
+    history.stop();   // the last rounds written, every device `unknown` from when probing stopped
     sender.stop();    // what is not sent stays in the outbox for the next start
     spdlog::info("stopped");
     return 0;

@@ -84,9 +84,16 @@ std::optional<std::int64_t> read_bounded(const Call& call, std::string_view key,
 std::string read_location(const Call& call, ValidationErrors& errors) {
     const std::string* text = query_value(call, "location");
     if (text == nullptr) return {};
+    if (text->empty()) {
+        errors.add({"query", "location"}, "string_too_short", "String should have at least 1 character");
+        return {};
+    }
+    if (text->size() > 64) {
+        errors.add({"query", "location"}, "string_too_long", "String should have at most 64 characters");
+        return {};
+    }
     if (!util::is_node_label(*text)) {
-        errors.add({"query", "location"}, "string_pattern_mismatch",
-                   "String should be 1 to 64 letters, digits, '-', '_' or '.'");
+        errors.add({"query", "location"}, "string_pattern_mismatch", "String should match pattern '^[A-Za-z0-9._-]+$'");
         return {};
     }
     return *text;

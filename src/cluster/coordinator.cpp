@@ -583,7 +583,7 @@ struct Coordinator::Impl {
     void take_view(const store::RelayedStatus& r) {
         const auto status = status_of(r.status);
         decisions.see(r.device_id, r.location, {status, r.rtt_ms, r.loss, r.unreachable_via});
-        bus.publish(events::LocationRound{round_of(r), r.location, r.node});
+        bus.publish(events::LocationRound{round_of(r), r.location, r.node, true});
         // Not before this node's own view is in: the others' alone would decide too early.
         if (decides(r.device_id) && decisions.sees(r.device_id, here())) decide(r.device_id, nullptr);
     }
@@ -627,7 +627,7 @@ struct Coordinator::Impl {
                        },
                        [&](const events::RoundFinished& e) { relay(own_status, e); },
                        [&](const events::LocationRound& e) {
-                           if (e.node == me()) own_view(e);
+                           if (e.node == me() && !e.relayed) own_view(e);
                        },
                        [](const auto&) {},
                    },

@@ -101,6 +101,10 @@ struct LocationRound {
     RoundFinished round;
     std::string location;
     std::string node;
+    // Read back from the database (the coordinator), not probed by this
+    // process: even under this node's name (its row from before a restart)
+    // it is neither written nor recorded again.
+    bool relayed = false;
 };
 
 using Event = std::variant<DeviceAdded, DeviceUpdated, DeviceRemoved, RoomChanged, AccountChanged, Reload,

@@ -65,7 +65,11 @@ struct HistoryThread::Impl {
         } else if (const auto* a = std::get_if<events::Assignment>(&event)) {
             guarded("handing devices over", [&] { assign(*a); });
         } else if (const auto* l = std::get_if<events::LocationRound>(&event)) {
-            if (view && l->node == options.node_name) guarded("recording", [&] { view->apply(l->round); });
+            if (view && !l->relayed && l->node == options.node_name && (!probed || probed->contains(l->round.device_id)))
+                guarded("recording", [&] { view->apply(l->round); });
+        } else if (!reported_here(event)) {
+            // A round the engine finished before it heard that the device moved: recording it would
+            // bring the device back here, over the chunks of the node that took it.
         } else {
             guarded("recording", [&] { recorder.apply(event, seen.muted); });
             if (view && std::holds_alternative<events::DeviceRemoved>(event))
@@ -80,6 +84,16 @@ struct HistoryThread::Impl {
                 if (!ec && !stopping) guarded("writing status changes", [this] { flush_events(); });
             });
         }
+    }
+
+    // Several nodes: whether this node records the device's own history.
+    bool reported_here(const events::Event& event) const {
+        if (!reported) return true;  // one node, or no Assignment yet
+        std::int64_t id = 0;
+        if (const auto* r = std::get_if<events::RoundFinished>(&event)) id = r->device_id;
+        else if (const auto* c = std::get_if<events::StatusChanged>(&event)) id = c->device_id;
+        else return true;
+        return reported->contains(id);
     }
 
     // The same pointers while nothing moved (an Assignment comes every second).

@@ -6,8 +6,8 @@
 // overflows loses rounds, which is logged, not the process). Flushes every
 // `flush_interval`, status changes within a second, and runs retention once
 // an hour on a helper thread so the queue keeps draining meanwhile. stop()
-// records every known device `unknown` from now (Recorder::stop), writes
-// what is pending and joins.
+// records every known device `unknown` from when probing stopped (or now;
+// Recorder::stop), writes what is pending and joins.
 //
 // Several nodes (`node_name` set): a second recorder keeps this location's
 // view of the devices that list locations (the engine's LocationRound),

@@ -223,11 +223,21 @@ void Recorder::keep_only(const std::unordered_set<std::int64_t>& devices) {
         }
         it = series_.erase(it);
     }
+    // Chunks they finished since the last flush: written now too, before the next node reads them.
+    for (auto it = closed_.begin(); it != closed_.end();) {
+        if (devices.contains(it->first.device_id)) {
+            ++it;
+            continue;
+        }
+        handed.push_back({it->first.device_id, it->first.level, it->first.start, std::move(it->second.bytes),
+                          it->second.complete, location_});
+        it = closed_.erase(it);
+    }
     if (handed.empty()) return;
     try {
         store_.write(handed, {});
     } catch (...) {
-        for (auto& c : handed) set_aside(c.device_id, static_cast<Level>(c.level), c.start, c.data, false);
+        for (auto& c : handed) set_aside(c.device_id, static_cast<Level>(c.level), c.start, c.data, c.complete);
         throw;
     }
 }

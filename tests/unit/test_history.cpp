@@ -12,6 +12,8 @@
 
 #include <cmath>
 #include <future>
+#include <memory>
+#include <unordered_set>
 
 using namespace gatewatch;
 using namespace gatewatch::history;
@@ -46,6 +48,44 @@ TEST(HistoryThreadStop, ReturnsWhileItsTimersKeepExpiring) {
         auto stopped = std::async(std::launch::async, [&] { thread->stop(); });
         ASSERT_EQ(stopped.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "attempt " << attempt;
     }
+}
+
+// Several nodes: the history thread records only what this node reports (the
+// Assignment's sets): a round the engine finished before it heard that its
+// device moved, and a view read back from the database under this node's
+// name, are not recorded (they would bring the device back here, over the
+// chunks of the node that took it).
+TEST(HistoryThreadNodes, RecordsOnlyTheDevicesAndViewsThisNodeReports) {
+    using namespace gatewatch;
+    TestHistoryStore history("sqlite");
+    events::EventBus bus;
+    history::HistoryOptions options;
+    options.flush_interval = std::chrono::milliseconds(20);
+    options.node_name = "east-1";
+    options.location = "east";
+    history::HistoryThread thread(*history.store, bus, options);
+    thread.start();
+    const auto probed = std::make_shared<const std::unordered_set<std::int64_t>>(std::unordered_set<std::int64_t>{1, 2});
+    const auto reported = std::make_shared<const std::unordered_set<std::int64_t>>(std::unordered_set<std::int64_t>{1});
+    bus.publish(events::Assignment{probed, std::chrono::steady_clock::now() + std::chrono::hours(1), reported});
+    const auto at = std::chrono::system_clock::now();
+    const auto round = [&](std::int64_t id) {
+        return events::RoundFinished{id, "127.0.0.1", true, monitor::Status::connected, 1.0, 0.0, at, at, std::nullopt};
+    };
+    bus.publish(round(1));
+    bus.publish(round(3));  // not this node's (any more)
+    bus.publish(events::LocationRound{round(2), "east", "east-1", false});
+    bus.publish(events::LocationRound{round(1), "east", "east-1", true});   // read back, not probed here
+    bus.publish(events::LocationRound{round(3), "east", "east-1", false});  // no longer probed here
+    thread.stop();
+    const auto events_of = [&](std::int64_t id, const char* location) {
+        return history.store->events(id, location, 0, INT64_MAX, 10).size();
+    };
+    EXPECT_EQ(events_of(1, ""), 2u);  // unknown -> connected, and unknown at the stop
+    EXPECT_EQ(events_of(3, ""), 0u);
+    EXPECT_EQ(events_of(2, "east"), 2u);
+    EXPECT_EQ(events_of(1, "east"), 0u);
+    EXPECT_EQ(events_of(3, "east"), 0u);
 }
 
 TEST(HistorySeries, RttCodesKeepUnderHalfAPercentFromMicrosecondsToSeconds) {
