@@ -2,7 +2,8 @@
 // Usage: engine_round N [pings_per_round]   (run inside a network namespace
 // whose lo holds 127.0.0.0/8, so every target answers; see engine_round.sh)
 // Prints: targets, wall time of the round, replies, lost, CPU seconds per
-// 10,000 probes.
+// 10,000 probes, and the round's RTTs (median and 99th percentile: on
+// loopback they show how long a probe waited between its stamp and the wire).
 #include "monitor/monitor.hpp"
 #include "api/status_hub.hpp"
 #include "store/sqlite.hpp"
@@ -10,11 +11,13 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace gatewatch;
 
@@ -53,7 +56,12 @@ int main(int argc, char** argv) {
     store::SqliteStore store(dir / "db");
     api::StatusHub hub;
     events::EventBus bus;  // rounds reach the hub as they do in gatewatch
-    const auto hub_events = bus.subscribe_inline([&](const events::Event& e) { hub.apply(e); });
+    std::vector<double> rtts;  // written on the engine's thread, read once it has stopped
+    rtts.reserve(n);
+    const auto hub_events = bus.subscribe_inline([&](const events::Event& e) {
+        hub.apply(e);
+        if (const auto* round = std::get_if<events::RoundFinished>(&e); round && round->rtt_ms) rtts.push_back(*round->rtt_ms);
+    });
     {
         std::vector<api::MonitoredDevice> monitored;
         for (const auto& d : store.list_devices(std::nullopt)) monitored.push_back({d.id, d.ip, d.locations});
@@ -83,12 +91,15 @@ int main(int argc, char** argv) {
     const double cpu = cpu_seconds() - cpu_before;
     engine.stop();
     const auto c = engine.counters();
+    std::sort(rtts.begin(), rtts.end());
+    const auto rtt_at = [&](double q) { return rtts.empty() ? 0.0 : rtts[static_cast<std::size_t>(q * static_cast<double>(rtts.size() - 1))]; };
     std::printf("gatewatch method=%s targets=%zu probes=%llu replies=%llu lost=%llu round_s=%.3f "
-                "probes_per_s=%.0f cpu_s_per_10k=%.3f (of which loading %.3f s, probing %.3f s)\n",
+                "probes_per_s=%.0f cpu_s_per_10k=%.3f (of which loading %.3f s, probing %.4f s) rtt_p50_ms=%.3f "
+                "rtt_p99_ms=%.3f\n",
                 monitor::to_string(engine.method()), n, static_cast<unsigned long long>(c.sent),
                 static_cast<unsigned long long>(c.answered), static_cast<unsigned long long>(c.lost), wall,
                 static_cast<double>(c.sent) / wall, cpu / static_cast<double>(c.sent) * 10000.0, wall - probing,
-                probing);
+                probing, rtt_at(0.5), rtt_at(0.99));
     std::filesystem::remove_all(dir);
     return 0;
 }

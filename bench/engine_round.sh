@@ -4,7 +4,11 @@
 # namespace of its own (lo holds 127.0.0.0/8: every target answers, and no
 # packet can leave). In the same run, fping on the same target list at its
 # fastest setting that loses nothing; the ratio is of probes per second.
-# Usage: bench/engine_round.sh [N ...]   (root)
+# And the floor: bench/icmp_floor.c, built here, sends the same echoes with
+# sendmmsg from one thread while a second reads them with recvmmsg, nothing
+# else, on the kind of socket gatewatch chose; gatewatch's probing time (its
+# round less the loading) is printed as a multiple of it.
+# Usage: bench/engine_round.sh [N ...]   (root; GATEWATCH_ENGINE_ROUND=another build's engine_round to compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-1000 10000 100000}")
@@ -13,10 +17,18 @@ command -v fping >/dev/null || scripts/install-deps.sh
 
 source bench/netns.sh
 bench_netns gwround
+cc -O2 -pthread -o "$work/icmp_floor" bench/icmp_floor.c
 
 for n in ${sizes[*]}; do
   echo "== N=$n"
-  in_ns build/release/bench/engine_round "$n" 1 | sed 's/^/   /'
+  gatewatch=$(in_ns "${GATEWATCH_ENGINE_ROUND:-build/release/bench/engine_round}" "$n" 1 | grep '^gatewatch ')
+  echo "   $gatewatch"
+  method=$(sed -n 's/.*method=\([a-z]*\).*/\1/p' <<<"$gatewatch")
+  probing=$(sed -n 's/.*probing \([0-9.]*\) s.*/\1/p' <<<"$gatewatch")
+  floor=$(in_ns "$work/icmp_floor" "$n" "$method" || true)
+  floor_s=$(sed -n 's/.*round_s=\([0-9.]*\).*/\1/p' <<<"$floor")
+  echo "   $floor"
+  /usr/bin/python3 -c "print(f'   gatewatch probing / floor = {$probing / $floor_s:.2f}x')"
   /usr/bin/python3 -c "
 n=$n
 for i in range(1, n + 1):

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -85,7 +87,23 @@ std::optional<IcmpSocket> IcmpSocket::open(icmp::Family family, ProbeMethod meth
     return socket;
 }
 
-IcmpSocket::IcmpSocket(IcmpSocket&& other) noexcept : fd_(other.fd_), family_(other.family_), raw_(other.raw_) {
+struct IcmpSocket::Buffers {
+    struct alignas(cmsghdr) Control {
+        char bytes[64];  // SCM_TIMESTAMPNS needs CMSG_SPACE(sizeof(timespec)), 32 bytes
+    };
+    std::array<mmsghdr, k_batch> headers{};
+    std::array<iovec, k_batch> iovecs{};
+    std::array<sockaddr_storage, k_batch> sources{};
+    std::array<Control, k_batch> controls{};
+    std::array<std::array<std::uint8_t, k_max_packet>, k_batch> packets{};
+    std::array<Received, k_batch> received{};
+};
+
+IcmpSocket::IcmpSocket(int fd, icmp::Family family, bool raw)
+    : fd_(fd), family_(family), raw_(raw), buffers_(std::make_unique<Buffers>()) {}
+
+IcmpSocket::IcmpSocket(IcmpSocket&& other) noexcept
+    : fd_(other.fd_), family_(other.family_), raw_(other.raw_), buffers_(std::move(other.buffers_)) {
     other.fd_ = -1;
 }
 
@@ -93,6 +111,7 @@ IcmpSocket& IcmpSocket::operator=(IcmpSocket&& other) noexcept {
     std::swap(fd_, other.fd_);
     family_ = other.family_;
     raw_ = other.raw_;
+    std::swap(buffers_, other.buffers_);
     return *this;
 }
 
@@ -100,68 +119,103 @@ IcmpSocket::~IcmpSocket() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-int IcmpSocket::send_to(const Address& to, std::span<const std::uint8_t> packet) {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
+namespace {
+
+socklen_t to_sockaddr(const Address& to, sockaddr_storage& storage) {
+    storage = {};
     if (to.family == icmp::Family::v4) {
         auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
         sin->sin_family = AF_INET;
         std::memcpy(&sin->sin_addr, to.bytes.data(), 4);
-        length = sizeof(sockaddr_in);
-    } else {
-        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
-        sin6->sin6_family = AF_INET6;
-        std::memcpy(&sin6->sin6_addr, to.bytes.data(), 16);
-        length = sizeof(sockaddr_in6);
+        return sizeof(sockaddr_in);
     }
-    for (;;) {
-        const ssize_t n = ::sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&storage), length);
-        if (n >= 0) return 0;
-        if (errno != EINTR) return errno;
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, to.bytes.data(), 16);
+    return sizeof(sockaddr_in6);
+}
+
+Address from_sockaddr(const sockaddr_storage& from) {
+    Address a;
+    if (from.ss_family == AF_INET) {
+        a.family = icmp::Family::v4;
+        std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in*>(&from)->sin_addr, 4);
+    } else {
+        a.family = icmp::Family::v6;
+        std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&from)->sin6_addr, 16);
+    }
+    return a;
+}
+
+}  // namespace
+
+void IcmpSocket::send_batch(std::span<const Outgoing> batch, std::span<int> errors) {
+    const std::size_t n = std::min({batch.size(), errors.size(), k_batch});
+    std::array<mmsghdr, k_batch> headers{};
+    std::array<iovec, k_batch> iovecs{};
+    std::array<sockaddr_storage, k_batch> addresses;
+    for (std::size_t i = 0; i < n; ++i) {
+        iovecs[i] = {const_cast<std::uint8_t*>(batch[i].packet.data()), batch[i].packet.size()};
+        headers[i].msg_hdr.msg_name = &addresses[i];
+        headers[i].msg_hdr.msg_namelen = to_sockaddr(batch[i].to, addresses[i]);
+        headers[i].msg_hdr.msg_iov = &iovecs[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+        errors[i] = 0;
+    }
+    std::size_t next = 0;
+    while (next < n) {
+        const int sent = ::sendmmsg(fd_, headers.data() + next, static_cast<unsigned>(n - next), 0);
+        if (sent > 0) {
+            next += static_cast<std::size_t>(sent);
+        } else if (sent < 0 && errno == EINTR) {
+            continue;
+        } else {
+            // sendmmsg stops at the first packet it cannot send and reports it
+            // alone: that one fails, the ones after it are tried again.
+            errors[next++] = sent < 0 ? errno : EIO;
+        }
     }
 }
 
-std::optional<IcmpSocket::Received> IcmpSocket::receive(std::span<std::uint8_t> buffer) {
-    sockaddr_storage from{};
-    alignas(cmsghdr) char control[256];
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = 0;
-    for (int attempt = 0; attempt < 64; ++attempt) {
-        n = ::recvmsg(fd_, &msg, 0);
-        // EINTR: again. Other errors (an ICMP error reported on a datagram
-        // socket, e.g. EHOSTUNREACH) are consumed by the read: go on.
-        if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) break;
-        msg.msg_namelen = sizeof from;
-        msg.msg_controllen = sizeof control;
+std::span<const IcmpSocket::Received> IcmpSocket::receive_batch() {
+    Buffers& b = *buffers_;
+    for (std::size_t i = 0; i < k_batch; ++i) {
+        b.iovecs[i] = {b.packets[i].data(), b.packets[i].size()};
+        msghdr& m = b.headers[i].msg_hdr;
+        m.msg_name = &b.sources[i];
+        m.msg_namelen = sizeof b.sources[i];
+        m.msg_iov = &b.iovecs[i];
+        m.msg_iovlen = 1;
+        m.msg_control = b.controls[i].bytes;
+        m.msg_controllen = sizeof b.controls[i].bytes;
+        m.msg_flags = 0;
     }
-    if (n < 0) return std::nullopt;  // drained
+    int n = -1;
+    for (int attempt = 0; attempt < 64 && n < 0; ++attempt) {
+        n = ::recvmmsg(fd_, b.headers.data(), k_batch, MSG_DONTWAIT, nullptr);
+        // EAGAIN: drained. EINTR: again. Other errors (an ICMP error reported
+        // on a datagram socket, e.g. EHOSTUNREACH) are consumed by the read:
+        // go on.
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {};
+    }
+    if (n <= 0) return {};
 
-    Received r;
-    r.size = static_cast<std::size_t>(n);
-    r.received_ns = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-            timespec ts{};
-            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-            r.received_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+        msghdr& m = b.headers[i].msg_hdr;
+        Received& r = b.received[i];
+        r.data = std::span<const std::uint8_t>(b.packets[i].data(), b.headers[i].msg_len);
+        r.received_ns = 0;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                timespec ts{};
+                std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                r.received_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+            }
         }
+        if (r.received_ns == 0) r.received_ns = realtime_ns();
+        r.source = from_sockaddr(b.sources[i]);
     }
-    if (r.received_ns == 0) r.received_ns = realtime_ns();
-    if (from.ss_family == AF_INET) {
-        r.source.family = icmp::Family::v4;
-        std::memcpy(r.source.bytes.data(), &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, 4);
-    } else {
-        r.source.family = icmp::Family::v6;
-        std::memcpy(r.source.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
-    }
-    return r;
+    return {b.received.data(), static_cast<std::size_t>(n)};
 }
 
 }  // namespace gatewatch::monitor

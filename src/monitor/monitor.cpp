@@ -3,6 +3,7 @@
 #include "monitor/dependencies.hpp"
 #include "monitor/icmp_packet.hpp"
 #include "monitor/pacing.hpp"
+#include "monitor/send_thread.hpp"
 #include "monitor/system_ping.hpp"
 #include "util/secure_random.hpp"
 #include "log/rate_limit.hpp"
@@ -16,12 +17,13 @@
 #include <cstring>
 #include <deque>
 #include <queue>
-#include <random>
 #include <pthread.h>
-
+#include <random>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace gatewatch::monitor {
 namespace asio = boost::asio;
@@ -91,29 +93,47 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  * for the global send rate.
  *
  *  1. Devices: at start (and on a Reload event) read every device from the
- *     store and diff: drop targets that left or changed (their generation
- *     moves, so their pending events and replies are ignored) and add new
- *     ones, spreading a batch of new targets evenly over one interval. After
- *     that each device event (queued to this thread by the event bus) joins,
- *     re-addresses or drops one target in O(1); a joining device is probed at
- *     once. No commit elsewhere costs this thread anything.
+ *     store, on the thread gw-load while this one goes on probing, and diff:
+ *     drop targets that left or changed (their generation moves, so their
+ *     pending events and replies are ignored) and add new ones, spreading a
+ *     batch of new targets evenly over one interval. After that each device
+ *     event (queued to this thread by the event bus) joins, re-addresses or
+ *     drops one target in O(1); a joining device is probed at once. No commit
+ *     elsewhere costs this thread anything.
  *  2. Tick, when the timer fires (at most once a millisecond):
  *     a. expire every probe whose deadline has passed: a lost probe;
  *     b. pop due send events while the rate cap allows, at most
- *        k_sends_per_tick per tick: send the round's next probe and, if the
- *        round has more, push the next one `spacing` later;
+ *        k_sends_per_tick per tick: queue the round's next probe in its
+ *        socket's outbox and, if the round has more, push the next one
+ *        `spacing` later. An outbox goes out in one sendmmsg: when it holds
+ *        IcmpSocket::k_batch requests, on the send thread, and at the end of
+ *        the tick from here;
  *     c. re-arm the timer at the earliest of the next event, the next deadline,
  *        or the rate cap's next token.
- *  3. Receive, whenever a socket is readable: drain every pending reply;
+ *  3. Receive, whenever a socket is readable: drain every pending reply,
+ *     k_batch to a recvmmsg;
  *     a reply whose sequence, token and source match a live probe completes
- *     it, with the RTT from the kernel's receive timestamp; anything else is
- *     dropped and counted.
+ *     it, with the RTT from its batch's send stamp to the kernel's receive
+ *     timestamp; anything else is dropped and counted.
  *  4. A round ends when each of its probes is answered, lost or failed to
  *     send: it succeeded if any answered; RTT is the median of the answers,
  *     loss the fraction lost. The state machine applies the thresholds, the
  *     hub gets the outcome, and the next round is due one interval after
  *     this one started (at once if the engine has fallen behind). The outcome
  *     is published as RoundFinished (and StatusChanged on a transition).
+ *
+ * Why one engine and a send thread (issue 14, measured with
+ * bench/engine_round.sh at 100,000 loopback targets on 2 cores): with
+ * batches on one thread, sendmmsg was half of this thread's time (on
+ * loopback the kernel builds each reply in the send path) and recvmmsg an
+ * eighth; the rest (scheduling, matching, rounds, the bus) is small. A send
+ * thread takes the largest part to the second core, and no state is shared
+ * but the batches and their send stamps: probing went from 0.42-0.56 s
+ * (batches only) to 0.28-0.45 s, the floor of one sender and one reader
+ * being 0.26-0.44 s in the same runs. One engine per core, each owning a
+ * shard of the devices, would split the rest too, but needs the rate cap
+ * shared and each device event and reply routed to its shard (not tried);
+ * a receive thread would move only the eighth.
  */
 struct Monitor::Impl {
     MonitorOptions opt;
@@ -124,6 +144,10 @@ struct Monitor::Impl {
 
     std::optional<IcmpSocket> sock4, sock6;
     std::optional<asio::posix::stream_descriptor> watch4, watch6;
+    RequestBatch outbox4, outbox6;
+    SendTimes send_times;
+    // Declared after the io_context, the sockets and the times: stopped (joined) before they go.
+    SendThread sender{send_times, [this](std::vector<Refusal> r) { asio::post(ioc, [this, r = std::move(r)] { refused(r); }); }};
     std::uint16_t raw_id = 0;
     ProbeRing ring;
 
@@ -139,6 +163,12 @@ struct Monitor::Impl {
     std::int64_t armed_ns = k_never;
     std::int64_t last_tick_ns = 0;
     asio::steady_timer resync_timer{ioc};
+    // The store's devices are read on `loader` (resync); meanwhile device
+    // events are `held`, and another resync is remembered in `load_again`.
+    std::thread loader;
+    bool loading = false;
+    std::optional<std::optional<std::chrono::nanoseconds>> load_again;
+    std::vector<events::Event> held;
     // Several nodes: the devices this node may probe (null: every device) and
     // when that lease lapses (events.hpp, Assignment).
     std::shared_ptr<const std::unordered_set<std::int64_t>> assigned;
@@ -255,6 +285,9 @@ struct Monitor::Impl {
             --budget;
             fire(e.target, now);
         }
+        refused(send_now(outbox4, send_times));
+        refused(send_now(outbox6, send_times));
+        outbox4.size = outbox6.size = 0;
         if (next == k_never && !due.empty()) next = due.top().due_ns;
         if (!deadlines.empty()) next = std::min(next, deadlines.front().due_ns);
         if (next != k_never) {
@@ -291,31 +324,43 @@ struct Monitor::Impl {
 
     void send_icmp(std::uint32_t index, std::int64_t now) {
         Target& t = targets[index];
-        IcmpSocket* socket = t.address.family == icmp::Family::v4 ? (sock4 ? &*sock4 : nullptr)
-                                                                  : (sock6 ? &*sock6 : nullptr);
-        Probe probe{index, t.generation, rng.next(), realtime_ns(), t.address};
-        if (socket == nullptr) {
+        const bool v4 = t.address.family == icmp::Family::v4;
+        auto& socket = v4 ? sock4 : sock6;
+        RequestBatch& outbox = v4 ? outbox4 : outbox6;
+        Probe probe{index, t.generation, rng.next(), t.address};
+        if (!socket) {
             probe_done(probe, false, 0);
             return;
         }
         std::optional<Probe> evicted;
         const std::uint16_t seq = ring.add(probe, evicted);
         if (evicted) probe_done(*evicted, false, 0);
-        const auto packet = icmp::echo_request(t.address.family, socket->is_raw() ? raw_id : 0, seq, probe.token);
         ++sent;
-        if (const int err = socket->send_to(t.address, packet); err != 0) {
-            // ENETUNREACH and the like: the kernel knows at once that it cannot go.
-            if (ring.expire(seq, probe.token)) probe_done(probe, false, 0);
-            spdlog::debug("probe to {} not sent: {}", t.ip, std::strerror(err));
-            return;
-        }
+        outbox.socket = &*socket;
+        outbox.requests[outbox.size++] = {
+            icmp::echo_request(t.address.family, socket->is_raw() ? raw_id : 0, seq, probe.token), t.address, seq,
+            probe.token};
         deadlines.push_back({now + to_ns(opt.timeout), seq, probe.token});
         arm(deadlines.back().due_ns);
+        if (outbox.full()) {
+            if (!sender.offer(outbox)) refused(send_now(outbox, send_times));
+            outbox.size = 0;
+        }
+    }
+
+    // ENETUNREACH and the like: the kernel knew at once that they cannot go.
+    void refused(const std::vector<Refusal>& refusals) {
+        for (const auto& r : refusals) {
+            if (auto probe = ring.expire(r.seq, r.token)) {
+                spdlog::debug("probe to {} not sent: {}", targets[probe->target].ip, std::strerror(r.error));
+                probe_done(*probe, false, 0);
+            }
+        }
     }
 
     void start_tcp_probe(std::uint32_t index) {
         const Target& t = targets[index];
-        Probe probe{index, t.generation, 0, 0, t.address};
+        Probe probe{index, t.generation, 0, t.address};
         boost::system::error_code ec;
         const auto ip = asio::ip::make_address(t.ip, ec);
         if (ec) {
@@ -412,39 +457,99 @@ struct Monitor::Impl {
     }
 
     void drain(IcmpSocket& socket) {
-        std::array<std::uint8_t, 2048> buffer;
-        while (auto received = socket.receive(buffer)) {
-            const bool has_ip_header = socket.is_raw() && socket.family() == icmp::Family::v4;
-            const auto reply = icmp::parse_echo_reply(socket.family(), has_ip_header,
-                                                      std::span(buffer.data(), received->size));
-            if (!reply || (socket.is_raw() && reply->id != raw_id)) {
-                ++dropped;
-                continue;
+        const bool has_ip_header = socket.is_raw() && socket.family() == icmp::Family::v4;
+        for (auto batch = socket.receive_batch(); !batch.empty(); batch = socket.receive_batch()) {
+            for (const auto& received : batch) {
+                const auto reply = icmp::parse_echo_reply(socket.family(), has_ip_header, received.data);
+                if (!reply || (socket.is_raw() && reply->id != raw_id)) {
+                    ++dropped;
+                    continue;
+                }
+                auto probe = ring.take(reply->seq, reply->token, received.source);
+                if (!probe) {
+                    ++dropped;  // late (already expired), duplicate, wrong source or forged
+                    continue;
+                }
+                const std::int64_t rtt_ns = received.received_ns - send_times.of(reply->seq);
+                probe_done(*probe, true, static_cast<double>(std::max<std::int64_t>(rtt_ns, 0)) / 1e6);
             }
-            auto probe = ring.take(reply->seq, reply->token, received->source);
-            if (!probe) {
-                ++dropped;  // late (already expired), duplicate, wrong source or forged
-                continue;
-            }
-            probe_done(*probe, true, static_cast<double>(received->received_ns - probe->sent_ns) / 1e6);
         }
     }
 
     // --- devices -------------------------------------------------------------
     // Every device from the store, diffed against the targets (at start, and
-    // when the event stream says anything may have changed).
+    // when the event stream says anything may have changed). The store is read
+    // on a thread of its own: at 100,000 devices the read takes 0.08 s, and a
+    // database out of reach may take seconds, which this thread spends
+    // probing and receiving instead. Device events that come meanwhile are
+    // held and applied after the list: each is a no-op on a list that already
+    // has it, and a list may be older than the event.
     void resync(std::optional<std::chrono::nanoseconds> spread_over = std::nullopt) {
-        try {
-            apply_devices(store.list_devices(std::nullopt), spread_over);
-        } catch (const std::exception& e) {
-            static log::RateLimit unreadable{std::chrono::seconds(1)};
-            if (const auto skipped = unreadable.due())
-                spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", e.what(), *skipped);
-            resync_timer.expires_after(std::chrono::seconds(1));  // try again
-            resync_timer.async_wait([this](boost::system::error_code ec) {
-                if (!ec) resync();
-            });
+        if (loading) {
+            ask_again(spread_over);
+            return;
         }
+        loading = true;
+        if (loader.joinable()) loader.join();  // the last one has posted its list and is ending
+        loader = std::thread([this, spread_over] {
+            pthread_setname_np(pthread_self(), "gw-load");
+            try {
+                auto devices = std::make_shared<const std::vector<store::Device>>(store.list_devices(std::nullopt));
+                asio::post(ioc, [this, devices, spread_over] { loaded(*devices, spread_over); });
+            } catch (const std::exception& e) {
+                asio::post(ioc, [this, spread_over, what = std::string(e.what())] { load_failed(what, spread_over); });
+            }
+        });
+    }
+
+    // Another read once this one is in.
+    void ask_again(std::optional<std::chrono::nanoseconds> spread_over) {
+        load_again = load_again ? narrower(*load_again, spread_over) : spread_over;
+    }
+
+    // The narrower of two spreads (none: one interval): a handover's second
+    // rather than an interval.
+    static std::optional<std::chrono::nanoseconds> narrower(std::optional<std::chrono::nanoseconds> a,
+                                                            std::optional<std::chrono::nanoseconds> b) {
+        if (!a || !b) return a ? a : b;
+        return std::min(*a, *b);
+    }
+
+    void loaded(const std::vector<store::Device>& devices, std::optional<std::chrono::nanoseconds> spread_over) {
+        loading = false;
+        // Devices assigned to this node while it read join with the spread
+        // asked for then: the read after this one finds them joined already.
+        apply_devices(devices, load_again ? narrower(spread_over, *load_again) : spread_over);
+        replay_held();
+        if (load_again && !loading) resync(take_load_again());
+    }
+
+    void load_failed(const std::string& what, std::optional<std::chrono::nanoseconds> spread_over) {
+        loading = false;
+        static log::RateLimit unreadable{std::chrono::seconds(1)};
+        if (const auto skipped = unreadable.due())
+            spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", what, *skipped);
+        ask_again(spread_over);
+        replay_held();  // a Reload among them reads again at once
+        if (loading) return;
+        resync_timer.expires_after(std::chrono::seconds(1));  // try again
+        resync_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec && !loading && load_again) resync(take_load_again());
+        });
+    }
+
+    std::optional<std::chrono::nanoseconds> take_load_again() {
+        const auto spread = *load_again;
+        load_again.reset();
+        return spread;
+    }
+
+    // The events held while the list was read, in order (a Reload among
+    // them starts another read, which holds the ones after it).
+    void replay_held() {
+        auto events = std::move(held);
+        held.clear();
+        for (const auto& e : events) on_event(e);
     }
 
     // The disconnected ancestor a device is unreachable through, if any.
@@ -474,6 +579,13 @@ struct Monitor::Impl {
     void on_event(const events::Event& event) {
         if (std::holds_alternative<events::Reload>(event)) return resync();
         if (const auto* a = std::get_if<events::Assignment>(&event)) return assign(*a);
+        if (loading) {
+            if (held.size() < k_event_queue)
+                held.push_back(event);
+            else
+                ask_again(std::nullopt);  // too many to hold: the next list has them all
+            return;
+        }
         const store::Device* device = nullptr;
         bool gone = false;
         if (const auto* e = std::get_if<events::DeviceAdded>(&event)) device = &e->device;
@@ -610,6 +722,8 @@ void Monitor::stop() {
     m.subscription = events::Subscription();  // no more events posted here
     m.ioc.stop();
     m.thread.join();
+    if (m.loader.joinable()) m.loader.join();  // its list, posted to the stopped loop, is dropped
+    m.sender.stop();
     stop_ping_children(std::vector<int>(m.ping_children.begin(), m.ping_children.end()));
     m.ping_children.clear();
 }

@@ -6,6 +6,8 @@
 // One thread, one io_context, one ICMP socket per address family serving
 // every target (or, as a last resort, the system `ping` with bounded
 // concurrency); TCP checks are asynchronous connects on the same thread.
+// Echo requests go out in batches (sendmmsg); when a tick fills whole
+// batches, a second thread sends them (send_thread.hpp).
 // Devices are read from the store at start; after that device events (from
 // the API, or the admin command line through the change feed) join and drop
 // targets one at a time, without a restart or a re-read. With several nodes

@@ -26,8 +26,7 @@ struct Address {
 struct Probe {
     std::uint32_t target = 0;      // index into the engine's targets
     std::uint32_t generation = 0;  // the target's generation when sent
-    std::uint64_t token = 0;
-    std::int64_t sent_ns = 0;      // CLOCK_REALTIME, to compare with kernel receive stamps
+    std::uint64_t token = 0;       // its send time is kept apart (send_thread.hpp, SendTimes)
     Address address;
 };
 

@@ -156,7 +156,7 @@ Address v4(std::uint8_t last) {
 TEST(ProbeRing, MatchesOnlyTheRightSequenceTokenAndSource) {
     ProbeRing ring;
     std::optional<Probe> evicted;
-    const auto seq = ring.add(Probe{3, 1, 42, 0, v4(1)}, evicted);
+    const auto seq = ring.add(Probe{3, 1, 42, v4(1)}, evicted);
     EXPECT_FALSE(evicted);
     EXPECT_FALSE(ring.take(seq, 41, v4(1)));               // forged token
     EXPECT_FALSE(ring.take(static_cast<std::uint16_t>(seq + 1), 42, v4(1)));  // wrong sequence
@@ -171,7 +171,7 @@ TEST(ProbeRing, MatchesOnlyTheRightSequenceTokenAndSource) {
 TEST(ProbeRing, AReplyAfterTheTimeoutFindsNothing) {
     ProbeRing ring;
     std::optional<Probe> evicted;
-    const auto seq = ring.add(Probe{0, 0, 7, 0, v4(1)}, evicted);
+    const auto seq = ring.add(Probe{0, 0, 7, v4(1)}, evicted);
     EXPECT_TRUE(ring.expire(seq, 7));
     EXPECT_FALSE(ring.take(seq, 7, v4(1)));
     EXPECT_FALSE(ring.expire(seq, 7));
@@ -181,10 +181,10 @@ TEST(ProbeRing, WrapsAndReportsWhatItEvicts) {
     ProbeRing ring;
     std::optional<Probe> evicted;
     for (std::uint32_t i = 0; i < 65536; ++i) {
-        ring.add(Probe{i, 0, i + 1, 0, v4(1)}, evicted);
+        ring.add(Probe{i, 0, i + 1, v4(1)}, evicted);
         ASSERT_FALSE(evicted);
     }
-    ring.add(Probe{99999, 0, 5, 0, v4(1)}, evicted);
+    ring.add(Probe{99999, 0, 5, v4(1)}, evicted);
     ASSERT_TRUE(evicted);
     EXPECT_EQ(evicted->target, 0u);
     EXPECT_EQ(ring.outstanding(), 65536u);
