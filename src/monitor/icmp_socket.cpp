@@ -68,6 +68,14 @@ std::optional<IcmpSocket> IcmpSocket::open(icmp::Family family, ProbeMethod meth
     const int buffer = 8 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    if (v4) {
+        // Don't fragment: a 24-byte echo never needs to, and a DF packet
+        // leaves with IP id 0, which spares the kernel its per-packet id
+        // hash (__ip_select_ident: a tenth of the engine thread in a
+        // 100,000-device steady state, perf).
+        const int df = IP_PMTUDISC_DO;
+        setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof df);
+    }
     if (raw && v4) {
         icmp_filter filter{};
         filter.data = ~(1u << ICMP_ECHOREPLY);  // the bits are the types to drop
