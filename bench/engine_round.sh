@@ -28,7 +28,11 @@ for n in ${sizes[*]}; do
   floor=$(in_ns "$work/icmp_floor" "$n" "$method" || true)
   floor_s=$(sed -n 's/.*round_s=\([0-9.]*\).*/\1/p' <<<"$floor")
   echo "   $floor"
-  /usr/bin/python3 -c "print(f'   gatewatch probing / floor = {$probing / $floor_s:.2f}x')"
+  if [ -n "$floor_s" ] && [ -n "$probing" ]; then
+    /usr/bin/python3 -c "print(f'   gatewatch probing / floor = {$probing / $floor_s:.2f}x')"
+  else
+    echo "   no floor to compare with (icmp_floor failed)"
+  fi
   /usr/bin/python3 -c "
 n=$n
 for i in range(1, n + 1):

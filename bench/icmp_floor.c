@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
     const int buffer = 8 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    const int df = IP_PMTUDISC_DO;  /* as gatewatch: DF packets skip the kernel's IP id hash */
+    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof df);
 
     pthread_t thread;
     const double start = now_s();

@@ -537,7 +537,12 @@ struct Monitor::Impl {
         loading = false;
         // Devices assigned to this node while it read join with the spread
         // asked for then: the read after this one finds them joined already.
-        apply_devices(devices, load_again ? narrower(spread_over, *load_again) : spread_over);
+        try {
+            apply_devices(devices, load_again ? narrower(spread_over, *load_again) : spread_over);
+        } catch (const std::exception& e) {  // out of memory, say: the loop goes on, and reads again
+            load_failed(e.what(), spread_over);
+            return;
+        }
         replay_held();
         if (load_again && !loading) resync(take_load_again());
     }
@@ -548,8 +553,7 @@ struct Monitor::Impl {
         if (const auto skipped = unreadable.due())
             spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", what, *skipped);
         ask_again(spread_over);
-        replay_held();  // a Reload among them reads again at once
-        if (loading) return;
+        replay_held();
         resync_timer.expires_after(std::chrono::seconds(1));  // try again
         resync_timer.async_wait([this](boost::system::error_code ec) {
             if (!ec && !loading && load_again) resync(take_load_again());
@@ -562,8 +566,8 @@ struct Monitor::Impl {
         return spread;
     }
 
-    // The events held while the list was read, in order (a Reload among
-    // them starts another read, which holds the ones after it).
+    // The device events held while the list was read, in order (a Reload
+    // or an Assignment is never held: each asks for a read of its own).
     void replay_held() {
         auto events = std::move(held);
         held.clear();
@@ -638,6 +642,13 @@ struct Monitor::Impl {
         });
         if (a.devices == assigned) return;
         assigned = a.devices ? a.devices : std::make_shared<const std::unordered_set<std::int64_t>>();
+        // Devices handed away stop now, not when the list is in: their new
+        // node probes them already, and two would publish (and notify).
+        for (auto it = by_device.begin(); it != by_device.end();) {
+            const std::uint32_t index = it->second;
+            ++it;  // retire() erases the current entry
+            if (!assigned->contains(targets[index].device_id)) retire(index);
+        }
         resync(std::chrono::seconds(1));
     }
 
