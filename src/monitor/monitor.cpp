@@ -94,7 +94,8 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  * for the global send rate.
  *
  *  1. Devices: at start (and on a Reload event) read every device from the
- *     store, on the thread gw-load while this one goes on probing, and diff:
+ *     store (on the thread gw-load while this one goes on probing; at
+ *     start, with nothing to probe yet, here), and diff:
  *     drop targets that left or changed (their generation moves, so their
  *     pending events and replies are ignored) and add new ones, spreading a
  *     batch of new targets evenly over one interval. After that each device
