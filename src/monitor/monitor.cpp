@@ -1,16 +1,15 @@
 #include "monitor/monitor.hpp"
 
 #include "monitor/dependencies.hpp"
+#include "monitor/device_loader.hpp"
 #include "monitor/icmp_packet.hpp"
 #include "monitor/pacing.hpp"
 #include "monitor/send_thread.hpp"
 #include "monitor/system_ping.hpp"
 #include "util/secure_random.hpp"
-#include "log/rate_limit.hpp"
 
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -165,13 +164,6 @@ struct Monitor::Impl {
     asio::steady_timer wake{ioc};
     std::int64_t armed_ns = k_never;
     std::int64_t last_tick_ns = 0;
-    asio::steady_timer resync_timer{ioc};
-    // The store's devices are read on `loader` (resync); meanwhile device
-    // events are `held`, and another resync is remembered in `load_again`.
-    std::thread loader;
-    bool loading = false;
-    std::optional<std::optional<std::chrono::nanoseconds>> load_again;
-    std::vector<events::Event> held;
     // Several nodes: the devices this node may probe (null: every device) and
     // when that lease lapses (events.hpp, Assignment).
     std::shared_ptr<const std::unordered_set<std::int64_t>> assigned;
@@ -184,6 +176,12 @@ struct Monitor::Impl {
     std::unordered_set<int> ping_children;  // running `ping` commands, ended and reaped at stop
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
+
+    DeviceLoader loader{ioc, store, k_event_queue, [this] { return by_device.empty(); },
+                        [this](const std::vector<store::Device>& devices, DeviceLoader::Spread spread) {
+                            apply_devices(devices, spread);
+                        },
+                        [this](const events::Event& e) { on_event(e); }};
 
     Impl(MonitorOptions o, store::Store& s, events::EventBus& b)
         : opt(o), store(s), cap(o.max_rate, steady_ns()), bus(b) {
@@ -481,99 +479,9 @@ struct Monitor::Impl {
 
     // --- devices -------------------------------------------------------------
     // Every device from the store, diffed against the targets (at start, and
-    // when the event stream says anything may have changed). With targets to
-    // probe, the store is read on a thread of its own: at 100,000 devices the
-    // read takes 0.08 s, and a database out of reach may take seconds, which
-    // this thread spends probing and receiving instead. Device events that
-    // come meanwhile are held and applied after the list: each is a no-op on
-    // a list that already has it, and a list may be older than the event.
-    // With none (at start) it is read here: nothing waits, and the list's
-    // memory is then reused by this thread (read on gw-load, it stayed in
-    // that thread's malloc arena: 23 MB more RSS at 100,000 devices in
-    // bench/steady_state.sh, even after malloc_trim).
-    void resync(std::optional<std::chrono::nanoseconds> spread_over = std::nullopt) {
-        if (loading) {
-            ask_again(spread_over);
-            return;
-        }
-        if (by_device.empty()) {
-            try {
-                loaded(store.list_devices(std::nullopt), spread_over);
-            } catch (const std::exception& e) {
-                load_failed(e.what(), spread_over);
-            }
-            return;
-        }
-        loading = true;
-        if (loader.joinable()) loader.join();  // the last one has posted its list and is ending
-        loader = std::thread([this, spread_over] {
-            pthread_setname_np(pthread_self(), "gw-load");
-            try {
-                auto devices = std::make_shared<const std::vector<store::Device>>(store.list_devices(std::nullopt));
-                asio::post(ioc, [this, devices = std::move(devices), spread_over]() mutable {
-                    loaded(*devices, spread_over);
-                    devices.reset();
-                    malloc_trim(0);  // gw-load's arena, now free (0.7 ms at 100,000 devices)
-                });
-            } catch (const std::exception& e) {
-                asio::post(ioc, [this, spread_over, what = std::string(e.what())] { load_failed(what, spread_over); });
-            }
-        });
-    }
-
-    // Another read once this one is in.
-    void ask_again(std::optional<std::chrono::nanoseconds> spread_over) {
-        load_again = load_again ? narrower(*load_again, spread_over) : spread_over;
-    }
-
-    // The narrower of two spreads (none: one interval): a handover's second
-    // rather than an interval.
-    static std::optional<std::chrono::nanoseconds> narrower(std::optional<std::chrono::nanoseconds> a,
-                                                            std::optional<std::chrono::nanoseconds> b) {
-        if (!a || !b) return a ? a : b;
-        return std::min(*a, *b);
-    }
-
-    void loaded(const std::vector<store::Device>& devices, std::optional<std::chrono::nanoseconds> spread_over) {
-        loading = false;
-        // Devices assigned to this node while it read join with the spread
-        // asked for then: the read after this one finds them joined already.
-        try {
-            apply_devices(devices, load_again ? narrower(spread_over, *load_again) : spread_over);
-        } catch (const std::exception& e) {  // out of memory, say: the loop goes on, and reads again
-            load_failed(e.what(), spread_over);
-            return;
-        }
-        replay_held();
-        if (load_again && !loading) resync(take_load_again());
-    }
-
-    void load_failed(const std::string& what, std::optional<std::chrono::nanoseconds> spread_over) {
-        loading = false;
-        static log::RateLimit unreadable{std::chrono::seconds(1)};
-        if (const auto skipped = unreadable.due())
-            spdlog::warn("monitor: cannot read devices: {} ({} more since the last line)", what, *skipped);
-        ask_again(spread_over);
-        replay_held();
-        resync_timer.expires_after(std::chrono::seconds(1));  // try again
-        resync_timer.async_wait([this](boost::system::error_code ec) {
-            if (!ec && !loading && load_again) resync(take_load_again());
-        });
-    }
-
-    std::optional<std::chrono::nanoseconds> take_load_again() {
-        const auto spread = *load_again;
-        load_again.reset();
-        return spread;
-    }
-
-    // The device events held while the list was read, in order (a Reload
-    // or an Assignment is never held: each asks for a read of its own).
-    void replay_held() {
-        auto events = std::move(held);
-        held.clear();
-        for (const auto& e : events) on_event(e);
-    }
+    // when the event stream says anything may have changed); device_loader.hpp
+    // says where the store is read and what waits meanwhile.
+    void resync(DeviceLoader::Spread spread_over = std::nullopt) { loader.read(spread_over); }
 
     // The disconnected ancestor a device is unreachable through, if any.
     std::optional<std::int64_t> behind(std::int64_t device_id) const {
@@ -602,13 +510,7 @@ struct Monitor::Impl {
     void on_event(const events::Event& event) {
         if (std::holds_alternative<events::Reload>(event)) return resync();
         if (const auto* a = std::get_if<events::Assignment>(&event)) return assign(*a);
-        if (loading) {
-            if (held.size() < k_event_queue)
-                held.push_back(event);
-            else
-                ask_again(std::nullopt);  // too many to hold: the next list has them all
-            return;
-        }
+        if (loader.hold(event)) return;
         const store::Device* device = nullptr;
         bool gone = false;
         if (const auto* e = std::get_if<events::DeviceAdded>(&event)) device = &e->device;
@@ -752,7 +654,7 @@ void Monitor::stop() {
     m.subscription = events::Subscription();  // no more events posted here
     m.ioc.stop();
     m.thread.join();
-    if (m.loader.joinable()) m.loader.join();  // its list, posted to the stopped loop, is dropped
+    m.loader.join();
     m.sender.stop();
     stop_ping_children(std::vector<int>(m.ping_children.begin(), m.ping_children.end()));
     m.ping_children.clear();
