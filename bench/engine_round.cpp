@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     const auto deadline = start + std::chrono::seconds(120);
     while (engine.counters().sent == 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::yield();
-    const auto first_send = std::chrono::steady_clock::now();  // the devices are loaded and scheduled
+    const auto first_send = std::chrono::steady_clock::now();  // the first page of devices is in (device_loader.hpp)
     while (engine.counters().rounds < n && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     const auto done = std::chrono::steady_clock::now();
@@ -93,11 +93,12 @@ int main(int argc, char** argv) {
     const auto c = engine.counters();
     std::sort(rtts.begin(), rtts.end());
     const auto rtt_at = [&](double q) { return rtts.empty() ? 0.0 : rtts[static_cast<std::size_t>(q * static_cast<double>(rtts.size() - 1))]; };
-    std::printf("gatewatch method=%s targets=%zu probes=%llu replies=%llu lost=%llu round_s=%.3f "
-                "probes_per_s=%.0f cpu_s_per_10k=%.3f (of which loading %.3f s, probing %.4f s) rtt_p50_ms=%.3f "
+    std::printf("gatewatch method=%s targets=%zu probes=%llu replies=%llu lost=%llu unmatched=%llu round_s=%.3f "
+                "probes_per_s=%.0f cpu_s_per_10k=%.3f (of which before the first probe %.3f s, probing %.4f s) rtt_p50_ms=%.3f "
                 "rtt_p99_ms=%.3f\n",
                 monitor::to_string(engine.method()), n, static_cast<unsigned long long>(c.sent),
-                static_cast<unsigned long long>(c.answered), static_cast<unsigned long long>(c.lost), wall,
+                static_cast<unsigned long long>(c.answered), static_cast<unsigned long long>(c.lost),
+                static_cast<unsigned long long>(c.dropped_replies), wall,
                 static_cast<double>(c.sent) / wall, cpu / static_cast<double>(c.sent) * 10000.0, wall - probing,
                 probing, rtt_at(0.5), rtt_at(0.99));
     std::filesystem::remove_all(dir);

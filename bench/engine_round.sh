@@ -29,7 +29,8 @@ for n in ${sizes[*]}; do
   floor_s=$(sed -n 's/.*round_s=\([0-9.]*\).*/\1/p' <<<"$floor")
   echo "   $floor"
   if [ -n "$floor_s" ] && [ -n "$probing" ]; then
-    /usr/bin/python3 -c "print(f'   gatewatch probing / floor = {$probing / $floor_s:.2f}x')"
+    round=$(sed -n 's/.*round_s=\([0-9.]*\).*/\1/p' <<<"$gatewatch")
+    /usr/bin/python3 -c "print(f'   gatewatch probing / floor = {$probing / $floor_s:.2f}x, whole round (loading too) / floor = {$round / $floor_s:.2f}x')"
   else
     echo "   no floor to compare with (icmp_floor failed)"
   fi

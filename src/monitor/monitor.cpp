@@ -58,6 +58,10 @@ struct Target {
     bool location_view = false;    // reported as this node's location's view (MonitorOptions::view_location)
     std::uint32_t generation = 0;  // bumped when the slot is freed: stale events and replies are ignored
     bool active = false;
+    std::uint32_t listed = 0;      // the last read of the device list that had this target (Listing::serial)
+    std::int64_t next_send_ns = 0; // its one pending send event: others in the heap are stale
+    bool awaiting_parent = false;  // its round ended and waits for an ancestor's (Impl::awaiting)
+    bool last_round_ok = false;
     StatusMachine machine;
     Status reported = Status::unknown;  // the status last published
     std::optional<WallClock::time_point> since;
@@ -93,14 +97,15 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  * for the global send rate.
  *
  *  1. Devices: at start (and on a Reload event) read every device from the
- *     store (on the thread gw-load while this one goes on probing; at
- *     start, with nothing to probe yet, here), and diff:
- *     drop targets that left or changed (their generation moves, so their
- *     pending events and replies are ignored) and add new ones, spreading a
- *     batch of new targets evenly over one interval. After that each device
- *     event (queued to this thread by the event bus) joins, re-addresses or
- *     drops one target in O(1); a joining device is probed at once. No commit
- *     elsewhere costs this thread anything.
+ *     store, in pages that come from the thread gw-load while this one goes
+ *     on probing (device_loader.hpp), and diff page by page: drop targets
+ *     that changed (their generation moves, so their pending events and
+ *     replies are ignored) and add new ones, spreading them over one
+ *     interval (pacing.hpp); after the last page drop the targets no page
+ *     listed. After that each device event (queued to this thread by the
+ *     event bus) joins, re-addresses or drops one target in O(1); a joining
+ *     device is probed at once. No commit elsewhere costs this thread
+ *     anything.
  *  2. Tick, when the timer fires (at most once a millisecond):
  *     a. expire every probe whose deadline has passed: a lost probe;
  *     b. pop due send events while the rate cap allows, at most
@@ -122,6 +127,14 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  *     hub gets the outcome, and the next round is due one interval after
  *     this one started (at once if the engine has fallen behind). The outcome
  *     is published as RoundFinished (and StatusChanged on a transition).
+ *     A failed round that would make its device disconnected while the
+ *     nearest ancestor probed here is not known to be down waits for a fresh
+ *     round of that ancestor, started at once, and is then decided: down
+ *     behind it (unreachable_via) if the ancestor went down, down on its own
+ *     if the ancestor answered (Nagios checks a host's parents so too). When
+ *     a gateway and the devices behind it fail together, whichever round
+ *     ended first would otherwise decide, and a device could be reported
+ *     down on its own a round before its gateway.
  *
  * Why one engine and a send thread (issue 14, measured with
  * bench/engine_round.sh at 100,000 loopback targets on 2 cores): with
@@ -159,6 +172,9 @@ struct Monitor::Impl {
     // Every device's parent, monitored or not (dependencies.hpp walks it).
     std::unordered_map<std::int64_t, std::int64_t> parent_of;
     std::priority_queue<Event, std::vector<Event>, std::greater<>> due;
+    // Targets whose failed round waits for a fresh round of this ancestor:
+    // ancestor index -> (target index, generation).
+    std::unordered_map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> awaiting;
     std::deque<Deadline> deadlines;
     RateCap cap;
     asio::steady_timer wake{ioc};
@@ -177,9 +193,16 @@ struct Monitor::Impl {
 
     std::atomic<std::uint64_t> sent{0}, answered{0}, lost{0}, dropped{0}, rounds{0};
 
-    DeviceLoader loader{ioc, store, k_event_queue, [this] { return by_device.empty(); },
-                        [this](const std::vector<store::Device>& devices, DeviceLoader::Spread spread) {
-                            apply_devices(devices, spread);
+    // The read of the device list in progress, page by page.
+    struct Listing {
+        std::uint32_t serial = 0;  // stamped on each target a page lists
+        std::size_t joined = 0, left = 0;
+        std::unordered_map<std::int64_t, std::int64_t> parents;  // parent_of once the list is whole
+        bool parents_in_place = false;  // none known before (at start): pages fill parent_of itself
+    } listing;
+    DeviceLoader loader{ioc, store, k_event_queue,
+                        [this](std::span<const store::Device> devices, const DeviceLoader::Page& page) {
+                            apply_page(devices, page);
                         },
                         [this](const events::Event& e) { on_event(e); }};
 
@@ -253,6 +276,7 @@ struct Monitor::Impl {
     }
 
     void schedule(std::int64_t at_ns, std::uint32_t index) {
+        targets[index].next_send_ns = at_ns;
         due.push({at_ns, index, targets[index].generation});
         arm(at_ns);
     }
@@ -270,7 +294,7 @@ struct Monitor::Impl {
         while (!due.empty() && due.top().due_ns <= now) {
             const Event e = due.top();
             Target& t = targets[e.target];
-            if (!t.active || t.generation != e.generation) {
+            if (!t.active || t.generation != e.generation || t.next_send_ns != e.due_ns) {
                 due.pop();
                 continue;
             }
@@ -415,8 +439,10 @@ struct Monitor::Impl {
 
     void finish_round(std::uint32_t index) {
         Target& t = targets[index];
-        ++rounds;
+        if (!t.awaiting_parent) ++rounds;  // once, however long it waits
         const bool success = t.answered > 0;
+        if (!success && await_ancestor(index)) return;
+        t.awaiting_parent = false;
         const auto now_wall = WallClock::now();
         if (t.machine.apply(success, opt.thresholds) || !t.since) t.since = now_wall;
 
@@ -444,7 +470,64 @@ struct Monitor::Impl {
         const std::int64_t now = steady_ns();
         const std::int64_t next = std::max(now, t.round_start_ns + to_ns(opt.interval));
         t.sent = t.finished = t.answered = 0;
+        t.last_round_ok = success;
         schedule(next, index);
+        release_awaiting(index);
+    }
+
+    // Step 4's wait: true when the failed round of `index` now waits for an
+    // ancestor's fresh round (and that round is started at once).
+    bool await_ancestor(std::uint32_t index) {
+        Target& t = targets[index];
+        const Status status = t.machine.status();
+        const bool would_disconnect =
+            status == Status::unknown ||
+            (status == Status::connected && t.machine.consecutive_failures() + 1 >= opt.thresholds.down_after);
+        if (!would_disconnect || behind(t.device_id)) return false;
+        const auto ancestor = nearest_deciding_ancestor(t.device_id);
+        if (!ancestor) return false;
+        Target& a = targets[*ancestor];
+        // It answered a round that began after this one's: this one is down on its own.
+        if (a.last_round_ok && a.sent == 0 && a.round_start_ns >= t.round_start_ns) return false;
+        t.awaiting_parent = true;
+        awaiting[*ancestor].emplace_back(index, t.generation);
+        const std::int64_t now = steady_ns();
+        if (a.sent == 0 && a.next_send_ns > now) schedule(now, *ancestor);  // between rounds: its next one now
+        return true;
+    }
+
+    // The nearest ancestor probed here whose own round is not waiting in turn
+    // (so a cycle, which the store refuses but a half-read list may hold,
+    // cannot make two targets wait for each other).
+    std::optional<std::uint32_t> nearest_deciding_ancestor(std::int64_t device_id) const {
+        auto it = parent_of.find(device_id);
+        for (int depth = 0; it != parent_of.end() && it->second != device_id && depth < 64; ++depth) {
+            if (const auto target = by_device.find(it->second);
+                target != by_device.end() && !targets[target->second].awaiting_parent)
+                return target->second;
+            it = parent_of.find(it->second);
+        }
+        return std::nullopt;
+    }
+
+    // The rounds that waited for this target's, taken from `awaiting`.
+    using Waiting = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+    Waiting take_awaiting(std::uint32_t ancestor) {
+        const auto it = awaiting.find(ancestor);
+        if (it == awaiting.end()) return {};
+        Waiting waiting = std::move(it->second);
+        awaiting.erase(it);
+        return waiting;
+    }
+
+    // ... are decided, now that it has a fresh round.
+    void release_awaiting(std::uint32_t ancestor) { decide(take_awaiting(ancestor)); }
+
+    void decide(const Waiting& waiting) {
+        for (const auto& [index, generation] : waiting) {
+            const Target& t = targets[index];
+            if (t.active && t.generation == generation && t.awaiting_parent) finish_round(index);
+        }
     }
 
     // --- replies -------------------------------------------------------------
@@ -523,9 +606,7 @@ struct Monitor::Impl {
         set_parent(*device, gone);
         if (auto it = by_device.find(device->id); it != by_device.end()) {
             const Target& t = targets[it->second];
-            if (!gone && device->monitored && t.ip == device->ip && t.check == device->check &&
-                t.location_view == location_view(*device))
-                return;  // a rename
+            if (!gone && device->monitored && unchanged(t, *device)) return;  // a rename
             retire(it->second);
         }
         if (!gone && probes(*device)) join(*device, steady_ns());
@@ -561,12 +642,17 @@ struct Monitor::Impl {
         ++t.generation;
         by_device.erase(t.device_id);
         free_slots.push_back(index);
+        // Rounds waiting for this one are decided without it, once whatever
+        // retired it (a page, an event) is done.
+        if (auto waiting = take_awaiting(index); !waiting.empty())
+            asio::post(ioc, [this, waiting = std::move(waiting)] { decide(waiting); });
     }
 
-    // A target for `d`, first probed at `first_ns`.
-    void join(const store::Device& d, std::int64_t first_ns) {
+    // A target for `d`, first probed at `first_ns`: its index (none for an
+    // address that does not parse; the API stores only valid literals).
+    std::optional<std::uint32_t> join(const store::Device& d, std::int64_t first_ns) {
         const auto address = parse_address(d.ip);
-        if (!address) return;  // the API stores only valid literals
+        if (!address) return std::nullopt;
         std::uint32_t index;
         if (!free_slots.empty()) {
             index = free_slots.back();
@@ -587,39 +673,59 @@ struct Monitor::Impl {
         t.active = true;
         by_device.emplace(d.id, index);
         schedule(first_ns, index);
+        return index;
     }
 
-    // New targets start spread over `spread_over` (default: one interval).
-    void apply_devices(const std::vector<store::Device>& devices, std::optional<std::chrono::nanoseconds> spread_over) {
-        parent_of.clear();
-        for (const auto& d : devices) set_parent(d, false);
-        std::unordered_map<std::int64_t, const store::Device*> wanted;
-        for (const auto& d : devices)
-            if (probes(d)) wanted.emplace(d.id, &d);
+    bool unchanged(const Target& t, const store::Device& d) const {
+        return t.ip == d.ip && t.check == d.check && t.location_view == location_view(d);
+    }
 
-        std::size_t left = 0;  // removed, unmonitored, or re-addressed (those join again below)
+    // A page of the device list (device_loader.hpp). Targets it lists are
+    // kept, re-addressed or dropped, new ones start spread over the page's
+    // spread (default: one interval) as one batch with the read's earlier
+    // pages; after the last page the targets no page listed go, and the
+    // parents are the list's (until then, the last whole list's, if any).
+    void apply_page(std::span<const store::Device> devices, const DeviceLoader::Page& page) {
+        if (page.first) {
+            listing.joined = listing.left = 0;
+            listing.parents.clear();
+            listing.parents_in_place = parent_of.empty();
+            if (++listing.serial == 0) {  // wrapped (after 4 billion reads): no target may hold the new serial
+                for (auto& t : targets) t.listed = 0;
+                listing.serial = 1;
+            }
+        }
+        const std::int64_t now = steady_ns();
+        const std::int64_t window = page.spread ? std::min(to_ns(opt.interval), page.spread->count()) : to_ns(opt.interval);
+        for (const auto& d : devices) {
+            if (d.parent_id) (listing.parents_in_place ? parent_of : listing.parents)[d.id] = *d.parent_id;
+            if (auto it = by_device.find(d.id); it != by_device.end()) {
+                Target& t = targets[it->second];
+                if (probes(d) && unchanged(t, d)) {
+                    t.listed = listing.serial;
+                    continue;
+                }
+                retire(it->second);  // unmonitored, handed away, or re-addressed (it joins again below)
+                ++listing.left;
+            }
+            if (!probes(d)) continue;
+            const std::int64_t first = now + (opt.spread ? spread_offset(listing.joined++, window) : 0);
+            if (const auto index = join(d, first)) targets[*index].listed = listing.serial;
+        }
+        if (!page.last) return;
         for (auto it = by_device.begin(); it != by_device.end();) {
             const std::uint32_t index = it->second;
             ++it;  // retire() erases the current entry
-            const Target& t = targets[index];
-            auto w = wanted.find(t.device_id);
-            if (w == wanted.end() || w->second->ip != t.ip || !(w->second->check == t.check) ||
-                t.location_view != location_view(*w->second)) {
+            if (targets[index].listed != listing.serial) {  // removed from the store
                 retire(index);
-                ++left;
+                ++listing.left;
             }
         }
-
-        std::vector<const store::Device*> joining;
-        for (const auto& d : devices)
-            if (probes(d) && !by_device.contains(d.id)) joining.push_back(&d);
-
-        const std::int64_t now = steady_ns();
-        const std::int64_t window = spread_over ? std::min(to_ns(opt.interval), spread_over->count()) : to_ns(opt.interval);
-        for (std::size_t i = 0; i < joining.size(); ++i)
-            join(*joining[i], now + (opt.spread ? spread_offset(i, joining.size(), window) : 0));
-        if (!joining.empty() || left != 0)
-            spdlog::info("monitor: {} devices monitored ({} joined, {} left)", by_device.size(), joining.size(), left);
+        if (!listing.parents_in_place) parent_of = std::move(listing.parents);
+        listing.parents = {};
+        if (listing.joined != 0 || listing.left != 0)
+            spdlog::info("monitor: {} devices monitored ({} joined, {} left)", by_device.size(), listing.joined,
+                         listing.left);
     }
 };
 

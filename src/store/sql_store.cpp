@@ -4,6 +4,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <unordered_map>
 
 namespace gatewatch::store {
@@ -375,6 +378,16 @@ std::vector<Device> SqlStore::list_devices(std::optional<std::int64_t> room_id) 
     auto s = lease->prepare(std::string(columns) + (room_id ? "WHERE room_id = ? ORDER BY id" : "ORDER BY id"));
     if (room_id) s.bind(1, *room_id);
     std::vector<Device> devices;
+    while (s.step()) devices.push_back(read_device(s));
+    return devices;
+}
+
+std::vector<Device> SqlStore::list_devices_after(std::int64_t after_id, std::size_t limit) {
+    auto lease = read();
+    auto s = lease->prepare("SELECT " GW_DEVICE_COLUMNS " FROM devices WHERE id > ? ORDER BY id LIMIT ?");
+    s.bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
+    std::vector<Device> devices;
+    devices.reserve(std::min<std::size_t>(limit, 4096));
     while (s.step()) devices.push_back(read_device(s));
     return devices;
 }

@@ -25,9 +25,7 @@ def on_lo(present):
         sh("ip", "addr", "add" if present else "del", f"{ip}/32", "dev", "lo")
 
 
-class Dependencies(ServerTestCase):
-    server_args = FAST
-
+class DependencyCase(ServerTestCase):
     def create(self, **fields):
         r = self.server.post("/devices/", fields, token=self.admin)
         self.assertEqual(r.status, 201, r)
@@ -36,6 +34,13 @@ class Dependencies(ServerTestCase):
 
     def detail(self):
         return self.server.get("/device_status/?detail=true", token=self.viewer).json()
+
+    def events(self, device):
+        return self.server.get(f"/devices/{device['id']}/events", token=self.viewer).json()
+
+
+class Dependencies(DependencyCase):
+    server_args = FAST
 
     def test_devices_behind_a_failed_gateway_are_unreachable_via_it(self):
         on_lo(True)
@@ -92,6 +97,31 @@ class Dependencies(ServerTestCase):
         # Deleting a parent leaves the devices behind it without one.
         self.assertEqual(self.server.delete(f"/devices/{a['id']}", token=self.admin).status, 204)
         self.assertIsNone(self.server.get(f"/devices/{b['id']}", token=self.viewer).json()["parent_id"])
+
+
+class AFailingDeviceHasItsGatewayProbedAtOnce(DependencyCase):
+    # A round a minute: without that check the gateway would be found down only a minute on.
+    server_args = ("--probe-interval", "60", "--probe-timeout", "0.5", "--up-after", "1", "--down-after", "1",
+                   "--history-flush-interval", "1")
+
+    def test_the_device_is_called_down_behind_its_gateway_not_on_its_own(self):
+        sh("ip", "addr", "add", f"{GATEWAY}/32", "dev", "lo")
+        try:
+            gateway = self.create(name="gateway", ip=GATEWAY)
+            self.assertTrue(wait_for(lambda: self.detail()[GATEWAY]["status"] == "connected"), self.detail())
+        finally:
+            sh("ip", "addr", "del", f"{GATEWAY}/32", "dev", "lo")
+        # The gateway is gone, and its next round is a minute away; a device created behind it now
+        # fails its first round at once.
+        device = self.create(name="behind", ip=BEHIND[0], parent_id=gateway["id"])
+        self.assertTrue(wait_for(lambda: self.detail()[BEHIND[0]]["status"] == "disconnected", deadline=20),
+                        self.detail())
+        status = self.detail()
+        self.assertEqual((status[GATEWAY]["status"], status[BEHIND[0]]["unreachable_via"]),
+                         ("disconnected", gateway["id"]), status)
+        self.assertTrue(wait_for(lambda: self.events(device)), "no event recorded")
+        self.assertEqual([(e["status"], e["unreachable_via"]) for e in self.events(device)],
+                         [("disconnected", gateway["id"])])
 
 
 if __name__ == "__main__":

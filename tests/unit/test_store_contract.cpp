@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <thread>
 
@@ -241,6 +242,26 @@ TEST_P(StoreContract, ListDevicesByRoom) {
     EXPECT_EQ(store().list_devices(a.id).size(), 1u);
     EXPECT_EQ(store().list_devices(b.id).size(), 2u);
     EXPECT_EQ(store().list_devices(std::nullopt).size(), 3u);
+}
+
+TEST_P(StoreContract, EveryDeviceComesOnceInPagesById) {
+    const auto room = store().create_room({0, "A", std::nullopt});
+    std::vector<std::int64_t> ids;
+    for (int i = 1; i <= 7; ++i) ids.push_back(store().create_device(device("127.0.0." + std::to_string(i), room.id)).id);
+    ASSERT_TRUE(store().delete_device(ids[2]));
+    ids.erase(ids.begin() + 2);
+    std::vector<std::int64_t> paged;
+    std::int64_t after = std::numeric_limits<std::int64_t>::min();
+    for (;;) {
+        const auto page = store().list_devices_after(after, 2);
+        ASSERT_LE(page.size(), 2u);
+        for (const auto& d : page) paged.push_back(d.id);
+        if (page.size() < 2) break;
+        after = page.back().id;
+    }
+    EXPECT_EQ(paged, ids);
+    EXPECT_EQ(store().list_devices_after(ids.back(), 2).size(), 0u);
+    EXPECT_EQ(store().list_devices_after(ids[0], 1).at(0).ip, "127.0.0.2");
 }
 
 TEST_P(StoreContract, DeletedIdsAreNotReused) {
