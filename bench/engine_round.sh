@@ -6,8 +6,9 @@
 # fastest setting that loses nothing; the ratio is of probes per second.
 # And the floor: bench/icmp_floor.c, built here, sends the same echoes with
 # sendmmsg from one thread while a second reads them with recvmmsg, nothing
-# else, on the kind of socket gatewatch chose; gatewatch's probing time (its
-# round less the loading) is printed as a multiple of it.
+# else, on the kind of socket gatewatch chose; gatewatch's whole round, and
+# its probing time (from the first probe, while later pages of the device
+# list still load), are printed as multiples of it.
 # Usage: bench/engine_round.sh [N ...]   (root; GATEWATCH_ENGINE_ROUND=another build's engine_round to compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."

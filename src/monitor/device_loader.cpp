@@ -49,6 +49,7 @@ void DeviceLoader::run(Spread spread) {
     std::int64_t after = std::numeric_limits<std::int64_t>::min();
     bool first = true;
     try {
+        const std::size_t expected = store_.count_devices();
         for (bool last = false; !last; first = false) {
             {
                 std::unique_lock lock(mutex_);
@@ -62,12 +63,14 @@ void DeviceLoader::run(Spread spread) {
                 std::lock_guard lock(mutex_);
                 ++pages_ahead_;  // counted once posted: a read that throws has not
             }
-            asio::post(ioc_, [this, page = std::move(page), first, last, spread]() mutable {
-                slice_in(std::move(page), 0, first, last, spread);
+            asio::post(ioc_, [this, d = Delivery{std::move(page), first, last, spread, expected, {}}]() mutable {
+                arrive(std::move(d));
             });
         }
     } catch (const std::exception& e) {
-        asio::post(ioc_, [this, spread, what = std::string(e.what())] { failed(what, spread); });
+        asio::post(ioc_, [this, d = Delivery{nullptr, false, false, spread, 0, std::string(e.what())}]() mutable {
+            arrive(std::move(d));
+        });
     }
 }
 
@@ -89,36 +92,64 @@ void DeviceLoader::join() {
     if (thread_.joinable()) thread_.join();
 }
 
-// A page is applied k_slice devices at a time, each slice a handler of its
-// own: the replies and sends due in between are not held up (a whole page at
-// once kept the engine from reading its sockets for milliseconds, and their
-// receive buffers overflowed: 15% of a 100,000-device round lost).
-void DeviceLoader::slice_in(std::shared_ptr<const std::vector<store::Device>> page, std::size_t from, bool first,
-                            bool last, Spread spread) {
-    const std::size_t to = std::min(page->size(), from + k_slice);
-    const bool page_done = to == page->size();
-    page_in(std::span(*page).subspan(from, to - from), first && from == 0, last && page_done, spread);
-    if (!page_done) {
-        asio::post(ioc_, [this, page = std::move(page), to, first, last, spread]() mutable {
-            slice_in(std::move(page), to, first, last, spread);
-        });
-        return;
-    }
-    page.reset();
-    if (last) malloc_trim(0);  // gw-load's arena, now free
-    {
-        std::lock_guard lock(mutex_);
-        --pages_ahead_;
-    }
-    applied_.notify_one();
+// What gw-load posts is applied in the order it was read, by one chain of
+// handlers, k_slice devices a handler: the replies and sends due in between
+// are not held up (a whole page at once kept the engine from reading its
+// sockets for milliseconds, and their receive buffers overflowed: 15% of a
+// 100,000-device round lost). One chain, so that a page's slices never
+// interleave with the next page's, nor a read's end with its pages.
+void DeviceLoader::arrive(Delivery delivery) {
+    arrived_.push_back(std::move(delivery));
+    if (slicing_) return;
+    slicing_ = true;
+    next_slice();
 }
 
-void DeviceLoader::page_in(std::span<const store::Device> devices, bool first, bool last, Spread spread) {
+void DeviceLoader::next_slice() {
+    Delivery& d = arrived_.front();
+    if (d.failure) {
+        const std::string what = std::move(*d.failure);
+        const Spread spread = d.spread;
+        arrived_.pop_front();
+        failed(what, spread);
+    } else {
+        bool page_done = false, read_done = false;
+        {
+            const auto page = d.page;  // kept here: a finished page leaves the queue before it is applied
+            const std::size_t from = slice_from_;
+            const std::size_t to = std::min(page->size(), from + k_slice);
+            page_done = to == page->size();
+            read_done = d.last && page_done;
+            const bool first = d.first && from == 0;
+            const Spread spread = d.spread;
+            const std::size_t expected = d.expected;
+            slice_from_ = page_done ? 0 : to;
+            if (page_done) arrived_.pop_front();
+            page_in(std::span(*page).subspan(from, to - from), first, read_done, spread, expected);
+        }
+        if (page_done) {
+            if (read_done) malloc_trim(0);  // gw-load's arena, now free
+            {
+                std::lock_guard lock(mutex_);
+                --pages_ahead_;
+            }
+            applied_.notify_one();
+        }
+    }
+    if (arrived_.empty()) {
+        slicing_ = false;
+        return;
+    }
+    asio::post(ioc_, [this] { next_slice(); });
+}
+
+void DeviceLoader::page_in(std::span<const store::Device> devices, bool first, bool last, Spread spread,
+                           std::size_t expected) {
     // Devices assigned to this node while it read join with the spread asked
     // for then: the read after this one finds them joined already.
     if (!broken_) {
         try {
-            apply_(devices, Page{again_ ? narrower(spread, *again_) : spread, first, last});
+            apply_(devices, Page{again_ ? narrower(spread, *again_) : spread, expected, first, last});
         } catch (const std::exception& e) {  // out of memory, say: the loop goes on, and reads again
             broken_ = e.what();
         }

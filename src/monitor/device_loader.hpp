@@ -2,12 +2,13 @@
 // The engine's reads of the store's device list (monitor.cpp, step 1).
 //
 // A read runs on a thread of its own (gw-load) and hands the list to the
-// engine in pages of k_page devices by id, each applied as it comes, so
-// probing starts after the first page rather than the whole list (0.08 s at
-// 100,000 devices from SQLite; a database out of reach may take seconds).
-// gw-load reads at most two pages ahead of the engine: the list is never
-// whole in memory, and what gw-load allocates stays small (its malloc arena
-// kept 23 MB more RSS at 100,000 devices when the list came whole).
+// engine in pages of k_page devices by id, each applied as it comes, in
+// order, so probing starts after the first page rather than the whole list
+// (0.08 s at 100,000 devices from SQLite; a database out of reach may take
+// seconds). gw-load reads the next page while at most two wait to be
+// applied: the list is never whole in memory, and what gw-load allocates
+// stays small (its malloc arena kept 23 MB more RSS at 100,000 devices when
+// the list came whole).
 //
 // Device events that come during a read are held and handed back after its
 // last page, in order: each is a no-op on a list that already has it, and a
@@ -15,8 +16,8 @@
 // the current one, with the narrowest spread asked for; a failed read is
 // tried again a second later, from its first page.
 //
-// Every member is called on the engine's thread; `apply` and `replay` run
-// there too.
+// Every member but join() is called on the engine's thread; `apply` and
+// `replay` run there too.
 #include "events/events.hpp"
 #include "store/store.hpp"
 
@@ -25,6 +26,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -45,6 +47,7 @@ public:
     using Spread = std::optional<std::chrono::nanoseconds>;
     struct Page {
         Spread spread;
+        std::size_t expected = 0;  // devices in the store when the read began: where a device's place puts it
         bool first = false;  // a new read begins: forget what an unfinished one listed
         bool last = false;   // the read is whole: what it did not list is gone
     };
@@ -63,14 +66,23 @@ public:
     // True when a read is in flight and the event was held for after it.
     bool hold(const events::Event& event);
     // Ends a read in flight (its pages, posted to a stopped loop, are
-    // dropped) and waits for gw-load. After the engine's loop has stopped.
+    // dropped) and waits for gw-load (and a store call it is in). After the
+    // engine's loop has stopped; the loader reads nothing after it.
     void join();
 
 private:
     void run(Spread spread);  // on gw-load
-    void slice_in(std::shared_ptr<const std::vector<store::Device>> page, std::size_t from, bool first, bool last,
-                  Spread spread);
-    void page_in(std::span<const store::Device> devices, bool first, bool last, Spread spread);
+    // One page read by gw-load, or why the read failed.
+    struct Delivery {
+        std::shared_ptr<const std::vector<store::Device>> page;
+        bool first = false, last = false;
+        Spread spread;
+        std::size_t expected = 0;
+        std::optional<std::string> failure;
+    };
+    void arrive(Delivery delivery);
+    void next_slice();
+    void page_in(std::span<const store::Device> devices, bool first, bool last, Spread spread, std::size_t expected);
     void failed(const std::string& what, Spread spread);
     void ask_again(Spread spread);
     Spread take_again();
@@ -87,6 +99,9 @@ private:
     std::optional<std::string> broken_;  // why a page of the read in flight could not be applied
     std::optional<Spread> again_;
     std::vector<events::Event> held_;
+    std::deque<Delivery> arrived_;  // applied in order, by one chain of next_slice handlers
+    std::size_t slice_from_ = 0;    // in arrived_.front()
+    bool slicing_ = false;
     boost::asio::steady_timer retry_;
 
     // Shared with gw-load: pages posted and not yet applied, and the end.

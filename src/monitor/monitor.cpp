@@ -128,13 +128,16 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  *     this one started (at once if the engine has fallen behind). The outcome
  *     is published as RoundFinished (and StatusChanged on a transition).
  *     A failed round that would make its device disconnected while the
- *     nearest ancestor probed here is not known to be down waits for a fresh
- *     round of that ancestor, started at once, and is then decided: down
- *     behind it (unreachable_via) if the ancestor went down, down on its own
- *     if the ancestor answered (Nagios checks a host's parents so too). When
- *     a gateway and the devices behind it fail together, whichever round
- *     ended first would otherwise decide, and a device could be reported
- *     down on its own a round before its gateway.
+ *     nearest ancestor probed here is not known to be down waits for a round
+ *     of that ancestor begun after its own (started at once if the ancestor
+ *     is between rounds), and is then decided: down behind it
+ *     (unreachable_via) if the ancestor went down, down on its own if the
+ *     ancestor answered; an ancestor that failed without reaching down_after
+ *     is waited for on its own schedule (Nagios checks a host's parents so
+ *     too). When a gateway and the devices behind it fail together, whichever
+ *     round ended first would otherwise decide, and a device could be
+ *     reported down on its own a round before its gateway. Parents are known
+ *     once a read's last page is in (at start, page by page).
  *
  * Why one engine and a send thread (issue 14, measured with
  * bench/engine_round.sh at 100,000 loopback targets on 2 cores): with
@@ -196,6 +199,7 @@ struct Monitor::Impl {
     // The read of the device list in progress, page by page.
     struct Listing {
         std::uint32_t serial = 0;  // stamped on each target a page lists
+        std::size_t place = 0;     // of the next device in the list
         std::size_t joined = 0, left = 0;
         std::unordered_map<std::int64_t, std::int64_t> parents;  // parent_of once the list is whole
         bool parents_in_place = false;  // none known before (at start): pages fill parent_of itself
@@ -327,13 +331,13 @@ struct Monitor::Impl {
     // --- probes --------------------------------------------------------------
     void fire(std::uint32_t index, std::int64_t now) {
         Target& t = targets[index];
-        if (t.sent == 0) t.round_start_ns = now;
         const bool tcp = t.check.type == store::Check::Type::tcp;
+        if (!tcp && method == ProbeMethod::system_ping && pings_running >= opt.ping_processes) {
+            schedule(now + 50'000'000, index);  // bounded: wait for a free slot (the round has not begun)
+            return;
+        }
+        if (t.sent == 0) t.round_start_ns = now;
         if (!tcp && method == ProbeMethod::system_ping) {
-            if (pings_running >= opt.ping_processes) {
-                schedule(now + 50'000'000, index);  // bounded: wait for a free slot
-                return;
-            }
             t.sent = opt.pings_per_round;
             start_ping_round(index);
             return;
@@ -487,12 +491,16 @@ struct Monitor::Impl {
         const auto ancestor = nearest_deciding_ancestor(t.device_id);
         if (!ancestor) return false;
         Target& a = targets[*ancestor];
-        // It answered a round that began after this one's: this one is down on its own.
-        if (a.last_round_ok && a.sent == 0 && a.round_start_ns >= t.round_start_ns) return false;
+        // Whether the ancestor has finished a round that began after this one's.
+        const bool fresh = a.sent == 0 && a.round_start_ns >= t.round_start_ns;
+        if (fresh && a.last_round_ok) return false;  // it answered: this one is down on its own
         t.awaiting_parent = true;
         awaiting[*ancestor].emplace_back(index, t.generation);
+        // Between rounds and without a fresh one: its next round now. After a
+        // fresh round that failed without reaching down_after, its own
+        // schedule, so that its flap damping holds.
         const std::int64_t now = steady_ns();
-        if (a.sent == 0 && a.next_send_ns > now) schedule(now, *ancestor);  // between rounds: its next one now
+        if (!fresh && a.sent == 0 && a.next_send_ns > now) schedule(now, *ancestor);
         return true;
     }
 
@@ -681,13 +689,14 @@ struct Monitor::Impl {
     }
 
     // A page of the device list (device_loader.hpp). Targets it lists are
-    // kept, re-addressed or dropped, new ones start spread over the page's
-    // spread (default: one interval) as one batch with the read's earlier
-    // pages; after the last page the targets no page listed go, and the
+    // kept, re-addressed or dropped; new ones start at their place in the
+    // whole list spread over the page's spread (default: one interval), so in
+    // id order, and targets probed one after the other sit side by side in
+    // `targets`; after the last page the targets no page listed go, and the
     // parents are the list's (until then, the last whole list's, if any).
     void apply_page(std::span<const store::Device> devices, const DeviceLoader::Page& page) {
         if (page.first) {
-            listing.joined = listing.left = 0;
+            listing.place = listing.joined = listing.left = 0;
             listing.parents.clear();
             listing.parents_in_place = parent_of.empty();
             if (++listing.serial == 0) {  // wrapped (after 4 billion reads): no target may hold the new serial
@@ -698,6 +707,7 @@ struct Monitor::Impl {
         const std::int64_t now = steady_ns();
         const std::int64_t window = page.spread ? std::min(to_ns(opt.interval), page.spread->count()) : to_ns(opt.interval);
         for (const auto& d : devices) {
+            const std::size_t place = listing.place++;
             if (d.parent_id) (listing.parents_in_place ? parent_of : listing.parents)[d.id] = *d.parent_id;
             if (auto it = by_device.find(d.id); it != by_device.end()) {
                 Target& t = targets[it->second];
@@ -709,8 +719,13 @@ struct Monitor::Impl {
                 ++listing.left;
             }
             if (!probes(d)) continue;
-            const std::int64_t first = now + (opt.spread ? spread_offset(listing.joined++, window) : 0);
-            if (const auto index = join(d, first)) targets[*index].listed = listing.serial;
+            // Spread by place in the list (devices added since the count go last).
+            const std::int64_t first =
+                now + (opt.spread ? spread_offset(place, std::max(page.expected, place + 1), window) : 0);
+            if (const auto index = join(d, first)) {
+                targets[*index].listed = listing.serial;
+                ++listing.joined;
+            }
         }
         if (!page.last) return;
         for (auto it = by_device.begin(); it != by_device.end();) {

@@ -8,11 +8,14 @@
 // concurrency); TCP checks are asynchronous connects on the same thread.
 // Echo requests go out in batches (sendmmsg); when a tick fills whole
 // batches, a second thread sends them (send_thread.hpp).
-// Devices are read from the store at start; after that device events (from
-// the API, or the admin command line through the change feed) join and drop
-// targets one at a time, without a restart or a re-read. With several nodes
-// the engine probes only the devices of its Assignment, and none once the
-// assignment's lease lapses.
+// Devices are read from the store at start, in pages (probing begins with
+// the first), and again when the event stream may have missed a change;
+// otherwise device events (from the API, or the admin command line through
+// the change feed) join and drop targets one at a time. A device about to be
+// found disconnected first has its nearest probed ancestor probed, once, so
+// that it is reported unreachable through it rather than down on its own.
+// With several nodes the engine probes only the devices of its Assignment,
+// and none once the assignment's lease lapses.
 // Construction picks the probe method and throws std::runtime_error, with a
 // message for the operator, when a forced method is unavailable.
 #include "monitor/icmp_socket.hpp"

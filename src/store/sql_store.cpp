@@ -392,6 +392,13 @@ std::vector<Device> SqlStore::list_devices_after(std::int64_t after_id, std::siz
     return devices;
 }
 
+std::size_t SqlStore::count_devices() {
+    auto lease = read();
+    auto s = lease->prepare("SELECT count(*) FROM devices");
+    s.step();
+    return static_cast<std::size_t>(s.int64(0));
+}
+
 std::optional<Device> SqlStore::find_device(std::int64_t id) {
     auto lease = read();
     return select_device(*lease, id);

@@ -50,6 +50,7 @@ public:
 
     std::vector<Device> list_devices(std::optional<std::int64_t> room_id) override;
     std::vector<Device> list_devices_after(std::int64_t after_id, std::size_t limit) override;
+    std::size_t count_devices() override;
     std::optional<Device> find_device(std::int64_t id) override;
     Device create_device(const Device& device) override;
     std::optional<Device> update_device(std::int64_t id, const std::function<void(Device&)>& edit) override;

@@ -30,6 +30,7 @@ struct Seen {
     int firsts = 0, lasts = 0;
     std::vector<std::string> replayed;  // each held event's device name, when it came back
     std::size_t pages_before_replay = 0;
+    std::vector<std::size_t> expected;  // each page's count of the whole list
 };
 
 class Loader : public ::testing::Test {
@@ -72,6 +73,7 @@ TEST_F(Loader, PagesComeByIdAndHeldEventsAfterTheLast) {
             for (const auto& d : devices) seen.ids.push_back(d.id);
             seen.firsts += page.first;
             seen.lasts += page.last;
+            seen.expected.push_back(page.expected);
         },
         [&](const events::Event& e) {
             seen.replayed.push_back(std::get<events::DeviceAdded>(e).device.name);
@@ -86,9 +88,35 @@ TEST_F(Loader, PagesComeByIdAndHeldEventsAfterTheLast) {
     EXPECT_EQ(seen.page_sizes, (std::vector<std::size_t>{3, 3, 3, 1}));
     EXPECT_EQ(seen.firsts, 1);
     EXPECT_EQ(seen.lasts, 1);
+    EXPECT_EQ(seen.expected, (std::vector<std::size_t>{10, 10, 10, 10}));
     EXPECT_EQ(seen.replayed, std::vector<std::string>{"during"});
     EXPECT_EQ(seen.pages_before_replay, 4u);
     EXPECT_FALSE(loader.hold(added("after")));  // no read in flight: the caller applies it
+    loader.join();
+}
+
+TEST_F(Loader, PagesOfSeveralSlicesAreAppliedInOrderWhileGwLoadReadsAhead) {
+    create(2000);  // pages of 600: each 3 slices (DeviceLoader::k_slice = 256), the last one 200
+    std::vector<std::int64_t> applied;
+    int firsts = 0, lasts = 0;
+    std::size_t before_last = 0;
+    DeviceLoader loader(
+        ioc, store, 100,
+        [&](std::span<const store::Device> devices, const DeviceLoader::Page& page) {
+            std::this_thread::sleep_for(2ms);  // a slow engine: gw-load has the next pages posted meanwhile
+            for (const auto& d : devices) applied.push_back(d.id);
+            firsts += page.first;
+            if (page.last) {
+                ++lasts;
+                before_last = applied.size();
+            }
+        },
+        [](const events::Event&) {}, 600);
+    loader.read(std::nullopt);
+    run_until([&] { return lasts == 1; });
+    EXPECT_EQ(applied, ids);  // in order: no slice of a page between another page's
+    EXPECT_EQ(before_last, ids.size());  // the read ends with its last device
+    EXPECT_EQ(firsts, 1);
     loader.join();
 }
 
