@@ -61,11 +61,17 @@ void DeviceLoader::run(Spread spread) {
             if (!page->empty()) after = page->back().id;
             {
                 std::lock_guard lock(mutex_);
-                ++pages_ahead_;  // counted once posted: a read that throws has not
+                ++pages_ahead_;  // counted for a page read: a read that throws has none
             }
-            asio::post(ioc_, [this, d = Delivery{std::move(page), first, last, spread, expected, {}}]() mutable {
-                arrive(std::move(d));
-            });
+            try {
+                asio::post(ioc_, [this, d = Delivery{std::move(page), first, last, spread, expected, {}}]() mutable {
+                    arrive(std::move(d));
+                });
+            } catch (...) {
+                std::lock_guard lock(mutex_);
+                --pages_ahead_;  // never to be applied
+                throw;
+            }
         }
     } catch (const std::exception& e) {
         asio::post(ioc_, [this, d = Delivery{nullptr, false, false, spread, 0, std::string(e.what())}]() mutable {

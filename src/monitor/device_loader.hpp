@@ -5,8 +5,8 @@
 // engine in pages of k_page devices by id, each applied as it comes, in
 // order, so probing starts after the first page rather than the whole list
 // (0.08 s at 100,000 devices from SQLite; a database out of reach may take
-// seconds). gw-load reads the next page while at most two wait to be
-// applied: the list is never whole in memory, and what gw-load allocates
+// seconds). gw-load reads a page only while at most one waits to be applied:
+// the list is never whole in memory, and what gw-load allocates
 // stays small (its malloc arena kept 23 MB more RSS at 100,000 devices when
 // the list came whole).
 //

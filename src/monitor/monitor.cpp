@@ -129,12 +129,12 @@ struct Deadline {  // "this probe is lost if unanswered by then"; sends are in t
  *     is published as RoundFinished (and StatusChanged on a transition).
  *     A failed round that would make its device disconnected while the
  *     nearest ancestor probed here is not known to be down waits for a round
- *     of that ancestor begun after its own (started at once if the ancestor
- *     is between rounds), and is then decided: down behind it
- *     (unreachable_via) if the ancestor went down, down on its own if the
- *     ancestor answered; an ancestor that failed without reaching down_after
- *     is waited for on its own schedule (Nagios checks a host's parents so
- *     too). When a gateway and the devices behind it fail together, whichever
+ *     of that ancestor begun after its own, and is then decided: down behind
+ *     it (unreachable_via) if the ancestor went down, down on its own if the
+ *     ancestor answered. That round is started at once when the ancestor is
+ *     between rounds and did not fail its last one; an ancestor failing
+ *     without having reached down_after is waited for on its own schedule
+ *     (Nagios checks a host's parents so too). When a gateway and the devices behind it fail together, whichever
  *     round ended first would otherwise decide, and a device could be
  *     reported down on its own a round before its gateway. Parents are known
  *     once a read's last page is in (at start, page by page).
@@ -496,11 +496,13 @@ struct Monitor::Impl {
         if (fresh && a.last_round_ok) return false;  // it answered: this one is down on its own
         t.awaiting_parent = true;
         awaiting[*ancestor].emplace_back(index, t.generation);
-        // Between rounds and without a fresh one: its next round now. After a
-        // fresh round that failed without reaching down_after, its own
-        // schedule, so that its flap damping holds.
+        // Its next round now, if it is between rounds, has no fresh one, and
+        // did not fail its last: an ancestor that failed a round without
+        // reaching down_after is waited for on its own schedule, so that its
+        // flap damping holds however many devices behind it fail.
         const std::int64_t now = steady_ns();
-        if (!fresh && a.sent == 0 && a.next_send_ns > now) schedule(now, *ancestor);
+        if (!fresh && a.sent == 0 && a.next_send_ns > now && a.machine.consecutive_failures() == 0)
+            schedule(now, *ancestor);
         return true;
     }
 
@@ -719,9 +721,7 @@ struct Monitor::Impl {
                 ++listing.left;
             }
             if (!probes(d)) continue;
-            // Spread by place in the list (devices added since the count go last).
-            const std::int64_t first =
-                now + (opt.spread ? spread_offset(place, std::max(page.expected, place + 1), window) : 0);
+            const std::int64_t first = now + (opt.spread ? spread_offset(place, page.expected, window) : 0);
             if (const auto index = join(d, first)) {
                 targets[*index].listed = listing.serial;
                 ++listing.joined;

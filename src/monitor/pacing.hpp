@@ -2,12 +2,14 @@
 // The scheduler's arithmetic, kept pure so it is tested without a clock.
 //  - RateCap: a token bucket holding at most 10 ms of sends, so the global
 //    cap also bounds any burst. A rate of 0 means no cap (benchmarks).
-//  - spread_offset: where the i-th of k devices that join together starts its
-//    first round, spreading them evenly over the interval in the order given
-//    (the device list's: targets probed one after the other then sit side by
-//    side in memory); a handful (up to 16, e.g. devices an operator just
-//    added) start at once.
+//  - spread_offset: where the i-th of the devices that join together starts
+//    its first round, k of them expected: the first k evenly over the
+//    interval in the order given (the device list's: targets probed one after
+//    the other then sit side by side in memory), or at once when k is a
+//    handful (up to 16); any beyond k (added after they were counted) by the
+//    golden-ratio sequence, which spreads any number of them evenly.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace gatewatch::monitor {
@@ -46,8 +48,14 @@ private:
 };
 
 inline std::int64_t spread_offset(std::size_t i, std::size_t k, std::int64_t interval_ns) {
-    if (k <= 16) return 0;
-    return static_cast<std::int64_t>(static_cast<double>(interval_ns) * static_cast<double>(i) / static_cast<double>(k));
+    if (i < k) {
+        if (k <= 16) return 0;
+        return static_cast<std::int64_t>(static_cast<double>(interval_ns) * static_cast<double>(i) /
+                                         static_cast<double>(k));
+    }
+    constexpr double golden = 0.6180339887498949;  // (sqrt(5) - 1) / 2
+    const double step = static_cast<double>(i - k + 1) * golden;
+    return static_cast<std::int64_t>(static_cast<double>(interval_ns) * (step - std::floor(step)));
 }
 
 }  // namespace gatewatch::monitor

@@ -255,6 +255,7 @@ public:
     // A page of every device: those with an id above `after_id`, by id, at
     // most `limit`. Each page is a read of its own (not one snapshot).
     virtual std::vector<Device> list_devices_after(std::int64_t after_id, std::size_t limit) = 0;
+    // How many devices there are (a read of its own, like each page).
     virtual std::size_t count_devices() = 0;
     virtual std::optional<Device> find_device(std::int64_t id) = 0;
     virtual Device create_device(const Device& device) = 0;  // device.id is ignored

@@ -86,6 +86,23 @@ TEST(Pacing, BatchesSpreadEvenlyOverTheInterval) {
     EXPECT_EQ(spread_offset(3, 5, interval), 0);  // a handful starts at once
 }
 
+TEST(Pacing, DevicesBeyondTheCountAreSpreadEvenlyToo) {
+    constexpr std::int64_t interval = 10'000'000'000;
+    for (const std::size_t counted : {std::size_t{0}, std::size_t{5}, std::size_t{1'000}}) {
+        std::vector<int> per_second(10);
+        for (std::size_t i = 0; i < 100'000; ++i) {  // the list grew after it was counted
+            const auto offset = spread_offset(i, counted, interval);
+            ASSERT_GE(offset, 0);
+            ASSERT_LT(offset, interval);
+            ++per_second[static_cast<std::size_t>(offset / 1'000'000'000)];
+        }
+        for (int n : per_second) {
+            EXPECT_GE(n, 10'000 - 10) << counted;
+            EXPECT_LE(n, 10'000 + 10) << counted;
+        }
+    }
+}
+
 namespace {
 std::vector<std::uint8_t> as_reply(std::array<std::uint8_t, icmp::k_request_size> packet, icmp::Family f) {
     std::vector<std::uint8_t> v(packet.begin(), packet.end());

@@ -260,6 +260,7 @@ TEST_P(StoreContract, EveryDeviceComesOnceInPagesById) {
         after = page.back().id;
     }
     EXPECT_EQ(paged, ids);
+    EXPECT_EQ(store().count_devices(), ids.size());
     EXPECT_EQ(store().list_devices_after(ids.back(), 2).size(), 0u);
     EXPECT_EQ(store().list_devices_after(ids[0], 1).at(0).ip, "127.0.0.2");
 }
