@@ -510,14 +510,13 @@ struct Monitor::Impl {
     // (so a cycle, which the store refuses but a half-read list may hold,
     // cannot make two targets wait for each other).
     std::optional<std::uint32_t> nearest_deciding_ancestor(std::int64_t device_id) const {
-        auto it = parent_of.find(device_id);
-        for (int depth = 0; it != parent_of.end() && it->second != device_id && depth < 64; ++depth) {
-            if (const auto target = by_device.find(it->second);
-                target != by_device.end() && !targets[target->second].awaiting_parent)
-                return target->second;
-            it = parent_of.find(it->second);
-        }
-        return std::nullopt;
+        const auto deciding = [this](std::int64_t id) {
+            const auto it = by_device.find(id);
+            return it != by_device.end() && !targets[it->second].awaiting_parent;
+        };
+        const auto ancestor = nearest_ancestor(device_id, [this](std::int64_t id) { return parent(id); }, deciding);
+        if (!ancestor) return std::nullopt;
+        return by_device.at(*ancestor);
     }
 
     // The rounds that waited for this target's, taken from `awaiting`.
@@ -577,13 +576,14 @@ struct Monitor::Impl {
     void resync(DeviceLoader::Spread spread_over = std::nullopt) { loader.read(spread_over); }
 
     // The disconnected ancestor a device is unreachable through, if any.
+    std::optional<std::int64_t> parent(std::int64_t device_id) const {
+        const auto it = parent_of.find(device_id);
+        return it == parent_of.end() ? std::nullopt : std::optional(it->second);
+    }
+
     std::optional<std::int64_t> behind(std::int64_t device_id) const {
         return unreachable_via(
-            device_id,
-            [this](std::int64_t id) -> std::optional<std::int64_t> {
-                const auto it = parent_of.find(id);
-                return it == parent_of.end() ? std::nullopt : std::optional(it->second);
-            },
+            device_id, [this](std::int64_t id) { return parent(id); },
             [this](std::int64_t id) {
                 const auto it = by_device.find(id);
                 return it == by_device.end() ? Status::unknown : targets[it->second].machine.status();

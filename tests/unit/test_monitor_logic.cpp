@@ -296,3 +296,21 @@ TEST(Dependencies, TheTopmostDisconnectedAncestorIsTheCause) {
     status[6] = gatewatch::monitor::Status::disconnected;
     EXPECT_EQ(gatewatch::monitor::unreachable_via(5, parent_of, status_of), 6);  // and it ends
 }
+
+TEST(Dependencies, TheNearestAcceptedAncestorIsFoundAndACycleEnds) {
+    // 1 gateway <- 2 switch <- 3 printer; 5 <-> 6 a cycle.
+    const std::map<std::int64_t, std::int64_t> parents{{2, 1}, {3, 2}, {5, 6}, {6, 5}};
+    const gatewatch::monitor::ParentOf parent_of = [&](std::int64_t id) -> std::optional<std::int64_t> {
+        const auto it = parents.find(id);
+        return it == parents.end() ? std::nullopt : std::optional(it->second);
+    };
+    const auto any = [](std::int64_t) { return true; };
+    const auto not_the_switch = [](std::int64_t id) { return id != 2; };
+    const auto none = [](std::int64_t) { return false; };
+    EXPECT_EQ(gatewatch::monitor::nearest_ancestor(3, parent_of, any), 2);
+    EXPECT_EQ(gatewatch::monitor::nearest_ancestor(3, parent_of, not_the_switch), 1);
+    EXPECT_EQ(gatewatch::monitor::nearest_ancestor(3, parent_of, none), std::nullopt);
+    EXPECT_EQ(gatewatch::monitor::nearest_ancestor(1, parent_of, any), std::nullopt);
+    EXPECT_EQ(gatewatch::monitor::nearest_ancestor(5, parent_of, [](std::int64_t id) { return id == 5; }),
+              std::nullopt);  // back to itself: the walk ends
+}
